@@ -1,0 +1,120 @@
+# accel: plain Makefile, pkg-config for every library.
+#   make            build/accel, build/accelctl (-O2 -g)
+#   make test       ASan+UBSan build, unit + fuzz-corpus replay + integration
+#   make fuzz       libFuzzer targets (clang) in build/fuzz/
+#   make run        install deps (root), build, run in front of $(ORIGIN)
+#   make bench      accel against varnishd, nginx, Traffic Server (tests/bench)
+#   make format     clang-format every source file
+
+CC      ?= cc
+PKGS    := libevent libevent_pthreads
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -I. $(WARN) $(PKG_CFLAGS)
+CFLAGS  ?= -O2 -g
+LDLIBS_BASE := $(PKG_LIBS) -lpthread
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+ORIGIN  ?= 127.0.0.1:8080
+LISTEN  ?= 127.0.0.1:6081
+
+# Every .c under accel/ except main.c goes into the library the tests link.
+ACCEL_SRC := $(filter-out accel/main.c,$(wildcard accel/*.c))
+LIB_SRC   := $(ACCEL_SRC) $(wildcard storage/*.c) $(wildcard purge/*.c) $(wildcard vcl/*.c)
+TOOLS_SRC := $(wildcard tools/*.c)
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+INTEG_SRC := $(wildcard tests/integration/test_*.c)
+HARN_SRC  := $(filter-out $(INTEG_SRC),$(wildcard tests/integration/*.c))
+FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
+HDRS      := $(wildcard accel/*.h storage/*.h purge/*.h vcl/*.h tests/integration/*.h)
+
+OBJ      := $(LIB_SRC:%.c=build/obj/%.o)
+SAN_OBJ  := $(LIB_SRC:%.c=build/san/obj/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/san/unit/%)
+INTEG_BIN:= $(INTEG_SRC:tests/integration/%.c=build/san/integration/%)
+REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/san/replay/%)
+
+.PHONY: all test unit integration fuzz-replay fuzz run clean format bench bench-quick bench-instr deps
+
+all: build/accel $(if $(TOOLS_SRC),build/accelctl)
+
+build/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(CFLAGS) -c $< -o $@
+
+build/libaccel.a: $(OBJ)
+	@rm -f $@; ar rcs $@ $^
+
+build/accel: build/obj/accel/main.o build/libaccel.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_BASE)
+
+build/accelctl: $(TOOLS_SRC:%.c=build/obj/%.o) build/libaccel.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_BASE)
+
+# --- sanitizer build for tests ---
+build/san/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) -O1 -g $(SAN) -c $< -o $@
+
+build/san/libaccel.a: $(SAN_OBJ)
+	@rm -f $@; ar rcs $@ $^
+
+build/san/accel: build/san/obj/accel/main.o build/san/libaccel.a
+	$(CC) -g $(SAN) -o $@ $^ $(LDLIBS_BASE)
+
+build/san/unit/%: tests/unit/%.c build/san/libaccel.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) -O1 -g $(SAN) -o $@ $< build/san/libaccel.a $(LDLIBS_BASE) $(CMOCKA_LIBS)
+
+build/san/integration/%: tests/integration/%.c $(HARN_SRC) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) -O1 -g $(SAN) -o $@ $< $(HARN_SRC) $(LDLIBS_BASE) $(CMOCKA_LIBS)
+
+build/san/replay/%: tests/fuzz/%.c tests/fuzz/replay.c build/san/libaccel.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) -O1 -g $(SAN) -o $@ $< tests/fuzz/replay.c build/san/libaccel.a $(LDLIBS_BASE)
+
+export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
+
+test: unit fuzz-replay integration
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+fuzz-replay: $(REPLAY_BIN)
+	@set -e; for t in $(REPLAY_BIN); do n=$${t##*/}; echo "== $$t tests/fuzz/corpus/$$n"; $$t tests/fuzz/corpus/$$n; done
+
+integration: build/san/accel $(INTEG_BIN)
+	@set -e; for t in $(INTEG_BIN); do echo "== $$t"; ACCEL_BIN=$(CURDIR)/build/san/accel $$t; done
+
+# --- libFuzzer (clang) ---
+FUZZ_CC ?= clang
+fuzz: $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CFLAGS_BASE) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_SRC) $(LDLIBS_BASE)
+
+deps:
+	@sh tools/install-deps.sh
+
+run: deps all
+	@mkdir -p var
+	./build/accel -a $(LISTEN) -b $(ORIGIN) -n ./var
+
+bench:
+	@sh tests/bench/run.sh
+
+bench-quick:
+	@sh tests/bench/run.sh --quick
+
+bench-instr: build/accel
+	@sh tests/bench/instr.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build

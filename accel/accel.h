@@ -1,0 +1,309 @@
+/*
+ * accel.h: the daemon's private types: workers, client sessions, requests,
+ * origin fetches and backend connections, and the functions that pass them
+ * between modules. Nothing outside accel/ includes this file.
+ *
+ * Threading: every struct here belongs to exactly one worker thread (its
+ * libevent base) and is touched only from it; nothing on the request path
+ * takes a lock. The only shared, mutable state is the connection count
+ * (an atomic) and the backend table (read-only after start-up).
+ */
+#ifndef ACCEL_ACCEL_H
+#define ACCEL_ACCEL_H
+
+#include <event2/event.h>
+#include <event2/buffer.h>
+#include <event2/event_struct.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sys/types.h>
+#include <stdatomic.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include "accel/common.h"
+#include "accel/counters.h"
+#include "accel/http1.h"
+#include "accel/params.h"
+
+#define ACCEL_VERSION "0.1.0"
+#define MAX_LISTEN 16
+#define MAX_BACKENDS 64
+#define RESP_MAX_HDRS 128
+
+/* ---- workspace: a per-request bump arena (ws.c) ---- */
+
+/* Allocations live until ws_reset(); overflow is sticky and checked once
+ * by the caller (ws_overflowed) instead of after every allocation. */
+struct ws {
+	char *base;
+	size_t size;
+	size_t used;
+	int overflow;
+};
+
+void ws_init(struct ws *ws, char *mem, size_t size);
+void ws_reset(struct ws *ws);
+void *ws_alloc(struct ws *ws, size_t len);
+char *ws_dup(struct ws *ws, const char *s, size_t len);
+
+/* ---- backends (backend.c) ---- */
+
+/* An origin from -b, resolved at start; read-only once workers run. */
+struct backend {
+	unsigned magic;
+#define BACKEND_MAGIC 0x6d0b5a11
+	unsigned idx;
+	char name[256]; /* "host:port" as given, for logs and Host: fallback */
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+};
+
+extern struct backend backends[MAX_BACKENDS];
+extern unsigned nbackends;
+
+/* Parse and resolve "host:port" / "[v6]:port" into backends[]; on error
+ * writes one line into err and returns -1. */
+int be_add(const char *spec, char *err, size_t errlen);
+
+/* ---- backend connections (fetch.c) ---- */
+
+struct vbc {
+	unsigned magic;
+#define VBC_MAGIC 0x3e1c44b2
+	int fd;
+	struct worker *wrk;
+	const struct backend *be;
+	struct event rev, wev;
+	struct evbuffer *in, *out;
+	struct busyobj *bo; /* NULL while idle in the pool */
+	unsigned connected : 1;
+	unsigned reused : 1;
+	TAILQ_ENTRY(vbc) list; /* in the pool while idle */
+};
+TAILQ_HEAD(vbc_head, vbc);
+
+/* Per-thread, per-backend state: the idle pool and the failure mark the
+ * round-robin director uses to skip a backend. */
+struct be_pool {
+	struct vbc_head idle;
+	unsigned nidle;
+	double fail_until; /* monotonic seconds */
+};
+
+/* ---- the worker thread (worker.c) ---- */
+
+/* Per-thread access log buffer, flushed on a timer and when full. */
+struct logbuf {
+	char buf[65536];
+	size_t len;
+};
+
+struct worker {
+	unsigned magic;
+#define WORKER_MAGIC 0x77a7c3d1
+	unsigned id;
+	pthread_t thr;
+	struct event_base *base;
+	int lfd[MAX_LISTEN];
+	struct event *lev[MAX_LISTEN];
+	unsigned nlisten;
+	int ctl_fd; /* eventfd: main thread asks us to drain */
+	struct event *ctl_ev;
+	struct event *log_ev;
+	struct event *drain_ev;
+	struct counters ctr;
+	struct be_pool pools[MAX_BACKENDS];
+	unsigned rr_next;
+	struct logbuf log;
+	unsigned nsess;
+	int draining;
+	char *ws_free[16]; /* spare request workspaces */
+	unsigned nws_free;
+	TAILQ_HEAD(, sess) sessions;
+};
+
+/* Set up a worker on its listening sockets; run it; ask it to drain (from
+ * the main thread); free it once its thread has been joined. */
+int wrk_init(struct worker *wrk, unsigned id, const int *lfds, unsigned nl);
+void *wrk_thread(void *priv);
+void wrk_signal_drain(struct worker *wrk);
+void wrk_fini(struct worker *wrk);
+/* A session of wrk ended: a draining worker stops after its last one. */
+void wrk_sess_gone(struct worker *wrk);
+
+extern struct worker *workers;
+extern unsigned nworkers;
+extern atomic_uint n_conns;
+
+/* Monotonic clock in seconds. */
+double now_mono(void);
+/* Take or give back a request workspace of ws_size() bytes. */
+char *wrk_ws_get(struct worker *wrk);
+void wrk_ws_put(struct worker *wrk, char *mem);
+size_t ws_size(void);
+
+/* ---- the client session and its request (sess.c, req_fsm.c) ---- */
+
+/* The steps of a request; req_fsm.c has one function per step and the
+ * driver loop. X(NAME, function) */
+#define REQ_STEP_LIST(X)                                                       \
+	X(RECV, req_recv)                                                      \
+	X(PASS, req_pass)                                                      \
+	X(FETCH, req_fetch)                                                    \
+	X(DELIVER, req_deliver)                                                \
+	X(SYNTH, req_synth)                                                    \
+	X(DONE, req_done)
+
+enum req_step {
+#define X(n, f) R_##n,
+	REQ_STEP_LIST(X)
+#undef X
+	R_WAIT, /* returned by a step: parked until an event resumes it */
+	R_FREE, /* the session is gone: the driver must not touch it */
+};
+
+struct req {
+	unsigned magic;
+#define REQ_MAGIC 0x2a5f8e01
+	struct sess *sp;
+	enum req_step step;
+	struct ws ws;
+	struct h1_req h;
+	struct h1_hdr *hdrs;
+	/* synthetic answers */
+	int err_status;
+	const char *synth_body;
+	/* request body toward the origin */
+	struct pump *reqbody; /* NULL when the request has none */
+	unsigned body_done : 1;	  /* the whole request body was read */
+	unsigned sent_continue : 1;
+	/* response */
+	int resp_status;
+	uint64_t resp_bytes; /* bytes queued to the client, head included */
+	struct busyobj *bo;
+	const char *be_name;
+	int be_status;
+	double t_start, t_first_byte;
+};
+
+enum sess_state {
+	SS_IDLE,  /* keep-alive: waiting for the first byte of a request */
+	SS_HEAD,  /* reading a request head */
+	SS_BUSY,  /* a request is being processed */
+	SS_CLOSE, /* flushing, then closing */
+};
+
+struct sess {
+	unsigned magic;
+#define SESS_MAGIC 0x5e55c0de
+	struct worker *wrk;
+	int fd;
+	enum sess_state state;
+	struct event rev, wev;
+	struct evbuffer *in, *out;
+	char peer[64]; /* client IP as text */
+	double head_deadline;
+	char *ws_mem;	/* the request's workspace while one is in progress */
+	struct req req; /* one request at a time; pipelined ones wait in in */
+	unsigned rd_eof : 1;	  /* the client closed its side */
+	unsigned close_after : 1; /* close once the response is flushed */
+	unsigned reading : 1;	  /* rev is armed */
+	unsigned writing : 1;	  /* wev is armed */
+	unsigned resp_done : 1;	  /* the whole response is queued in out */
+	TAILQ_ENTRY(sess) list;
+};
+
+void sess_new(struct worker *wrk, int fd, const struct sockaddr *sa);
+/* Start reading the next request or close; called when a request ends. */
+void sess_next(struct sess *sp);
+/* Arm or disarm client reads/writes; writes are flushed from sp->out. */
+void sess_want_read(struct sess *sp, int on);
+void sess_flush(struct sess *sp);
+/* Tear the session down now (frees it; any busyobj must be gone). */
+void sess_close(struct sess *sp);
+/* Worker asks every session to finish: idle ones close now. */
+void sess_drain_all(struct worker *wrk);
+
+/* Run the request state machine from req->step until it parks or ends. */
+void req_drive(struct req *req);
+/* Events from the session and the fetch resume the machine with these. */
+void req_client_readable(struct req *req);
+void req_client_drained(struct req *req);
+void req_client_error(struct req *req);
+/* From the fetch: the whole response is queued / it was cut short. */
+void req_resp_done(struct req *req);
+void req_resp_abort(struct req *req);
+const char *req_step_name(enum req_step s);
+
+/* ---- body pumps (pump.c) ---- */
+
+/* Moves one message body between two evbuffers, decoding its framing on
+ * the way in and writing the framing of the way out. The data itself moves
+ * between buffers without being copied (evbuffer_remove_buffer). */
+struct pump {
+	enum h1_body in;      /* framing of the source */
+	int out_chunked;      /* write chunked framing to the sink */
+	uint64_t remaining;   /* H1B_LENGTH: bytes left */
+	struct h1_chunk ck;   /* H1B_CHUNKED decoder */
+	uint64_t bytes;	      /* body bytes moved */
+	uint64_t limit;	      /* 0 or the most body bytes allowed */
+	int done;
+};
+
+enum { PUMP_MORE = 0, PUMP_DONE = 1, PUMP_ERR = -1, PUMP_TOOBIG = -2 };
+
+void pump_init(struct pump *p, enum h1_body in, uint64_t length,
+    int out_chunked, uint64_t limit);
+/* Move what src holds until dst holds `high` bytes or the body ends. */
+int pump_move(struct pump *p, struct evbuffer *src, struct evbuffer *dst,
+    size_t high);
+/* The source hit EOF: finishes an H1B_EOF body, else the body was cut. */
+int pump_eof(struct pump *p, struct evbuffer *dst);
+
+/* ---- origin fetch (fetch.c) ---- */
+
+/* One request to an origin on behalf of one client request. */
+struct busyobj {
+	unsigned magic;
+#define BUSYOBJ_MAGIC 0x0b5b0b1e
+	struct req *req;
+	struct vbc *vbc;
+	const struct backend *be;
+	unsigned tries;	       /* backends tried (connect failures) */
+	unsigned retried : 1;  /* the one retry on a fresh connection used */
+	unsigned head_done : 1;
+	unsigned body_done : 1;
+	unsigned req_sent : 1; /* request head and body fully written */
+	unsigned paused : 1;   /* origin reads paused: client buffer full */
+	int resp_status;
+	struct h1_resp resp;
+	struct h1_hdr *resp_hdrs;
+	struct pump body;
+	double t_sent;
+};
+
+/* Start fetching req from a backend. On failure sets req->err_status. */
+int fetch_start(struct req *req);
+/* The client's buffer drained: resume origin reads if paused. */
+void fetch_resume(struct busyobj *bo);
+/* Request body bytes are waiting in the client buffer: move them. */
+void fetch_pump_reqbody(struct busyobj *bo);
+/* End the fetch; the connection goes back to the pool when reusable. */
+void fetch_finish(struct busyobj **bop);
+/* Close idle pooled connections (drain). */
+void fetch_pool_close_all(struct worker *wrk);
+
+/* ---- buffers ---- */
+
+/* Read up to max bytes from fd into b without libevent's 4 KiB cap.
+ * Returns bytes read, 0 on EOF, -1 with errno (EAGAIN included). */
+ssize_t buf_read(struct evbuffer *b, int fd, size_t max);
+
+/* ---- access log (log.c) ---- */
+int log_open(const char *spec, char *err, size_t errlen);
+void log_request(struct worker *wrk, const struct req *req);
+void log_flush(struct worker *wrk);
+void log_close(void);
+
+#endif

@@ -1,0 +1,630 @@
+/*
+ * fetch.c: a request to an origin, the second state machine beside
+ * req_fsm.c: pick a backend (round-robin, skipping one whose connects
+ * fail), take a pooled connection or connect, send the head and stream the
+ * request body, read the response head (1xx skipped), hand it to the
+ * request (DELIVER), then stream the body to the client with backpressure,
+ * and give the connection back to the pool when it can be reused.
+ *
+ * Lifetime: the busyobj lives in the request's workspace and ends with
+ * fetch_finish(). A vbc is malloc'd at connect and freed when closed; while
+ * idle it sits in its worker's pool for that backend.
+ */
+#include "accel/accel.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <unistd.h>
+
+static void vbc_rcb(evutil_socket_t fd, short what, void *priv);
+static void vbc_wcb(evutil_socket_t fd, short what, void *priv);
+static int fetch_connect(struct busyobj *bo, int fresh);
+static void fetch_connect_failed(struct busyobj *bo);
+
+static struct timeval
+tv_of(double s)
+{
+	struct timeval tv = {(time_t)s, (suseconds_t)((s - (double)(time_t)s) * 1e6)};
+	return (tv);
+}
+
+static void
+vbc_close(struct vbc **vp)
+{
+	struct vbc *vc = *vp;
+	*vp = NULL;
+	CHECK_OBJ_NOTNULL(vc, VBC_MAGIC);
+	event_del(&vc->rev);
+	event_del(&vc->wev);
+	close(vc->fd);
+	evbuffer_free(vc->in);
+	evbuffer_free(vc->out);
+	vc->magic = 0;
+	free(vc);
+}
+
+/* Read timeouts follow the phase: none while the request is still being
+ * sent, first-byte until the head, between-bytes during the body. */
+static void
+vbc_arm_read(struct vbc *vc)
+{
+	struct busyobj *bo = vc->bo;
+	if (bo == NULL) {
+		struct timeval tv = tv_of(prm.timeout_backend_idle);
+		event_add(&vc->rev, &tv);
+	} else if (!bo->req_sent && !bo->head_done) {
+		event_add(&vc->rev, NULL);
+	} else {
+		struct timeval tv = tv_of(bo->head_done ? prm.timeout_between_bytes
+							: prm.timeout_first_byte);
+		event_add(&vc->rev, &tv);
+	}
+}
+
+static int
+retryable(const struct req *req)
+{
+	switch (req->h.meth) {
+	case H1M_GET:
+	case H1M_HEAD:
+	case H1M_PUT:
+	case H1M_DELETE:
+	case H1M_OPTIONS:
+	case H1M_TRACE:
+		return (req->h.body == H1B_NONE);
+	default:
+		return (0);
+	}
+}
+
+/* Headers of a request that are ours to write. */
+static int
+req_skip(const struct h1_hdr *h, const struct h1_req *r)
+{
+	return (h1_is_hop(h, r->hdrs, r->nhdrs) || h1_name_eq(h, "Host") ||
+	    h1_name_eq(h, "Content-Length") || h1_name_eq(h, "Expect") ||
+	    h1_name_eq(h, "X-Forwarded-For") ||
+	    h1_name_eq(h, "X-Forwarded-Proto") || h1_name_eq(h, "Via"));
+}
+
+/* Append "v1, v2" of every field named `name` to out; returns how many. */
+static unsigned
+add_joined(struct evbuffer *out, const struct h1_req *r, const char *name)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < r->nhdrs; i++) {
+		if (!h1_name_eq(&r->hdrs[i], name))
+			continue;
+		if (n++ > 0)
+			evbuffer_add(out, ", ", 2);
+		evbuffer_add(out, r->hdrs[i].value, r->hdrs[i].value_len);
+	}
+	return (n);
+}
+
+/* Write the origin request head into the connection's output. */
+static void
+fetch_build_req(struct busyobj *bo)
+{
+	const struct req *req = bo->req;
+	const struct h1_req *r = &req->h;
+	struct evbuffer *out = bo->vbc->out;
+
+	evbuffer_add(out, r->method, r->method_len);
+	evbuffer_add(out, " ", 1);
+	evbuffer_add(out, r->path, r->path_len);
+	evbuffer_add(out, " HTTP/1.1\r\nHost: ", 17);
+	if (r->host != NULL)
+		evbuffer_add(out, r->host, r->host_len);
+	else
+		evbuffer_add(out, bo->be->name, strlen(bo->be->name));
+	evbuffer_add(out, "\r\n", 2);
+	for (unsigned i = 0; i < r->nhdrs; i++) {
+		const struct h1_hdr *h = &r->hdrs[i];
+		if (req_skip(h, r))
+			continue;
+		evbuffer_add(out, h->name, h->name_len);
+		evbuffer_add(out, ": ", 2);
+		evbuffer_add(out, h->value, h->value_len);
+		evbuffer_add(out, "\r\n", 2);
+	}
+	evbuffer_add(out, "X-Forwarded-For: ", 17);
+	if (add_joined(out, r, "X-Forwarded-For") > 0)
+		evbuffer_add(out, ", ", 2);
+	evbuffer_add(out, req->sp->peer, strlen(req->sp->peer));
+	evbuffer_add(out, "\r\nX-Forwarded-Proto: http\r\nVia: ", 32);
+	if (add_joined(out, r, "Via") > 0)
+		evbuffer_add(out, ", ", 2);
+	evbuffer_add(out, "1.1 accel\r\n", 11);
+	if (r->body == H1B_LENGTH)
+		evbuffer_add_printf(out, "Content-Length: %llu\r\n",
+		    (unsigned long long)r->content_length);
+	else if (r->body == H1B_CHUNKED)
+		evbuffer_add(out, "Transfer-Encoding: chunked\r\n", 28);
+	evbuffer_add(out, "\r\n", 2);
+}
+
+/* Write the connection's output; arm the write event for what is left. */
+static int
+vbc_flush(struct vbc *vc)
+{
+	if (evbuffer_get_length(vc->out) > 0) {
+		int n = evbuffer_write(vc->out, vc->fd);
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return (-1);
+	}
+	if (evbuffer_get_length(vc->out) > 0) {
+		struct timeval tv = tv_of(prm.timeout_first_byte);
+		event_add(&vc->wev, &tv);
+	} else
+		event_del(&vc->wev);
+	return (0);
+}
+
+/* The request failed before any response byte: SYNTH with `status`. */
+static void
+fetch_fail(struct busyobj *bo, int status)
+{
+	struct req *req = bo->req;
+	req->err_status = status;
+	req->step = R_SYNTH; /* req_synth() ends the fetch */
+	req_drive(req);
+}
+
+/* The connection broke before a response byte: retry once on a fresh
+ * connection when that is safe, else answer 502. */
+static void
+fetch_broken(struct busyobj *bo)
+{
+	struct worker *wrk = bo->req->sp->wrk;
+	if (bo->vbc->reused && !bo->retried && !bo->head_done &&
+	    evbuffer_get_length(bo->vbc->in) == 0 && retryable(bo->req)) {
+		bo->retried = 1;
+		wrk->ctr.fetch_retry++;
+		vbc_close(&bo->vbc);
+		if (fetch_connect(bo, 1) != 0)
+			fetch_fail(bo, 503);
+		return;
+	}
+	wrk->ctr.fetch_err_proto++;
+	fetch_fail(bo, 502);
+}
+
+/* Move request body bytes from the client toward the origin. */
+void
+fetch_pump_reqbody(struct busyobj *bo)
+{
+	struct req *req = bo->req;
+	struct sess *sp = req->sp;
+	struct vbc *vc = bo->vbc;
+
+	if (req->reqbody == NULL || req->body_done || vc == NULL)
+		return;
+	size_t before = evbuffer_get_length(vc->out);
+	int rc = pump_move(req->reqbody, sp->in, vc->out, prm.buffer_high);
+	sp->wrk->ctr.req_body_bytes += evbuffer_get_length(vc->out) - before;
+	if (rc == PUMP_ERR || rc == PUMP_TOOBIG) {
+		/* Bad framing or too big mid-stream: the origin gets a cut
+		 * request on a connection we close; the client an error. */
+		if (bo->head_done) {
+			req_client_error(req);
+			return;
+		}
+		sp->wrk->ctr.req_bad++;
+		fetch_fail(bo, rc == PUMP_TOOBIG ? 413 : 400);
+		return;
+	}
+	if (rc == PUMP_DONE) {
+		req->body_done = 1;
+		sess_want_read(sp, 0);
+	} else if (sp->rd_eof) {
+		/* The client went away mid-body. */
+		req_client_error(req);
+		return;
+	} else
+		sess_want_read(sp, evbuffer_get_length(vc->out) < prm.buffer_high);
+	if (vc->connected) {
+		if (vbc_flush(vc) != 0) {
+			if (bo->head_done)
+				req_client_error(req);
+			else
+				fetch_broken(bo);
+			return;
+		}
+		if (req->body_done && evbuffer_get_length(vc->out) == 0 &&
+		    !bo->req_sent) {
+			bo->req_sent = 1;
+			bo->t_sent = now_mono();
+			vbc_arm_read(vc);
+		}
+	}
+}
+
+/* Send the request on bo->vbc (new or pooled). */
+static void
+fetch_send(struct busyobj *bo)
+{
+	struct vbc *vc = bo->vbc;
+	struct req *req = bo->req;
+
+	vc->bo = bo;
+	fetch_build_req(bo);
+	req->sp->wrk->ctr.fetch_total++;
+	req->be_name = bo->be->name;
+	bo->req_sent = 0;
+	if (req->reqbody == NULL || req->body_done) {
+		if (vc->connected) {
+			if (vbc_flush(vc) != 0) {
+				fetch_broken(bo);
+				return;
+			}
+			if (evbuffer_get_length(vc->out) == 0) {
+				bo->req_sent = 1;
+				bo->t_sent = now_mono();
+			}
+		}
+		vbc_arm_read(vc);
+		return;
+	}
+	vbc_arm_read(vc);
+	fetch_pump_reqbody(bo);
+}
+
+/* Pick the next backend round-robin, skipping failing ones while any
+ * other is left. Returns NULL when all were tried for this request. */
+static const struct backend *
+fetch_pick(struct busyobj *bo)
+{
+	struct worker *wrk = bo->req->sp->wrk;
+	double now = now_mono();
+	if (bo->tries >= nbackends)
+		return (NULL);
+	for (int pass = 0; pass < 2; pass++) {
+		for (unsigned i = 0; i < nbackends; i++) {
+			unsigned idx = (wrk->rr_next + i) % nbackends;
+			if (pass == 0 && wrk->pools[idx].fail_until > now)
+				continue;
+			wrk->rr_next = idx + 1;
+			return (&backends[idx]);
+		}
+	}
+	return (NULL);
+}
+
+/* Get a connection to a backend: pooled unless `fresh`, else connect.
+ * Returns 0 with bo->vbc set and the request on its way, -1 when no
+ * backend could be reached (req->err_status is left for the caller). */
+static int
+fetch_connect(struct busyobj *bo, int fresh)
+{
+	struct worker *wrk = bo->req->sp->wrk;
+	const struct backend *be;
+
+	while ((be = (fresh && bo->be != NULL) ? bo->be : fetch_pick(bo)) != NULL) {
+		struct be_pool *pool = &wrk->pools[be->idx];
+		bo->be = be;
+		if (!fresh && pool->nidle > 0) {
+			struct vbc *vc = TAILQ_FIRST(&pool->idle);
+			TAILQ_REMOVE(&pool->idle, vc, list);
+			pool->nidle--;
+			event_del(&vc->rev);
+			vc->reused = 1;
+			bo->vbc = vc;
+			wrk->ctr.backend_conn_reuse++;
+			fetch_send(bo);
+			return (0);
+		}
+		fresh = 0;
+		bo->tries++;
+		int fd = socket(be->addr.ss_family,
+		    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			break;
+		int one = 1;
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		if (connect(fd, (const struct sockaddr *)&be->addr, be->addrlen) != 0 &&
+		    errno != EINPROGRESS) {
+			close(fd);
+			pool->fail_until = now_mono() + 1.0;
+			wrk->ctr.fetch_err_connect++;
+			continue;
+		}
+		struct vbc *vc = calloc(1, sizeof *vc);
+		if (vc == NULL) {
+			close(fd);
+			break;
+		}
+		vc->magic = VBC_MAGIC;
+		vc->fd = fd;
+		vc->wrk = wrk;
+		vc->be = be;
+		vc->in = evbuffer_new();
+		vc->out = evbuffer_new();
+		AN(vc->in);
+		AN(vc->out);
+		event_assign(&vc->rev, wrk->base, fd, EV_READ | EV_PERSIST, vbc_rcb, vc);
+		event_assign(&vc->wev, wrk->base, fd, EV_WRITE | EV_PERSIST, vbc_wcb, vc);
+		struct timeval tv = tv_of(prm.timeout_connect);
+		event_add(&vc->wev, &tv);
+		bo->vbc = vc;
+		wrk->ctr.backend_conn_new++;
+		fetch_send(bo);
+		return (0);
+	}
+	return (-1);
+}
+
+int
+fetch_start(struct req *req)
+{
+	struct busyobj *bo = ws_alloc(&req->ws, sizeof *bo);
+	struct h1_hdr *hdrs = ws_alloc(&req->ws, RESP_MAX_HDRS * sizeof *hdrs);
+	if (bo == NULL || hdrs == NULL) {
+		req->err_status = 500;
+		return (-1);
+	}
+	memset(bo, 0, sizeof *bo);
+	bo->magic = BUSYOBJ_MAGIC;
+	bo->req = req;
+	bo->resp_hdrs = hdrs;
+	req->bo = bo;
+	if (nbackends == 0 || fetch_connect(bo, 0) != 0) {
+		req->bo = NULL;
+		req->err_status = 503;
+		return (-1);
+	}
+	return (0);
+}
+
+/* A connect failed: mark the backend, try the next one or answer 503. */
+static void
+fetch_connect_failed(struct busyobj *bo)
+{
+	struct worker *wrk = bo->req->sp->wrk;
+	wrk->pools[bo->be->idx].fail_until = now_mono() + 1.0;
+	wrk->ctr.fetch_err_connect++;
+	vbc_close(&bo->vbc);
+	if (fetch_connect(bo, 0) != 0)
+		fetch_fail(bo, 503);
+}
+
+static void
+vbc_wcb(evutil_socket_t fd, short what, void *priv)
+{
+	struct vbc *vc;
+	CAST_OBJ_NOTNULL(vc, (struct vbc *)priv, VBC_MAGIC);
+	struct busyobj *bo = vc->bo;
+	if (bo == NULL) {
+		event_del(&vc->wev);
+		return;
+	}
+	if (!vc->connected) {
+		int err = 0;
+		socklen_t sl = sizeof err;
+		if ((what & EV_TIMEOUT) ||
+		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &sl) != 0 || err != 0) {
+			fetch_connect_failed(bo);
+			return;
+		}
+		vc->connected = 1;
+	} else if (what & EV_TIMEOUT) {
+		bo->req->sp->wrk->ctr.fetch_err_timeout++;
+		fetch_fail(bo, 504);
+		return;
+	}
+	if (vbc_flush(vc) != 0) {
+		fetch_broken(bo);
+		return;
+	}
+	if (evbuffer_get_length(vc->out) > 0)
+		return;
+	struct req *req = bo->req;
+	if (req->reqbody != NULL && !req->body_done) {
+		fetch_pump_reqbody(bo);
+		return;
+	}
+	if (!bo->req_sent) {
+		bo->req_sent = 1;
+		bo->t_sent = now_mono();
+		vbc_arm_read(vc);
+	}
+}
+
+/* Move response body bytes to the client; pause when its buffer fills. */
+static void
+fetch_pump_resp(struct busyobj *bo)
+{
+	struct vbc *vc = bo->vbc;
+	struct req *req = bo->req;
+	struct sess *sp = req->sp;
+
+	size_t before = evbuffer_get_length(sp->out);
+	int rc = pump_move(&bo->body, vc->in, sp->out, prm.buffer_high);
+	req->resp_bytes += evbuffer_get_length(sp->out) - before;
+	if (rc == PUMP_ERR) {
+		sp->wrk->ctr.fetch_err_proto++;
+		req_resp_abort(req);
+		return;
+	}
+	sess_flush(sp);
+	if (rc == PUMP_DONE) {
+		bo->body_done = 1;
+		event_del(&vc->rev);
+		req_resp_done(req);
+		return;
+	}
+	if (evbuffer_get_length(sp->out) >= prm.buffer_high) {
+		bo->paused = 1;
+		event_del(&vc->rev);
+	} else if (bo->paused) {
+		bo->paused = 0;
+		vbc_arm_read(vc);
+	}
+}
+
+void
+fetch_resume(struct busyobj *bo)
+{
+	if (bo->vbc == NULL || !bo->head_done || bo->body_done)
+		return;
+	if (bo->paused && evbuffer_get_length(bo->req->sp->out) < prm.buffer_high) {
+		bo->paused = 0;
+		vbc_arm_read(bo->vbc);
+		if (evbuffer_get_length(bo->vbc->in) > 0)
+			fetch_pump_resp(bo);
+	}
+}
+
+/* Parse the response head once it is all in vc->in; skip 1xx. Returns 1
+ * when the head was delivered, 0 to wait, -1 when the request is over. */
+static int
+fetch_head(struct busyobj *bo)
+{
+	struct vbc *vc = bo->vbc;
+	struct req *req = bo->req;
+	const struct h1_limits lim = {
+	    .max_req_line = prm.max_resp_head,
+	    .max_url = prm.max_resp_head,
+	    .max_head = prm.max_resp_head,
+	    .max_headers = RESP_MAX_HDRS,
+	};
+	for (;;) {
+		size_t len = evbuffer_get_length(vc->in);
+		if (len == 0)
+			return (0);
+		size_t n = len < prm.max_resp_head + 2 ? len : prm.max_resp_head + 2;
+		const char *p = (const char *)evbuffer_pullup(vc->in, (ev_ssize_t)n);
+		int r = h1_parse_response(p, n, &lim, req->h.meth == H1M_HEAD,
+		    &bo->resp, bo->resp_hdrs, RESP_MAX_HDRS);
+		if (r == 0 && len <= prm.max_resp_head)
+			return (0);
+		if (r <= 0 || bo->resp.status == 101) {
+			req->sp->wrk->ctr.fetch_err_proto++;
+			fetch_fail(bo, 502);
+			return (-1);
+		}
+		if (bo->resp.status < 200) {
+			evbuffer_drain(vc->in, (size_t)r); /* 100, 102, 103 */
+			continue;
+		}
+		bo->head_done = 1;
+		req->t_first_byte = now_mono();
+		req->step = R_DELIVER;
+		req_drive(req); /* writes the client head from bo->resp */
+		evbuffer_drain(vc->in, (size_t)r);
+		vbc_arm_read(vc);
+		return (1);
+	}
+}
+
+static void
+vbc_idle_event(struct vbc *vc)
+{
+	/* Idle in the pool: any byte, EOF or the idle timeout ends it. */
+	struct be_pool *pool = &vc->wrk->pools[vc->be->idx];
+	TAILQ_REMOVE(&pool->idle, vc, list);
+	pool->nidle--;
+	vbc_close(&vc);
+}
+
+static void
+vbc_rcb(evutil_socket_t fd, short what, void *priv)
+{
+	struct vbc *vc;
+	CAST_OBJ_NOTNULL(vc, (struct vbc *)priv, VBC_MAGIC);
+	struct busyobj *bo = vc->bo;
+
+	if (bo == NULL) {
+		vbc_idle_event(vc);
+		return;
+	}
+	struct worker *wrk = bo->req->sp->wrk;
+	if (!vc->connected) {
+		/* Readable before writable: the connect was refused. */
+		fetch_connect_failed(bo);
+		return;
+	}
+	if (what & EV_TIMEOUT) {
+		wrk->ctr.fetch_err_timeout++;
+		if (!bo->head_done)
+			fetch_fail(bo, 504);
+		else
+			req_resp_abort(bo->req);
+		return;
+	}
+	ssize_t n = buf_read(vc->in, fd, 65536);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		if (!bo->head_done) {
+			if (evbuffer_get_length(vc->in) > 0) {
+				wrk->ctr.fetch_err_proto++;
+				fetch_fail(bo, 502); /* a truncated head */
+			} else
+				fetch_broken(bo);
+			return;
+		}
+		struct sess *sp = bo->req->sp;
+		/* Move what is left, then the EOF decides. */
+		if (pump_move(&bo->body, vc->in, sp->out, SIZE_MAX) == PUMP_DONE ||
+		    pump_eof(&bo->body, sp->out) == PUMP_DONE) {
+			bo->body_done = 1;
+			bo->resp.keep_alive = 0;
+			event_del(&vc->rev);
+			req_resp_done(bo->req);
+		} else {
+			wrk->ctr.fetch_err_proto++;
+			req_resp_abort(bo->req);
+		}
+		return;
+	}
+	if (!bo->head_done) {
+		if (fetch_head(bo) != 1)
+			return;
+		bo = vc->bo; /* still ours: DELIVER only writes the head */
+	}
+	fetch_pump_resp(bo);
+}
+
+void
+fetch_finish(struct busyobj **bop)
+{
+	struct busyobj *bo = *bop;
+	*bop = NULL;
+	CHECK_OBJ_NOTNULL(bo, BUSYOBJ_MAGIC);
+	struct req *req = bo->req;
+	req->bo = NULL;
+	struct vbc *vc = bo->vbc;
+	bo->vbc = NULL;
+	if (vc == NULL)
+		return;
+	int reuse = bo->head_done && bo->body_done && bo->req_sent &&
+	    bo->resp.keep_alive && evbuffer_get_length(vc->in) == 0 &&
+	    evbuffer_get_length(vc->out) == 0 && !vc->wrk->draining;
+	if (!reuse) {
+		vbc_close(&vc);
+		return;
+	}
+	struct be_pool *pool = &vc->wrk->pools[vc->be->idx];
+	vc->bo = NULL;
+	event_del(&vc->wev);
+	TAILQ_INSERT_HEAD(&pool->idle, vc, list);
+	pool->nidle++;
+	vbc_arm_read(vc);
+}
+
+void
+fetch_pool_close_all(struct worker *wrk)
+{
+	for (unsigned i = 0; i < MAX_BACKENDS; i++) {
+		struct be_pool *pool = &wrk->pools[i];
+		struct vbc *vc;
+		while ((vc = TAILQ_FIRST(&pool->idle)) != NULL) {
+			TAILQ_REMOVE(&pool->idle, vc, list);
+			pool->nidle--;
+			vbc_close(&vc);
+		}
+	}
+}

@@ -1,0 +1,133 @@
+/*
+ * log.c: the access log. One NCSA combined line per request plus the
+ * backend, its status and timings, built into the worker's own buffer and
+ * written with one write(2) when the buffer fills or its timer fires, so
+ * the request path makes no syscall and takes no lock for logging.
+ */
+#include "accel/accel.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static int log_fd = -1; /* -1: logging off */
+
+int
+log_open(const char *spec, char *err, size_t errlen)
+{
+	if (strcmp(spec, "off") == 0) {
+		log_fd = -1;
+		return (0);
+	}
+	if (strcmp(spec, "-") == 0) {
+		log_fd = 2;
+		return (0);
+	}
+	log_fd = open(spec, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (log_fd < 0) {
+		snprintf(err, errlen, "-p access_log=%s: %s", spec, strerror(errno));
+		return (-1);
+	}
+	return (0);
+}
+
+void
+log_close(void)
+{
+	if (log_fd > 2)
+		close(log_fd);
+	log_fd = -1;
+}
+
+void
+log_flush(struct worker *wrk)
+{
+	size_t off = 0;
+	while (log_fd >= 0 && off < wrk->log.len) {
+		ssize_t n = write(log_fd, wrk->log.buf + off, wrk->log.len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break; /* a log we cannot write must not stop serving */
+		off += (size_t)n;
+	}
+	wrk->log.len = 0;
+}
+
+/* Append v as a quoted-string body: '"', '\\' and bytes outside
+ * printable ASCII become \xHH, so a header cannot forge a log field. */
+static size_t
+esc(char *d, size_t room, const char *v, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+	for (size_t i = 0; i < len && o + 4 < room; i++) {
+		unsigned char c = (unsigned char)v[i];
+		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+			d[o++] = '\\';
+			d[o++] = 'x';
+			d[o++] = hex[c >> 4];
+			d[o++] = hex[c & 15];
+		} else
+			d[o++] = (char)c;
+	}
+	return (o);
+}
+
+static const struct h1_hdr *
+hdr(const struct req *req, const char *name)
+{
+	return (h1_find(req->h.hdrs, req->h.nhdrs, name));
+}
+
+void
+log_request(struct worker *wrk, const struct req *req)
+{
+	char line[4096];
+	size_t o = 0;
+	struct tm tm;
+	time_t t;
+
+	if (log_fd < 0)
+		return;
+	t = time(NULL);
+	gmtime_r(&t, &tm);
+	const struct sess *sp = req->sp;
+	o += (size_t)snprintf(line + o, sizeof line - o, "%s - - [", sp->peer);
+	o += strftime(line + o, sizeof line - o, "%d/%b/%Y:%H:%M:%S +0000] \"", &tm);
+	if (req->h.method != NULL) {
+		o += esc(line + o, 200, req->h.method, req->h.method_len);
+		line[o++] = ' ';
+		o += esc(line + o, 2000, req->h.target, req->h.target_len);
+		o += (size_t)snprintf(line + o, sizeof line - o, " HTTP/1.%d",
+		    req->h.minor);
+	} else
+		line[o++] = '-';
+	const struct h1_hdr *ref = req->h.method ? hdr(req, "Referer") : NULL;
+	const struct h1_hdr *ua = req->h.method ? hdr(req, "User-Agent") : NULL;
+	o += (size_t)snprintf(line + o, sizeof line - o, "\" %d %llu \"",
+	    req->resp_status, (unsigned long long)req->resp_bytes);
+	if (ref != NULL)
+		o += esc(line + o, 600, ref->value, ref->value_len);
+	else
+		line[o++] = '-';
+	o += (size_t)snprintf(line + o, sizeof line - o, "\" \"");
+	if (ua != NULL)
+		o += esc(line + o, 600, ua->value, ua->value_len);
+	else
+		line[o++] = '-';
+	double end = now_mono();
+	o += (size_t)snprintf(line + o, sizeof line - o,
+	    "\" be=%s bs=%d tfb=%.6f t=%.6f\n",
+	    req->be_name ? req->be_name : "-", req->be_status,
+	    req->t_first_byte > 0 ? req->t_first_byte - req->t_start : 0.0,
+	    end - req->t_start);
+	if (o >= sizeof line)
+		o = sizeof line - 1;
+	if (wrk->log.len + o > sizeof wrk->log.buf)
+		log_flush(wrk);
+	memcpy(wrk->log.buf + wrk->log.len, line, o);
+	wrk->log.len += o;
+}

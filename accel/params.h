@@ -1,0 +1,57 @@
+/*
+ * params.h: the -p NAME=VALUE tunables, one X-macro table from which the
+ * struct, the defaults, the parser and `accel -h` are all expanded.
+ * Durations are seconds (fractions allowed), sizes are bytes with an
+ * optional k/m/g suffix, counts are plain integers.
+ */
+#ifndef ACCEL_PARAMS_H
+#define ACCEL_PARAMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum prm_type { PRM_DUR, PRM_SIZE, PRM_UINT, PRM_STR };
+
+/* X(name, type, default, help) */
+#define PARAM_LIST(X)                                                          \
+	X(timeout_connect, PRM_DUR, "3.5", "seconds to connect to an origin (503 past it)") \
+	X(timeout_first_byte, PRM_DUR, "60", "seconds from request sent to response head (504)") \
+	X(timeout_between_bytes, PRM_DUR, "60", "seconds between two reads of an origin body") \
+	X(timeout_header, PRM_DUR, "10", "seconds for a client to send a whole request head (408)") \
+	X(timeout_idle, PRM_DUR, "5", "seconds an idle client keep-alive connection is kept") \
+	X(timeout_send, PRM_DUR, "60", "seconds a client may stall reading a response") \
+	X(timeout_backend_idle, PRM_DUR, "60", "seconds an idle origin connection stays pooled") \
+	X(drain_timeout, PRM_DUR, "30", "seconds SIGTERM waits for in-flight requests") \
+	X(max_connections, PRM_UINT, "10000", "open client connections; past it new ones are closed") \
+	X(max_req_line, PRM_SIZE, "8k", "bytes of a request line (414)") \
+	X(max_url, PRM_SIZE, "8k", "bytes of a request target (414)") \
+	X(max_head, PRM_SIZE, "32k", "bytes of a request head (431)") \
+	X(max_headers, PRM_UINT, "64", "header fields in a request (431)") \
+	X(max_resp_head, PRM_SIZE, "64k", "bytes of an origin response head (502)") \
+	X(max_body, PRM_SIZE, "0", "bytes of a request body, 0 for no limit (413)") \
+	X(buffer_high, PRM_SIZE, "256k", "bytes queued toward a peer before reading from the other side pauses") \
+	X(access_log, PRM_STR, "-", "access log: - for stderr, a path, or off")
+
+struct params {
+#define PRM_FIELD_PRM_DUR double
+#define PRM_FIELD_PRM_SIZE uint64_t
+#define PRM_FIELD_PRM_UINT uint64_t
+#define PRM_FIELD_PRM_STR const char *
+#define X(name, type, def, help) PRM_FIELD_##type name;
+	PARAM_LIST(X)
+#undef X
+};
+
+/* The process-wide parameters: written at start-up, read-only after the
+ * workers start. */
+extern struct params prm;
+
+/* Set every parameter to its default. */
+void prm_defaults(struct params *p);
+/* Parse "name=value" into p; on error returns -1 and writes one line into
+ * err. */
+int prm_set(struct params *p, const char *arg, char *err, size_t errlen);
+/* Print the table for `accel -h`. */
+void prm_usage(void);
+
+#endif
