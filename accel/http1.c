@@ -18,9 +18,10 @@
 #define C_T 0x01 /* tchar (RFC 9110 §5.6.2) */
 #define C_V 0x02 /* field value byte: field-vchar, obs-text, SP, HTAB */
 #define C_U 0x04 /* request-target byte: VCHAR or obs-text */
-#define C_H 0x08 /* authority byte: unreserved, sub-delims, ':', '[', ']', '%' */
+#define C_H 0x08 /* authority: unreserved, sub-delims, ':', '[', ']', '%' */
 #define C_X 0x10 /* hex digit */
 
+/* clang-format off */
 static const uint8_t cls[256] = {
 	 0,  0,  0,  0,  0,  0,  0,  0,  0,  2,  0,  0,  0,  0,  0,  0,	/* 00 */
 	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,	/* 10 */
@@ -39,14 +40,15 @@ static const uint8_t cls[256] = {
 	 6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,	/* e0 */
 	 6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,	/* f0 */
 };
+/* clang-format on */
 
-#define IS(c, k) (cls[(uint8_t)(c)] & (k))
-#define MAX_EMPTY_LINES 8	  /* empty lines skipped before a request line */
-#define CL_DIGITS 19		  /* Content-Length digits: always fits uint64 */
-#define CHUNK_LINE_MAX 4096	  /* size+extension or trailer line */
+#define IS(c, k)          (cls[(uint8_t)(c)] & (k))
+#define MAX_EMPTY_LINES   8     /* empty lines skipped before a request line */
+#define CL_DIGITS         19    /* Content-Length digits: always fits uint64 */
+#define CHUNK_LINE_MAX    4096  /* size+extension or trailer line */
 #define CHUNK_TRAILER_MAX 16384 /* whole trailer section */
-#define CHUNK_SIZE_MAX ((uint64_t)1 << 62)
-#define CHUNK_HEX_MAX 16
+#define CHUNK_SIZE_MAX    ((uint64_t)1 << 62)
+#define CHUNK_HEX_MAX     16
 
 static const char slash[] = "/";
 
@@ -169,9 +171,8 @@ authority_ok(const char *s, size_t len, int need_port)
 struct head {
 	const uint8_t *b;
 	size_t len;
-	size_t hs;	 /* first byte of the start line */
 	size_t max_head; /* clamped so a head length always fits an int */
-	unsigned maxn;	 /* fields allowed: limit and array size */
+	unsigned maxn;   /* fields allowed: limit and array size */
 	struct h1_hdr *hdrs;
 	unsigned n;
 	int bad; /* -400 for requests, -502 for responses */
@@ -181,12 +182,11 @@ struct head {
 /* Set up the shared parse state. */
 static void
 head_init(struct head *h, const char *buf, size_t len,
-    const struct h1_limits *lim, struct h1_hdr *hdrs, unsigned max_hdrs,
-    int bad, int big)
+	  const struct h1_limits *lim, struct h1_hdr *hdrs, unsigned max_hdrs,
+	  int bad, int big)
 {
 	h->b = (const uint8_t *)buf;
 	h->len = len;
-	h->hs = 0;
 	h->max_head = lim->max_head < INT_MAX / 2 ? lim->max_head : INT_MAX / 2;
 	h->maxn = lim->max_headers < max_hdrs ? lim->max_headers : max_hdrs;
 	h->hdrs = hdrs;
@@ -210,7 +210,7 @@ parse_fields(struct head *h, size_t i)
 	struct h1_hdr *f;
 
 	for (;;) {
-		if (i - h->hs > h->max_head)
+		if (i > h->max_head)
 			return (h->big);
 		if (i >= len)
 			return (0);
@@ -220,7 +220,7 @@ parse_fields(struct head *h, size_t i)
 			if (b[i + 1] != '\n')
 				return (h->bad);
 			i += 2;
-			if (i - h->hs > h->max_head)
+			if (i > h->max_head)
 				return (h->big);
 			return ((int)i);
 		}
@@ -231,7 +231,7 @@ parse_fields(struct head *h, size_t i)
 		name = i;
 		while (i < len && IS(b[i], C_T))
 			i++;
-		if (i - h->hs > h->max_head)
+		if (i > h->max_head)
 			return (h->big);
 		if (i == len)
 			return (0);
@@ -243,11 +243,11 @@ parse_fields(struct head *h, size_t i)
 		vs = i;
 		while (i < len && IS(b[i], C_V))
 			i++;
-		if (i - h->hs > h->max_head)
+		if (i > h->max_head)
 			return (h->big);
 		if (i == len)
 			return (0);
-		/* NUL, CTLs, DEL and a bare LF all stop the scan short of CR. */
+		/* NUL, CTLs, DEL and a bare LF stop the scan short of CR. */
 		if (b[i] != '\r')
 			return (h->bad);
 		if (i + 1 == len)
@@ -274,20 +274,16 @@ static enum hk
 hdr_kind(const struct h1_hdr *h)
 {
 	switch (h->name_len) {
-	case 4:
-		return (CI_EQ(h->name, 4, "host") ? HK_HOST : HK_OTHER);
-	case 6:
-		return (CI_EQ(h->name, 6, "expect") ? HK_EXPECT : HK_OTHER);
-	case 10:
-		return (CI_EQ(h->name, 10, "connection") ? HK_CONN : HK_OTHER);
+	case 4: return (CI_EQ(h->name, 4, "host") ? HK_HOST : HK_OTHER);
+	case 6: return (CI_EQ(h->name, 6, "expect") ? HK_EXPECT : HK_OTHER);
+	case 10: return (CI_EQ(h->name, 10, "connection") ? HK_CONN : HK_OTHER);
 	case 14:
-		return (CI_EQ(h->name, 14, "content-length") ? HK_CL :
-							       HK_OTHER);
+		return (CI_EQ(h->name, 14, "content-length") ? HK_CL
+							     : HK_OTHER);
 	case 17:
-		return (CI_EQ(h->name, 17, "transfer-encoding") ? HK_TE :
-								  HK_OTHER);
-	default:
-		return (HK_OTHER);
+		return (CI_EQ(h->name, 17, "transfer-encoding") ? HK_TE
+								: HK_OTHER);
+	default: return (HK_OTHER);
 	}
 }
 
@@ -333,8 +329,7 @@ framing_scan(const struct h1_hdr *hdrs, unsigned n, struct framing *fr)
 			if (list_has(h->value, h->value_len, "keep-alive", 10))
 				fr->keepalive = 1;
 			break;
-		case HK_OTHER:
-			break;
+		case HK_OTHER: break;
 		}
 	}
 }
@@ -366,8 +361,8 @@ req_te(const char *v, size_t len)
 		if (CI_EQ(v + s, e - s, "chunked"))
 			chunked = 1;
 		else if (!CI_EQ(v + s, e - s, "gzip") &&
-		    !CI_EQ(v + s, e - s, "deflate") &&
-		    !CI_EQ(v + s, e - s, "compress"))
+			 !CI_EQ(v + s, e - s, "deflate") &&
+			 !CI_EQ(v + s, e - s, "compress"))
 			return (-400); /* unknown, empty or with parameters */
 		n++;
 	}
@@ -459,9 +454,8 @@ req_fields(struct h1_req *req, const struct h1_limits *lim)
 			return (r);
 		req->body = H1B_CHUNKED;
 	} else if (fr.ncl > 0) {
-		if (fr.ncl > 1 ||
-		    parse_cl(fr.cl->value, fr.cl->value_len,
-			&req->content_length) != 0)
+		if (fr.ncl > 1 || parse_cl(fr.cl->value, fr.cl->value_len,
+					   &req->content_length) != 0)
 			return (-400);
 		if (lim->max_body != 0 && req->content_length > lim->max_body)
 			return (-413);
@@ -475,26 +469,27 @@ req_fields(struct h1_req *req, const struct h1_limits *lim)
 	return (0);
 }
 
-/* Limits on a request line that stopped at byte i (not yet its CR). */
+/*
+ * Limits on a request line starting at rl, seen up to byte i (before its
+ * CR). A line too long for the whole head is -414 as well: one code for
+ * the request line, whichever limit is lower, keeps the verdict on a prefix
+ * equal to the verdict on the whole line.
+ */
 static int
-rl_over(const struct head *h, const struct h1_limits *lim, size_t i)
+rl_over(const struct head *h, const struct h1_limits *lim, size_t rl, size_t i)
 {
-	if (i - h->hs > lim->max_req_line)
-		return (-414);
-	if (i - h->hs > h->max_head)
-		return (-431);
-	return (0);
+	return (i - rl > lim->max_req_line || i > h->max_head ? -414 : 0);
 }
 
 /* Parse a request head; see http1.h. */
 int
 h1_parse_request(const char *buf, size_t len, const struct h1_limits *lim,
-    struct h1_req *req, struct h1_hdr *hdrs, unsigned max_hdrs)
+		 struct h1_req *req, struct h1_hdr *hdrs, unsigned max_hdrs)
 {
 	struct head h;
 	const uint8_t *b = (const uint8_t *)buf;
 	static const char http[] = "HTTP/";
-	size_t i = 0, ts, vs;
+	size_t i = 0, rl, ts, vs;
 	unsigned k;
 	int r, e;
 
@@ -518,16 +513,16 @@ h1_parse_request(const char *buf, size_t len, const struct h1_limits *lim,
 			return (-400);
 		i += 2;
 	}
-	h.hs = i;
+	rl = i;
 
 	/* method SP */
 	while (i < len && IS(b[i], C_T))
 		i++;
-	if ((r = rl_over(&h, lim, i)) != 0)
+	if ((r = rl_over(&h, lim, rl, i)) != 0)
 		return (r);
 	if (i == len)
 		return (0);
-	if (i == h.hs || b[i] != ' ')
+	if (i == rl || b[i] != ' ')
 		return (-400);
 	ts = ++i;
 
@@ -536,7 +531,7 @@ h1_parse_request(const char *buf, size_t len, const struct h1_limits *lim,
 		i++;
 	if (i - ts > lim->max_url)
 		return (-414);
-	if ((r = rl_over(&h, lim, i)) != 0)
+	if ((r = rl_over(&h, lim, rl, i)) != 0)
 		return (r);
 	if (i == len)
 		return (0);
@@ -546,14 +541,14 @@ h1_parse_request(const char *buf, size_t len, const struct h1_limits *lim,
 
 	/* "HTTP/" DIGIT "." DIGIT CRLF */
 	for (k = 0; k < 8; k++, i++) {
-		if (i == len)
-			return (rl_over(&h, lim, i));
-		if (k < 5 ? b[i] != (uint8_t)http[k] :
-		    k == 6 ? b[i] != '.' :
-			     (unsigned)b[i] - '0' > 9)
+		if ((r = rl_over(&h, lim, rl, i)) != 0 || i == len)
+			return (r);
+		if (k < 5    ? b[i] != (uint8_t)http[k]
+		    : k == 6 ? b[i] != '.'
+			     : (unsigned)b[i] - '0' > 9)
 			return (-400);
 	}
-	if ((r = rl_over(&h, lim, i)) != 0)
+	if ((r = rl_over(&h, lim, rl, i)) != 0)
 		return (r);
 	if (i == len)
 		return (0);
@@ -567,8 +562,8 @@ h1_parse_request(const char *buf, size_t len, const struct h1_limits *lim,
 		return (-505);
 
 	memset(req, 0, sizeof *req);
-	req->method = buf + h.hs;
-	req->method_len = ts - 1 - h.hs;
+	req->method = buf + rl;
+	req->method_len = ts - 1 - rl;
 	req->meth = h1_method_of(req->method, req->method_len);
 	req->target = buf + ts;
 	req->target_len = vs - 1 - ts;
@@ -588,7 +583,8 @@ h1_parse_request(const char *buf, size_t len, const struct h1_limits *lim,
 /* Parse a response head; see http1.h. */
 int
 h1_parse_response(const char *buf, size_t len, const struct h1_limits *lim,
-    int head_req, struct h1_resp *resp, struct h1_hdr *hdrs, unsigned max_hdrs)
+		  int head_req, struct h1_resp *resp, struct h1_hdr *hdrs,
+		  unsigned max_hdrs)
 {
 	struct head h;
 	struct framing fr;
@@ -607,11 +603,11 @@ h1_parse_response(const char *buf, size_t len, const struct h1_limits *lim,
 	for (i = 0; i < 12; i++) {
 		if (i == len)
 			return (0);
-		if (i < 7 ? b[i] != (uint8_t)http[i] :
-		    i == 7 ? b[i] != '0' && b[i] != '1' :
-		    i == 8 ? b[i] != ' ' :
-		    i == 9 ? (unsigned)b[i] - '1' > 8 :
-			     (unsigned)b[i] - '0' > 9)
+		if (i < 7    ? b[i] != (uint8_t)http[i]
+		    : i == 7 ? b[i] != '0' && b[i] != '1'
+		    : i == 8 ? b[i] != ' '
+		    : i == 9 ? (unsigned)b[i] - '1' > 8
+			     : (unsigned)b[i] - '0' > 9)
 			return (-502);
 	}
 	/* [SP reason] CRLF: the reason is free text minus CTLs. */
@@ -657,9 +653,8 @@ h1_parse_response(const char *buf, size_t len, const struct h1_limits *lim,
 			return (-502);
 		resp->body = H1B_CHUNKED;
 	} else if (fr.ncl > 0) {
-		if (fr.ncl > 1 ||
-		    parse_cl(fr.cl->value, fr.cl->value_len,
-			&resp->content_length) != 0)
+		if (fr.ncl > 1 || parse_cl(fr.cl->value, fr.cl->value_len,
+					   &resp->content_length) != 0)
 			return (-502);
 		resp->body = H1B_LENGTH;
 	} else {
@@ -675,8 +670,8 @@ h1_parse_response(const char *buf, size_t len, const struct h1_limits *lim,
 enum {
 	CS_SIZE0 = 0, /* first hex digit of a chunk-size */
 	CS_SIZE,      /* more hex digits, BWS, ';' or CR */
-	CS_BWS,	      /* whitespace after the size: more, or ';' */
-	CS_EXT,	      /* chunk extensions up to CR */
+	CS_BWS,       /* whitespace after the size: more, or ';' */
+	CS_EXT,       /* chunk extensions up to CR */
 	CS_SIZE_LF,   /* LF ending the size line */
 	CS_DATA,      /* c->remaining data bytes */
 	CS_DATA_CR,   /* CR after the data */
@@ -837,8 +832,7 @@ h1_chunk_next(struct h1_chunk *c, const char *in, size_t len, size_t *n)
 			c->state = CS_DONE;
 			*n = i + 1;
 			return (H1C_DONE);
-		default:
-			WRONG("chunk state");
+		default: WRONG("chunk state");
 		}
 	}
 	*n = len;
@@ -892,10 +886,15 @@ h1_list_has(const char *v, size_t len, const char *tok)
 int
 h1_is_hop(const struct h1_hdr *h, const struct h1_hdr *hdrs, unsigned n)
 {
-	static const char *const hop[] = { "connection", "keep-alive",
-		"proxy-connection", "proxy-authenticate",
-		"proxy-authorization", "te", "trailer", "transfer-encoding",
-		"upgrade" };
+	static const char *const hop[] = {"connection",
+					  "keep-alive",
+					  "proxy-connection",
+					  "proxy-authenticate",
+					  "proxy-authorization",
+					  "te",
+					  "trailer",
+					  "transfer-encoding",
+					  "upgrade"};
 	unsigned i;
 
 	AN(h);
@@ -906,7 +905,7 @@ h1_is_hop(const struct h1_hdr *h, const struct h1_hdr *hdrs, unsigned n)
 	for (i = 0; i < n; i++)
 		if (hdr_kind(&hdrs[i]) == HK_CONN &&
 		    list_has(hdrs[i].value, hdrs[i].value_len, h->name,
-			h->name_len))
+			     h->name_len))
 			return (1);
 	return (0);
 }
@@ -915,39 +914,23 @@ h1_is_hop(const struct h1_hdr *h, const struct h1_hdr *hdrs, unsigned n)
 enum h1_method
 h1_method_of(const char *m, size_t len)
 {
+	static const struct {
+		char name[8];
+		size_t len;
+		enum h1_method meth;
+	} tab[] = {
+	    {"GET", 3, H1M_GET},         {"HEAD", 4, H1M_HEAD},
+	    {"POST", 4, H1M_POST},       {"PUT", 3, H1M_PUT},
+	    {"DELETE", 6, H1M_DELETE},   {"OPTIONS", 7, H1M_OPTIONS},
+	    {"PATCH", 5, H1M_PATCH},     {"TRACE", 5, H1M_TRACE},
+	    {"CONNECT", 7, H1M_CONNECT}, {"PURGE", 5, H1M_PURGE},
+	};
+	unsigned i;
+
 	AN(m != NULL || len == 0);
-	switch (len) {
-	case 3:
-		if (memcmp(m, "GET", 3) == 0)
-			return (H1M_GET);
-		if (memcmp(m, "PUT", 3) == 0)
-			return (H1M_PUT);
-		break;
-	case 4:
-		if (memcmp(m, "HEAD", 4) == 0)
-			return (H1M_HEAD);
-		if (memcmp(m, "POST", 4) == 0)
-			return (H1M_POST);
-		break;
-	case 5:
-		if (memcmp(m, "PATCH", 5) == 0)
-			return (H1M_PATCH);
-		if (memcmp(m, "TRACE", 5) == 0)
-			return (H1M_TRACE);
-		if (memcmp(m, "PURGE", 5) == 0)
-			return (H1M_PURGE);
-		break;
-	case 6:
-		if (memcmp(m, "DELETE", 6) == 0)
-			return (H1M_DELETE);
-		break;
-	case 7:
-		if (memcmp(m, "OPTIONS", 7) == 0)
-			return (H1M_OPTIONS);
-		if (memcmp(m, "CONNECT", 7) == 0)
-			return (H1M_CONNECT);
-		break;
-	}
+	for (i = 0; i < ARRAY_LEN(tab); i++)
+		if (tab[i].len == len && memcmp(m, tab[i].name, len) == 0)
+			return (tab[i].meth);
 	return (H1M_OTHER);
 }
 

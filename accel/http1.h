@@ -6,9 +6,9 @@
  * (the daemon copies a request or response head into the request's
  * workspace before parsing it, so they live as long as the request).
  *
- * Errors are negative HTTP status codes: -400, -413, -414, -431, -501, -505
- * for requests; -502 for responses from an origin. A caller answers a client
- * with the positive value and `Connection: close`.
+ * Errors are negative HTTP status codes: -400, -413, -414, -417, -431,
+ * -501, -505 for requests; -502 for responses from an origin. A caller
+ * answers a client with the positive value and `Connection: close`.
  */
 #ifndef ACCEL_HTTP1_H
 #define ACCEL_HTTP1_H
@@ -102,20 +102,20 @@ struct h1_req {
  *
  * Rules (each rejected with -400 unless said otherwise):
  * - up to 8 empty lines (CRLF) before the request line are skipped and
- *   counted in the returned length (a 9th is -400); max_head and
- *   max_req_line count from the request line;
+ *   counted in the returned length (a 9th is -400), and in max_head;
  * - request line: method SP target SP HTTP-version CRLF with single spaces;
  *   method is a token (tchar); target has no CTL, space or DEL and is
  *   origin-form ("/..."), absolute-form ("http://" or "https://" then an
  *   authority, case-insensitive scheme), or "*" (OPTIONS only);
  *   version exactly "HTTP/1.1" or "HTTP/1.0"; another "HTTP/d.d" is -505;
  * - target longer than lim->max_url, or request line longer than
- *   lim->max_req_line (even before its CRLF has arrived): -414;
+ *   lim->max_req_line or than lim->max_head (even before its CRLF has
+ *   arrived): -414;
  * - every line ends in CRLF: a bare CR or bare LF anywhere is -400;
  * - header name: one or more tchar, then ':' with no whitespace before it;
  * - value: VCHAR, obs-text (0x80-0xff), SP, HTAB only (no NUL, no CTL);
  * - obs-fold (a line starting with SP or HTAB) is -400;
- * - head longer than lim->max_head (through its final CRLF), or more than
+ * - head longer than lim->max_head (the length this returns), or more than
  *   lim->max_headers fields (checked as soon as the bytes are there, even
  *   before the end): -431;
  * - HTTP/1.1 without exactly one Host field, or several Host fields: -400;
