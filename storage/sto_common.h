@@ -1,0 +1,52 @@
+/*
+ * sto_common.h: assertions and magic checks for storage's own files, the
+ * storage copies of accel's AN/AZ/CHECK_OBJ (storage includes no accel
+ * header). Asserts stay on in every build and guard invariants only; data
+ * from outside (a request, a disk file) is an error code, never an assert.
+ */
+#ifndef STO_COMMON_H
+#define STO_COMMON_H
+
+#include "storage/storage.h"
+
+void sto_panic(const char *file, int line, const char *func, const char *cond)
+    __attribute__((noreturn));
+
+#define STO_AN(x)                                                              \
+	do {                                                                   \
+		if (!(x))                                                      \
+			sto_panic(__FILE__, __LINE__, __func__, #x " != 0");   \
+	} while (0)
+#define STO_AZ(x)                                                              \
+	do {                                                                   \
+		if ((x) != 0)                                                  \
+			sto_panic(__FILE__, __LINE__, __func__, #x " == 0");   \
+	} while (0)
+#define STO_ASSERT(x)                                                          \
+	do {                                                                   \
+		if (!(x))                                                      \
+			sto_panic(__FILE__, __LINE__, __func__, #x);           \
+	} while (0)
+#define STO_WRONG(msg) sto_panic(__FILE__, __LINE__, __func__, msg)
+
+#define STO_CHECK_OBJ(p, m)                                                    \
+	do {                                                                   \
+		if ((p)->magic != (m))                                         \
+			sto_panic(__FILE__, __LINE__, __func__,                \
+				  "bad magic in " #p);                         \
+	} while (0)
+#define STO_CHECK_OBJ_NOTNULL(p, m)                                            \
+	do {                                                                   \
+		STO_AN(p);                                                     \
+		STO_CHECK_OBJ(p, m);                                           \
+	} while (0)
+/* Cast a pointer that must point at a struct with magic m. */
+#define STO_CAST_OBJ_NOTNULL(to, from, m)                                      \
+	do {                                                                   \
+		(to) = (void *)(from);                                         \
+		STO_CHECK_OBJ_NOTNULL(to, m);                                  \
+	} while (0)
+
+#define STO_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif
