@@ -82,13 +82,13 @@ export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 test: unit fuzz-replay integration
 
 unit: $(UNIT_BIN)
-	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+	@fail=0; for t in $(UNIT_BIN); do echo "== $$t"; $$t || fail=1; done; exit $$fail
 
 fuzz-replay: $(REPLAY_BIN)
-	@set -e; for t in $(REPLAY_BIN); do n=$${t##*/}; echo "== $$t tests/fuzz/corpus/$$n"; $$t tests/fuzz/corpus/$$n; done
+	@fail=0; for t in $(REPLAY_BIN); do n=$${t##*/}; echo "== $$t tests/fuzz/corpus/$$n"; $$t tests/fuzz/corpus/$$n || fail=1; done; exit $$fail
 
 integration: build/san/accel $(INTEG_BIN)
-	@set -e; for t in $(INTEG_BIN); do echo "== $$t"; ACCEL_BIN=$(CURDIR)/build/san/accel $$t; done
+	@fail=0; for t in $(INTEG_BIN); do echo "== $$t"; ACCEL_BIN=$(CURDIR)/build/san/accel $$t || fail=1; done; exit $$fail
 
 # --- libFuzzer (clang) ---
 FUZZ_CC ?= clang

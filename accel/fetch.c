@@ -192,7 +192,9 @@ fetch_broken(struct busyobj *bo)
 	fetch_fail(bo, 502);
 }
 
-/* Move request body bytes from the client toward the origin. */
+/* Move request body bytes from the client toward the origin, write them,
+ * and only then decide whether to read more from the client: the write may
+ * have emptied the origin buffer, and nothing else would wake us. */
 void
 fetch_pump_reqbody(struct busyobj *bo)
 {
@@ -202,44 +204,49 @@ fetch_pump_reqbody(struct busyobj *bo)
 
 	if (req->reqbody == NULL || req->body_done || vc == NULL)
 		return;
-	size_t before = evbuffer_get_length(vc->out);
-	int rc = pump_move(req->reqbody, sp->in, vc->out, prm.buffer_high);
-	sp->wrk->ctr.req_body_bytes += evbuffer_get_length(vc->out) - before;
-	if (rc == PUMP_ERR || rc == PUMP_TOOBIG) {
-		/* Bad framing or too big mid-stream: the origin gets a cut
-		 * request on a connection we close; the client an error. */
-		if (bo->head_done) {
-			req_client_error(req);
+	for (;;) {
+		size_t before = evbuffer_get_length(vc->out);
+		int rc = pump_move(req->reqbody, sp->in, vc->out, prm.buffer_high);
+		sp->wrk->ctr.req_body_bytes += evbuffer_get_length(vc->out) - before;
+		if (rc == PUMP_ERR || rc == PUMP_TOOBIG) {
+			/* Bad framing or too big mid-stream: the origin gets
+			 * a cut request on a connection we close. */
+			if (bo->head_done) {
+				req_client_error(req);
+				return;
+			}
+			sp->wrk->ctr.req_bad++;
+			fetch_fail(bo, rc == PUMP_TOOBIG ? 413 : 400);
 			return;
 		}
-		sp->wrk->ctr.req_bad++;
-		fetch_fail(bo, rc == PUMP_TOOBIG ? 413 : 400);
-		return;
-	}
-	if (rc == PUMP_DONE) {
-		req->body_done = 1;
-		sess_want_read(sp, 0);
-	} else if (sp->rd_eof) {
-		/* The client went away mid-body. */
-		req_client_error(req);
-		return;
-	} else
-		sess_want_read(sp, evbuffer_get_length(vc->out) < prm.buffer_high);
-	if (vc->connected) {
-		if (vbc_flush(vc) != 0) {
+		if (rc == PUMP_DONE)
+			req->body_done = 1;
+		if (vc->connected && vbc_flush(vc) != 0) {
 			if (bo->head_done)
 				req_client_error(req);
 			else
 				fetch_broken(bo);
 			return;
 		}
-		if (req->body_done && evbuffer_get_length(vc->out) == 0 &&
+		if (req->body_done || evbuffer_get_length(sp->in) == 0 ||
+		    evbuffer_get_length(vc->out) >= prm.buffer_high)
+			break;
+	}
+	if (req->body_done) {
+		sess_want_read(sp, 0);
+		if (vc->connected && evbuffer_get_length(vc->out) == 0 &&
 		    !bo->req_sent) {
 			bo->req_sent = 1;
 			bo->t_sent = now_mono();
 			vbc_arm_read(vc);
 		}
+		return;
 	}
+	if (sp->rd_eof && evbuffer_get_length(sp->in) == 0) {
+		req_client_error(req); /* the client went away mid-body */
+		return;
+	}
+	sess_want_read(sp, evbuffer_get_length(vc->out) < prm.buffer_high);
 }
 
 /* Send the request on bo->vbc (new or pooled). */
@@ -418,13 +425,14 @@ vbc_wcb(evutil_socket_t fd, short what, void *priv)
 		fetch_broken(bo);
 		return;
 	}
-	if (evbuffer_get_length(vc->out) > 0)
-		return;
 	struct req *req = bo->req;
 	if (req->reqbody != NULL && !req->body_done) {
-		fetch_pump_reqbody(bo);
+		if (evbuffer_get_length(vc->out) < prm.buffer_high)
+			fetch_pump_reqbody(bo);
 		return;
 	}
+	if (evbuffer_get_length(vc->out) > 0)
+		return;
 	if (!bo->req_sent) {
 		bo->req_sent = 1;
 		bo->t_sent = now_mono();

@@ -235,16 +235,14 @@ req_resp_done(struct req *req)
 	}
 }
 
-/* The origin failed after the head was sent: the client must see the
- * response cut, so close after what is queued. */
+/* The origin failed after the head was sent: what is queued is valid, so
+ * it is written; then the close (without the final chunk, or short of the
+ * Content-Length) tells the client the response was cut. */
 void
 req_resp_abort(struct req *req)
 {
 	struct sess *sp = req->sp;
 	sp->close_after = 1;
-	evbuffer_free(sp->out); /* drop what a cut response would add */
-	sp->out = evbuffer_new();
-	AN(sp->out);
 	req->step = R_DONE;
 	req_drive(req);
 }
