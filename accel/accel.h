@@ -276,6 +276,7 @@ struct busyobj {
 	unsigned body_done : 1;
 	unsigned req_sent : 1; /* request head and body fully written */
 	unsigned paused : 1;   /* origin reads paused: client buffer full */
+	unsigned deliver_failed : 1; /* no memory for the client head */
 	int resp_status;
 	struct h1_resp resp;
 	struct h1_hdr *resp_hdrs;

@@ -11,6 +11,7 @@
  * idle it sits in its worker's pool for that backend.
  */
 #include "accel/accel.h"
+#include "accel/hb.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -79,71 +80,76 @@ retryable(const struct req *req)
 	}
 }
 
-/* Headers of a request that are ours to write. */
-static int
-req_skip(const struct h1_hdr *h, const struct h1_req *r)
-{
-	return (h1_is_hop(h, r->hdrs, r->nhdrs) || h1_name_eq(h, "Host") ||
-	    h1_name_eq(h, "Content-Length") || h1_name_eq(h, "Expect") ||
-	    h1_name_eq(h, "X-Forwarded-For") ||
-	    h1_name_eq(h, "X-Forwarded-Proto") || h1_name_eq(h, "Via"));
-}
-
-/* Append "v1, v2" of every field named `name` to out; returns how many. */
+/* Append the values of every field of that kind, comma-joined. */
 static unsigned
-add_joined(struct evbuffer *out, const struct h1_req *r, const char *name)
+hb_joined(struct hb *hb, const struct h1_req *r, enum h1_hk kind)
 {
 	unsigned n = 0;
 	for (unsigned i = 0; i < r->nhdrs; i++) {
-		if (!h1_name_eq(&r->hdrs[i], name))
+		if (r->hdrs[i].kind != kind)
 			continue;
 		if (n++ > 0)
-			evbuffer_add(out, ", ", 2);
-		evbuffer_add(out, r->hdrs[i].value, r->hdrs[i].value_len);
+			hb_lit(hb, ", ");
+		hb_add(hb, r->hdrs[i].value, r->hdrs[i].value_len);
 	}
 	return (n);
 }
 
-/* Write the origin request head into the connection's output. */
-static void
+/* Write the origin request head into the connection's output, in one
+ * reserved region. Host, framing, Expect and the forwarding headers are
+ * ours; hop-by-hop ones are dropped. */
+static int
 fetch_build_req(struct busyobj *bo)
 {
 	const struct req *req = bo->req;
 	const struct h1_req *r = &req->h;
-	struct evbuffer *out = bo->vbc->out;
+	const char *host = r->host != NULL ? r->host : bo->be->name;
+	size_t host_len = r->host != NULL ? r->host_len : strlen(bo->be->name);
+	size_t peer_len = strlen(req->sp->peer);
+	int conn = h1_conn_names(r->hdrs, r->nhdrs);
+	struct hb hb;
 
-	evbuffer_add(out, r->method, r->method_len);
-	evbuffer_add(out, " ", 1);
-	evbuffer_add(out, r->path, r->path_len);
-	evbuffer_add(out, " HTTP/1.1\r\nHost: ", 17);
-	if (r->host != NULL)
-		evbuffer_add(out, r->host, r->host_len);
-	else
-		evbuffer_add(out, bo->be->name, strlen(bo->be->name));
-	evbuffer_add(out, "\r\n", 2);
+	if (hb_begin(&hb, bo->vbc->out, r->method_len + r->path_len + host_len +
+	    h1_hdrs_bytes(r->hdrs, r->nhdrs) + peer_len + 256) != 0)
+		return (-1);
+	hb_add(&hb, r->method, r->method_len);
+	hb_lit(&hb, " ");
+	hb_add(&hb, r->path, r->path_len);
+	hb_lit(&hb, " HTTP/1.1\r\nHost: ");
+	hb_add(&hb, host, host_len);
+	hb_lit(&hb, "\r\n");
 	for (unsigned i = 0; i < r->nhdrs; i++) {
 		const struct h1_hdr *h = &r->hdrs[i];
-		if (req_skip(h, r))
+		switch (h->kind) {
+		case H1H_HOST:
+		case H1H_CONTENT_LENGTH:
+		case H1H_EXPECT:
+		case H1H_X_FORWARDED_FOR:
+		case H1H_X_FORWARDED_PROTO:
+		case H1H_VIA:
 			continue;
-		evbuffer_add(out, h->name, h->name_len);
-		evbuffer_add(out, ": ", 2);
-		evbuffer_add(out, h->value, h->value_len);
-		evbuffer_add(out, "\r\n", 2);
+		default:
+			if (conn ? h1_is_hop(h, r->hdrs, r->nhdrs) : h1_kind_hop(h->kind))
+				continue;
+			hb_field(&hb, h->name, h->name_len, h->value, h->value_len);
+		}
 	}
-	evbuffer_add(out, "X-Forwarded-For: ", 17);
-	if (add_joined(out, r, "X-Forwarded-For") > 0)
-		evbuffer_add(out, ", ", 2);
-	evbuffer_add(out, req->sp->peer, strlen(req->sp->peer));
-	evbuffer_add(out, "\r\nX-Forwarded-Proto: http\r\nVia: ", 32);
-	if (add_joined(out, r, "Via") > 0)
-		evbuffer_add(out, ", ", 2);
-	evbuffer_add(out, "1.1 accel\r\n", 11);
-	if (r->body == H1B_LENGTH)
-		evbuffer_add_printf(out, "Content-Length: %llu\r\n",
-		    (unsigned long long)r->content_length);
-	else if (r->body == H1B_CHUNKED)
-		evbuffer_add(out, "Transfer-Encoding: chunked\r\n", 28);
-	evbuffer_add(out, "\r\n", 2);
+	hb_lit(&hb, "X-Forwarded-For: ");
+	if (hb_joined(&hb, r, H1H_X_FORWARDED_FOR) > 0)
+		hb_lit(&hb, ", ");
+	hb_add(&hb, req->sp->peer, peer_len);
+	hb_lit(&hb, "\r\nX-Forwarded-Proto: http\r\nVia: ");
+	if (hb_joined(&hb, r, H1H_VIA) > 0)
+		hb_lit(&hb, ", ");
+	hb_lit(&hb, "1.1 accel\r\n");
+	if (r->body == H1B_LENGTH) {
+		hb_lit(&hb, "Content-Length: ");
+		hb_num(&hb, r->content_length, 10);
+		hb_lit(&hb, "\r\n");
+	} else if (r->body == H1B_CHUNKED)
+		hb_lit(&hb, "Transfer-Encoding: chunked\r\n");
+	hb_lit(&hb, "\r\n");
+	return (hb_end(&hb));
 }
 
 /* Write the connection's output; arm the write event for what is left. */
@@ -257,7 +263,10 @@ fetch_send(struct busyobj *bo)
 	struct req *req = bo->req;
 
 	vc->bo = bo;
-	fetch_build_req(bo);
+	if (fetch_build_req(bo) != 0) {
+		fetch_fail(bo, 500);
+		return;
+	}
 	req->sp->wrk->ctr.fetch_total++;
 	req->be_name = bo->be->name;
 	bo->req_sent = 0;
@@ -521,6 +530,10 @@ fetch_head(struct busyobj *bo)
 		req->t_first_byte = now_mono();
 		req->step = R_DELIVER;
 		req_drive(req); /* writes the client head from bo->resp */
+		if (bo->deliver_failed) {
+			req_resp_abort(req);
+			return (-1);
+		}
 		evbuffer_drain(vc->in, (size_t)r);
 		vbc_arm_read(vc);
 		return (1);

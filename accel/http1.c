@@ -260,6 +260,7 @@ parse_fields(struct head *h, size_t i)
 		f = &h->hdrs[h->n++];
 		f->name = (const char *)b + name;
 		f->name_len = ne - name;
+		f->kind = h1_kind_of(f->name, f->name_len);
 		f->value = (const char *)b + vs;
 		f->value_len = ve - vs;
 		i += 2;
@@ -267,24 +268,47 @@ parse_fields(struct head *h, size_t i)
 }
 
 /* The headers a codec decision depends on. */
-enum hk { HK_OTHER, HK_HOST, HK_CL, HK_TE, HK_EXPECT, HK_CONN };
+static const struct {
+	const char *name;
+	unsigned char len;
+	unsigned char hop;
+} known_hdrs[H1H__MAX] = {
+    [H1H_OTHER] = {"", 0, 0},
+#define X(k, n, h) [H1H_##k] = {n, sizeof(n) - 1, h},
+    H1_KNOWN_HDRS(X)
+#undef X
+};
 
-/* Classify a header name by length first, so most names cost one switch. */
-static enum hk
-hdr_kind(const struct h1_hdr *h)
+/* Known kinds bucketed by name length and first letter, so recognising a
+ * name costs one table look-up and at most a couple of compares. */
+static unsigned char kind_idx[32][32][2];
+
+/* Built before main() runs, single-threaded; read-only afterwards. */
+static void __attribute__((constructor))
+kind_idx_build(void)
 {
-	switch (h->name_len) {
-	case 4: return (CI_EQ(h->name, 4, "host") ? HK_HOST : HK_OTHER);
-	case 6: return (CI_EQ(h->name, 6, "expect") ? HK_EXPECT : HK_OTHER);
-	case 10: return (CI_EQ(h->name, 10, "connection") ? HK_CONN : HK_OTHER);
-	case 14:
-		return (CI_EQ(h->name, 14, "content-length") ? HK_CL
-							     : HK_OTHER);
-	case 17:
-		return (CI_EQ(h->name, 17, "transfer-encoding") ? HK_TE
-								: HK_OTHER);
-	default: return (HK_OTHER);
+	for (unsigned k = 1; k < H1H__MAX; k++) {
+		unsigned l = known_hdrs[k].len, c = (uint8_t)known_hdrs[k].name[0] & 31;
+		unsigned char *slot = kind_idx[l & 31][c];
+		if (slot[0] == 0)
+			slot[0] = (unsigned char)k;
+		else {
+			AZ(slot[1]); /* two names per bucket at most */
+			slot[1] = (unsigned char)k;
+		}
 	}
+}
+
+enum h1_hk
+h1_kind_of(const char *name, size_t len)
+{
+	if (len == 0 || len > 31)
+		return (H1H_OTHER);
+	const unsigned char *slot = kind_idx[len][(uint8_t)name[0] & 31];
+	for (int i = 0; i < 2 && slot[i] != 0; i++)
+		if (ci_eq(name, len, known_hdrs[slot[i]].name, len))
+			return ((enum h1_hk)slot[i]);
+	return (H1H_OTHER);
 }
 
 /* What the framing headers of a head said, gathered in one pass. */
@@ -304,32 +328,32 @@ framing_scan(const struct h1_hdr *hdrs, unsigned n, struct framing *fr)
 	memset(fr, 0, sizeof *fr);
 	for (i = 0; i < n; i++) {
 		h = &hdrs[i];
-		switch (hdr_kind(h)) {
-		case HK_HOST:
+		switch (h->kind) {
+		case H1H_HOST:
 			fr->host = h;
 			fr->nhost++;
 			break;
-		case HK_CL:
+		case H1H_CONTENT_LENGTH:
 			fr->cl = h;
 			fr->ncl++;
 			break;
-		case HK_TE:
+		case H1H_TRANSFER_ENCODING:
 			fr->te = h;
 			fr->nte++;
 			break;
-		case HK_EXPECT:
+		case H1H_EXPECT:
 			if (CI_EQ(h->value, h->value_len, "100-continue"))
 				fr->expect_100 = 1;
 			else
 				fr->expect_bad = 1;
 			break;
-		case HK_CONN:
+		case H1H_CONNECTION:
 			if (list_has(h->value, h->value_len, "close", 5))
 				fr->close = 1;
 			if (list_has(h->value, h->value_len, "keep-alive", 10))
 				fr->keepalive = 1;
 			break;
-		case HK_OTHER: break;
+		default: break;
 		}
 	}
 }
@@ -882,28 +906,65 @@ h1_list_has(const char *v, size_t len, const char *tok)
 	return (list_has(v, len, tok, strlen(tok)));
 }
 
+int
+h1_conn_names(const struct h1_hdr *hdrs, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (hdrs[i].kind != H1H_CONNECTION)
+			continue;
+		const char *v = hdrs[i].value, *e = v + hdrs[i].value_len;
+		while (v < e) {
+			const char *t;
+			while (v < e && (*v == ',' || *v == ' ' || *v == '\t'))
+				v++;
+			t = v;
+			while (v < e && *v != ',' && *v != ' ' && *v != '\t')
+				v++;
+			if (v > t && !CI_EQ(t, (size_t)(v - t), "close") &&
+			    !CI_EQ(t, (size_t)(v - t), "keep-alive"))
+				return (1);
+		}
+	}
+	return (0);
+}
+
+int
+h1_kind_hop(enum h1_hk kind)
+{
+	return (kind < H1H__MAX && known_hdrs[kind].hop);
+}
+
+size_t
+h1_hdrs_bytes(const struct h1_hdr *hdrs, unsigned n)
+{
+	size_t t = 0;
+	for (unsigned i = 0; i < n; i++)
+		t += hdrs[i].name_len + hdrs[i].value_len + 4;
+	return (t);
+}
+
+/* First header of that kind. */
+const struct h1_hdr *
+h1_find_kind(const struct h1_hdr *hdrs, unsigned n, enum h1_hk kind)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (hdrs[i].kind == kind)
+			return (&hdrs[i]);
+	return (NULL);
+}
+
 /* Is h hop-by-hop, by name or by a Connection field of its message? */
 int
 h1_is_hop(const struct h1_hdr *h, const struct h1_hdr *hdrs, unsigned n)
 {
-	static const char *const hop[] = {"connection",
-					  "keep-alive",
-					  "proxy-connection",
-					  "proxy-authenticate",
-					  "proxy-authorization",
-					  "te",
-					  "trailer",
-					  "transfer-encoding",
-					  "upgrade"};
 	unsigned i;
 
 	AN(h);
 	AN(hdrs != NULL || n == 0);
-	for (i = 0; i < ARRAY_LEN(hop); i++)
-		if (h1_name_eq(h, hop[i]))
-			return (1);
+	if (known_hdrs[h->kind].hop)
+		return (1);
 	for (i = 0; i < n; i++)
-		if (hdr_kind(&hdrs[i]) == HK_CONN &&
+		if (hdrs[i].kind == H1H_CONNECTION &&
 		    list_has(hdrs[i].value, hdrs[i].value_len, h->name,
 			     h->name_len))
 			return (1);

@@ -25,14 +25,59 @@ struct h1_limits {
 	uint64_t max_body;    /* Content-Length above this: 413 (0 = no limit) */
 };
 
+/* Header names the daemon acts on, recognised once while parsing so that
+ * later code compares an integer instead of a string. One list gives the
+ * enum and the lower-case names. X(KIND, "name", hop-by-hop) */
+#define H1_KNOWN_HDRS(X)                                                       \
+	X(HOST, "host", 0)                                                     \
+	X(CONTENT_LENGTH, "content-length", 0)                                 \
+	X(TRANSFER_ENCODING, "transfer-encoding", 1)                           \
+	X(CONNECTION, "connection", 1)                                         \
+	X(KEEP_ALIVE, "keep-alive", 1)                                         \
+	X(PROXY_CONNECTION, "proxy-connection", 1)                             \
+	X(PROXY_AUTHENTICATE, "proxy-authenticate", 1)                         \
+	X(PROXY_AUTHORIZATION, "proxy-authorization", 1)                       \
+	X(TE, "te", 1)                                                         \
+	X(TRAILER, "trailer", 1)                                               \
+	X(UPGRADE, "upgrade", 1)                                               \
+	X(EXPECT, "expect", 0)                                                 \
+	X(VIA, "via", 0)                                                       \
+	X(X_FORWARDED_FOR, "x-forwarded-for", 0)                               \
+	X(X_FORWARDED_PROTO, "x-forwarded-proto", 0)                           \
+	X(REFERER, "referer", 0)                                               \
+	X(USER_AGENT, "user-agent", 0)
+
+enum h1_hk {
+	H1H_OTHER = 0,
+#define X(k, n, hop) H1H_##k,
+	H1_KNOWN_HDRS(X)
+#undef X
+	H1H__MAX
+};
+
 /* One header field. Name as received (match it case-insensitively); value
- * with leading and trailing OWS removed. */
+ * with leading and trailing OWS removed; kind set by the parser. */
 struct h1_hdr {
 	const char *name;
 	size_t name_len;
 	const char *value;
 	size_t value_len;
+	enum h1_hk kind;
 };
+
+/* The kind of a header name (H1H_OTHER when not in H1_KNOWN_HDRS). */
+enum h1_hk h1_kind_of(const char *name, size_t len);
+/* Non-zero when a Connection field of the message names a header (any
+ * token but close and keep-alive): only then must h1_is_hop() look past a
+ * header's kind. */
+int h1_conn_names(const struct h1_hdr *hdrs, unsigned n);
+/* Non-zero for the kinds that are hop-by-hop by name (RFC 9110 §7.6.1). */
+int h1_kind_hop(enum h1_hk kind);
+/* Bytes of "name: value\r\n" for every field: a bound for rewriting. */
+size_t h1_hdrs_bytes(const struct h1_hdr *hdrs, unsigned n);
+/* First header of that kind, or NULL. */
+const struct h1_hdr *h1_find_kind(const struct h1_hdr *hdrs, unsigned n,
+    enum h1_hk kind);
 
 /* How the message body is framed. */
 enum h1_body {

@@ -76,11 +76,6 @@ esc(char *d, size_t room, const char *v, size_t len)
 	return (o);
 }
 
-static const struct h1_hdr *
-hdr(const struct req *req, const char *name)
-{
-	return (h1_find(req->h.hdrs, req->h.nhdrs, name));
-}
 
 void
 log_request(struct worker *wrk, const struct req *req)
@@ -105,8 +100,8 @@ log_request(struct worker *wrk, const struct req *req)
 		    req->h.minor);
 	} else
 		line[o++] = '-';
-	const struct h1_hdr *ref = req->h.method ? hdr(req, "Referer") : NULL;
-	const struct h1_hdr *ua = req->h.method ? hdr(req, "User-Agent") : NULL;
+	const struct h1_hdr *ref = req->h.method ? h1_find_kind(req->h.hdrs, req->h.nhdrs, H1H_REFERER) : NULL;
+	const struct h1_hdr *ua = req->h.method ? h1_find_kind(req->h.hdrs, req->h.nhdrs, H1H_USER_AGENT) : NULL;
 	o += (size_t)snprintf(line + o, sizeof line - o, "\" %d %llu \"",
 	    req->resp_status, (unsigned long long)req->resp_bytes);
 	if (ref != NULL)

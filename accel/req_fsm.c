@@ -13,6 +13,7 @@
  *   DONE     log, then the next request on the connection or close
  */
 #include "accel/accel.h"
+#include "accel/hb.h"
 
 #include <string.h>
 
@@ -72,71 +73,76 @@ req_fetch(struct req *req)
 	return (R_WAIT);
 }
 
-/* Headers of a response that are ours to write, not the origin's. */
-static int
-resp_skip(const struct h1_hdr *h, const struct h1_resp *r)
-{
-	return (h1_is_hop(h, r->hdrs, r->nhdrs) || h1_name_eq(h, "Content-Length") ||
-	    h1_name_eq(h, "Via"));
-}
-
 /* DELIVER: the origin's head is parsed in bo->resp (pointing into the
  * origin buffer, valid until fetch.c drains it after we return): write the
- * client's head. fetch.c streams the body and calls req_resp_done(). */
+ * client's head in one reserved region. fetch.c streams the body and calls
+ * req_resp_done(). DELIVER never ends the request itself: fetch_head()
+ * still uses the origin connection after it returns. */
 static enum req_step
 req_deliver(struct req *req)
 {
 	struct sess *sp = req->sp;
 	struct busyobj *bo = req->bo;
-	const struct h1_resp *r = &bo->resp;
-	struct evbuffer *out = sp->out;
-	size_t before = evbuffer_get_length(out);
+	const struct h1_resp *r;
 	const struct h1_hdr *via = NULL;
-	int out_chunked = 0;
+	int out_chunked = 0, conn;
+	struct hb hb;
 
 	CHECK_OBJ_NOTNULL(bo, BUSYOBJ_MAGIC);
+	r = &bo->resp;
+	conn = h1_conn_names(r->hdrs, r->nhdrs);
 	req->resp_status = r->status;
 	req->be_status = r->status;
+	if (hb_begin(&hb, sp->out, h1_hdrs_bytes(r->hdrs, r->nhdrs) +
+	    r->reason_len + 256) != 0) {
+		bo->deliver_failed = 1; /* fetch_head() ends the request */
+		return (R_WAIT);
+	}
+	hb_lit(&hb, "HTTP/1.1 ");
+	hb_num(&hb, (unsigned)r->status, 10);
+	hb_lit(&hb, " ");
 	if (r->reason_len > 0)
-		evbuffer_add_printf(out, "HTTP/1.1 %d %.*s\r\n", r->status,
-		    (int)r->reason_len, r->reason);
+		hb_add(&hb, r->reason, r->reason_len);
 	else
-		evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\n", r->status,
-		    h1_reason(r->status));
+		hb_add(&hb, h1_reason(r->status), strlen(h1_reason(r->status)));
+	hb_lit(&hb, "\r\n");
 	for (unsigned i = 0; i < r->nhdrs; i++) {
 		const struct h1_hdr *h = &r->hdrs[i];
-		if (h1_name_eq(h, "Via") && via == NULL)
-			via = h;
-		if (resp_skip(h, r)) {
+		switch (h->kind) {
+		case H1H_VIA:
+			if (via == NULL)
+				via = h;
+			continue;
+		case H1H_CONTENT_LENGTH:
 			/* A bodiless answer (HEAD, 304) keeps the length the
 			 * origin announced for the representation. */
-			if (r->body == H1B_NONE && h1_name_eq(h, "Content-Length") &&
-			    r->status >= 200 && r->status != 204)
-				evbuffer_add_printf(out, "Content-Length: %.*s\r\n",
-				    (int)h->value_len, h->value);
+			if (r->body == H1B_NONE && r->status >= 200 && r->status != 204)
+				hb_field(&hb, h->name, h->name_len, h->value, h->value_len);
 			continue;
+		default:
+			if (conn ? h1_is_hop(h, r->hdrs, r->nhdrs) : h1_kind_hop(h->kind))
+				continue;
+			hb_field(&hb, h->name, h->name_len, h->value, h->value_len);
 		}
-		evbuffer_add(out, h->name, h->name_len);
-		evbuffer_add(out, ": ", 2);
-		evbuffer_add(out, h->value, h->value_len);
-		evbuffer_add(out, "\r\n", 2);
 	}
-	if (via != NULL)
-		evbuffer_add_printf(out, "Via: %.*s, 1.1 accel\r\n",
-		    (int)via->value_len, via->value);
-	else
-		evbuffer_add(out, "Via: 1.1 accel\r\n", 16);
+	hb_lit(&hb, "Via: ");
+	if (via != NULL) {
+		hb_add(&hb, via->value, via->value_len);
+		hb_lit(&hb, ", ");
+	}
+	hb_lit(&hb, "1.1 accel\r\n");
 	switch (r->body) {
 	case H1B_NONE:
 		break;
 	case H1B_LENGTH:
-		evbuffer_add_printf(out, "Content-Length: %llu\r\n",
-		    (unsigned long long)r->content_length);
+		hb_lit(&hb, "Content-Length: ");
+		hb_num(&hb, r->content_length, 10);
+		hb_lit(&hb, "\r\n");
 		break;
 	case H1B_CHUNKED:
 	case H1B_EOF:
 		if (req->h.minor == 1) {
-			evbuffer_add(out, "Transfer-Encoding: chunked\r\n", 28);
+			hb_lit(&hb, "Transfer-Encoding: chunked\r\n");
 			out_chunked = 1;
 		} else
 			sp->close_after = 1; /* HTTP/1.0: the close ends it */
@@ -146,12 +152,13 @@ req_deliver(struct req *req)
 		sp->close_after = 1; /* the origin answered before the body ended */
 	if (sp->close_after || !req->h.keep_alive || sp->wrk->draining) {
 		sp->close_after = 1;
-		evbuffer_add(out, "Connection: close\r\n\r\n", 21);
+		hb_lit(&hb, "Connection: close\r\n\r\n");
 	} else if (req->h.minor == 0)
-		evbuffer_add(out, "Connection: keep-alive\r\n\r\n", 26);
+		hb_lit(&hb, "Connection: keep-alive\r\n\r\n");
 	else
-		evbuffer_add(out, "\r\n", 2);
-	req->resp_bytes += evbuffer_get_length(out) - before;
+		hb_lit(&hb, "\r\n");
+	req->resp_bytes += hb.len;
+	AZ(hb_end(&hb)); /* the bound above covers every byte written */
 	pump_init(&bo->body, r->body, r->content_length, out_chunked, 0);
 	return (R_WAIT);
 }

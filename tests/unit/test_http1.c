@@ -1558,7 +1558,7 @@ t_chunk_done_then_next(void **st)
 static void
 t_name_eq(void **st)
 {
-	struct h1_hdr h = {"Content-Type", 12, "x", 1};
+	struct h1_hdr h = {"Content-Type", 12, "x", 1, H1H_OTHER};
 	(void)st;
 	assert_true(h1_name_eq(&h, "content-type"));
 	assert_true(h1_name_eq(&h, "CONTENT-TYPE"));
@@ -1608,10 +1608,12 @@ t_is_hop(void **st)
 	for (i = 0; i < sizeof hop / sizeof hop[0]; i++) {
 		h.name = hop[i];
 		h.name_len = strlen(hop[i]);
+		h.kind = h1_kind_of(h.name, h.name_len);
 		assert_true(h1_is_hop(&h, NULL, 0));
 	}
 	h.name = "Content-Length";
 	h.name_len = 14;
+	h.kind = h1_kind_of(h.name, h.name_len);
 	assert_false(h1_is_hop(&h, NULL, 0));
 	assert_true(
 	    preq("GET / HTTP/1.1\r\nHost: a\r\nConnection: x-foo\r\n"
@@ -1621,6 +1623,49 @@ t_is_hop(void **st)
 	assert_true(h1_is_hop(&hd[4], hd, rq.nhdrs));
 	assert_false(h1_is_hop(&hd[5], hd, rq.nhdrs));
 	assert_false(h1_is_hop(&hd[0], hd, rq.nhdrs));
+}
+
+/* The parser tags well-known names whatever their case, and only those. */
+static void
+t_kind_of(void **st)
+{
+	(void)st;
+	assert_int_equal(h1_kind_of(S("Host")), H1H_HOST);
+	assert_int_equal(h1_kind_of(S("CONTENT-LENGTH")), H1H_CONTENT_LENGTH);
+	assert_int_equal(h1_kind_of(S("transfer-encoding")), H1H_TRANSFER_ENCODING);
+	assert_int_equal(h1_kind_of(S("X-Forwarded-Proto")), H1H_X_FORWARDED_PROTO);
+	assert_int_equal(h1_kind_of(S("x-forwarded-for")), H1H_X_FORWARDED_FOR);
+	assert_int_equal(h1_kind_of(S("Proxy-Authorization")), H1H_PROXY_AUTHORIZATION);
+	assert_int_equal(h1_kind_of(S("proxy-authenticate")), H1H_PROXY_AUTHENTICATE);
+	assert_int_equal(h1_kind_of(S("TE")), H1H_TE);
+	assert_int_equal(h1_kind_of(S("Hosts")), H1H_OTHER);
+	assert_int_equal(h1_kind_of(S("Hos")), H1H_OTHER);
+	assert_int_equal(h1_kind_of(S("Xost")), H1H_OTHER);
+	assert_int_equal(h1_kind_of(S("x-forwarded-fox")), H1H_OTHER);
+	assert_int_equal(h1_kind_of(S("")), H1H_OTHER);
+	assert_int_equal(h1_kind_of(S("a-very-long-header-name-over-31-bytes")), H1H_OTHER);
+	assert_true(
+	    preq("GET / HTTP/1.1\r\nhOsT: a\r\nVia: 1.0 x\r\nX-A: 1\r\n\r\n") > 0);
+	assert_int_equal(hd[0].kind, H1H_HOST);
+	assert_int_equal(hd[1].kind, H1H_VIA);
+	assert_int_equal(hd[2].kind, H1H_OTHER);
+	assert_ptr_equal(h1_find_kind(hd, rq.nhdrs, H1H_VIA), &hd[1]);
+	assert_null(h1_find_kind(hd, rq.nhdrs, H1H_EXPECT));
+}
+
+/* Only a Connection token naming a header makes h1_is_hop look further. */
+static void
+t_conn_names(void **st)
+{
+	(void)st;
+	assert_true(preq("GET / HTTP/1.1\r\nHost: a\r\nConnection: keep-alive\r\n"
+			 "Connection: Close\r\n\r\n") > 0);
+	assert_false(h1_conn_names(hd, rq.nhdrs));
+	assert_true(preq("GET / HTTP/1.1\r\nHost: a\r\nConnection: close, X-Foo\r\n\r\n") > 0);
+	assert_true(h1_conn_names(hd, rq.nhdrs));
+	assert_true(preq("GET / HTTP/1.1\r\nHost: a\r\nX-Foo: close\r\n\r\n") > 0);
+	assert_false(h1_conn_names(hd, rq.nhdrs));
+	assert_false(h1_conn_names(hd, 0));
 }
 
 static void
@@ -1765,6 +1810,8 @@ main(void)
 	    cmocka_unit_test(t_find),
 	    cmocka_unit_test(t_list_has),
 	    cmocka_unit_test(t_is_hop),
+	    cmocka_unit_test(t_kind_of),
+	    cmocka_unit_test(t_conn_names),
 	    cmocka_unit_test(t_method_of),
 	    cmocka_unit_test(t_reason),
 	};
