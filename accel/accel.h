@@ -25,6 +25,7 @@
 #include "accel/counters.h"
 #include "accel/http1.h"
 #include "accel/params.h"
+#include "storage/storage.h"
 
 #define ACCEL_VERSION "0.1.0"
 #define MAX_LISTEN 16
@@ -136,8 +137,9 @@ extern struct worker *workers;
 extern unsigned nworkers;
 extern atomic_uint n_conns;
 
-/* Monotonic clock in seconds. */
+/* Monotonic clock in seconds; wall clock in seconds since the epoch. */
 double now_mono(void);
+double now_real(void);
 /* Take or give back a request workspace of ws_size() bytes. */
 char *wrk_ws_get(struct worker *wrk);
 void wrk_ws_put(struct worker *wrk, char *mem);
@@ -149,6 +151,11 @@ size_t ws_size(void);
  * driver loop. X(NAME, function) */
 #define REQ_STEP_LIST(X)                                                       \
 	X(RECV, req_recv)                                                      \
+	X(HASH, req_hash)                                                      \
+	X(LOOKUP, req_lookup)                                                  \
+	X(HIT, req_hit)                                                        \
+	X(MISS, req_miss)                                                      \
+	X(PURGE, req_purge)                                                    \
 	X(PASS, req_pass)                                                      \
 	X(FETCH, req_fetch)                                                    \
 	X(DELIVER, req_deliver)                                                \
@@ -182,6 +189,17 @@ struct req {
 	int resp_status;
 	uint64_t resp_bytes; /* bytes queued to the client, head included */
 	struct busyobj *bo;
+	/* cache: the key and its inputs (in the workspace), the object a hit
+	 * delivers (one reference, dropped at DONE or close) */
+	struct sto_key key;
+	const uint8_t *hashin;
+	size_t hashin_len;
+	struct sto_obj *obj;
+	double age;
+	int cs_kind;		/* enum rfc_cs_kind, for Cache-Status and the log */
+	unsigned stored : 1;	/* this miss is being stored */
+	unsigned no_store : 1;	/* fetch without storing */
+	unsigned cacheable : 1; /* went through LOOKUP */
 	const char *be_name;
 	int be_status;
 	double t_start, t_first_byte;
@@ -249,6 +267,10 @@ struct pump {
 	uint64_t bytes;	      /* body bytes moved */
 	uint64_t limit;	      /* 0 or the most body bytes allowed */
 	int done;
+	/* optional copy of every body byte moved (the cache fill) */
+	int (*tee)(void *priv, const void *p, size_t n);
+	void *tee_priv;
+	int tee_failed; /* the tee refused bytes: stop copying */
 };
 
 enum { PUMP_MORE = 0, PUMP_DONE = 1, PUMP_ERR = -1, PUMP_TOOBIG = -2 };
@@ -278,6 +300,8 @@ struct busyobj {
 	unsigned paused : 1;   /* origin reads paused: client buffer full */
 	unsigned deliver_failed : 1; /* no memory for the client head */
 	int resp_status;
+	struct sto_obj *fill; /* the object this miss fills, or NULL */
+	double t_sent_real;   /* wall clock when the request was sent */
 	struct h1_resp resp;
 	struct h1_hdr *resp_hdrs;
 	struct pump body;
@@ -294,6 +318,23 @@ void fetch_pump_reqbody(struct busyobj *bo);
 void fetch_finish(struct busyobj **bop);
 /* Close idle pooled connections (drain). */
 void fetch_pool_close_all(struct worker *wrk);
+
+/* ---- the cache (cache.c) ---- */
+
+struct hb;
+extern struct sto_tier *cache_tier;
+/* Open the storage from -s and read the cache tunables; -1 with err. */
+int cache_init(const char *spec, char *err, size_t errlen);
+void cache_fini(void);
+int cache_hash(struct req *req);
+enum req_step cache_lookup(struct req *req);
+enum req_step cache_deliver_hit(struct req *req);
+enum req_step cache_purge(struct req *req);
+void cache_fill_begin(struct req *req);
+void cache_fill_tee(struct busyobj *bo);
+void cache_fill_end(struct busyobj *bo);
+void cache_status_fwd(struct hb *hb, const struct req *req, double ttl);
+void cache_invalidate(struct req *req, int status);
 
 /* ---- buffers ---- */
 

@@ -24,7 +24,13 @@
 	X(fetch_err_timeout, "origin timeouts (504)")                          \
 	X(fetch_err_proto, "malformed or truncated origin responses (502)")    \
 	X(backend_conn_new, "origin connections opened")                       \
-	X(backend_conn_reuse, "origin requests on a pooled connection")
+	X(backend_conn_reuse, "origin requests on a pooled connection")        \
+	X(cache_hit, "requests answered from the cache")                       \
+	X(cache_miss, "cacheable requests fetched from an origin")             \
+	X(cache_pass, "requests passed to an origin without a lookup")         \
+	X(cache_stored, "responses stored")                                    \
+	X(cache_purge, "PURGE requests allowed")                               \
+	X(cache_invalidate, "lookups invalidated by unsafe methods")
 
 struct counters {
 #define X(name, help) uint64_t name;

@@ -263,6 +263,7 @@ fetch_send(struct busyobj *bo)
 	struct req *req = bo->req;
 
 	vc->bo = bo;
+	bo->t_sent_real = now_real(); /* request_time, RFC 9111 4.2.3 */
 	if (fetch_build_req(bo) != 0) {
 		fetch_fail(bo, 500);
 		return;
@@ -528,6 +529,7 @@ fetch_head(struct busyobj *bo)
 		}
 		bo->head_done = 1;
 		req->t_first_byte = now_mono();
+		cache_fill_begin(req);
 		req->step = R_DELIVER;
 		req_drive(req); /* writes the client head from bo->resp */
 		if (bo->deliver_failed) {
@@ -617,6 +619,7 @@ fetch_finish(struct busyobj **bop)
 	CHECK_OBJ_NOTNULL(bo, BUSYOBJ_MAGIC);
 	struct req *req = bo->req;
 	req->bo = NULL;
+	cache_fill_end(bo);
 	struct vbc *vc = bo->vbc;
 	bo->vbc = NULL;
 	if (vc == NULL)

@@ -5,6 +5,7 @@
  * the request path makes no syscall and takes no lock for logging.
  */
 #include "accel/accel.h"
+#include "accel/rfc9111.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -115,7 +116,11 @@ log_request(struct worker *wrk, const struct req *req)
 		line[o++] = '-';
 	double end = now_mono();
 	o += (size_t)snprintf(line + o, sizeof line - o,
-	    "\" be=%s bs=%d tfb=%.6f t=%.6f\n",
+	    "\" cache=%s be=%s bs=%d tfb=%.6f t=%.6f\n",
+	    !req->cacheable		   ? "pass"
+		: req->cs_kind == RFC_CS_HIT ? "hit"
+		: req->stored		   ? "miss-stored"
+					   : "miss",
 	    req->be_name ? req->be_name : "-", req->be_status,
 	    req->t_first_byte > 0 ? req->t_first_byte - req->t_start : 0.0,
 	    end - req->t_start);

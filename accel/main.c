@@ -24,6 +24,8 @@ usage(void)
 	       "  -b HOST:PORT   backend (repeatable: round-robin, skipping failing ones)\n"
 	       "  -t N           worker threads (default: one per core)\n"
 	       "  -n DIR         state directory (default ./var)\n"
+	       "  -s mem=SIZE[,policy=s3fifo|slru|lru]\n"
+	       "                 storage (default mem=256M)\n"
 	       "  -p NAME=VALUE  set a parameter (see below; repeatable)\n"
 	       "  -V             print the version and exit\n"
 	       "  -h             this help\n\n");
@@ -128,6 +130,7 @@ main(int argc, char **argv)
 	const char *listen_specs[MAX_LISTEN];
 	unsigned nlisten = 0;
 	const char *state_dir = "./var";
+	const char *storage = "mem=256M";
 	long threads = sysconf(_SC_NPROCESSORS_ONLN);
 	char err[512];
 	int opt;
@@ -135,7 +138,7 @@ main(int argc, char **argv)
 	setvbuf(stderr, NULL, _IOLBF, 0);
 	prm_defaults(&prm);
 	opterr = 0;
-	while ((opt = getopt(argc, argv, "a:b:t:n:p:Vh")) != -1) {
+	while ((opt = getopt(argc, argv, "a:b:t:n:p:s:Vh")) != -1) {
 		switch (opt) {
 		case 'a':
 			if (nlisten == MAX_LISTEN)
@@ -154,6 +157,11 @@ main(int argc, char **argv)
 			break;
 		}
 		case 'n': state_dir = optarg; break;
+		case 's':
+			if (strncmp(optarg, "mem", 3) != 0)
+				die("-s %s: only the memory tier (mem=SIZE) exists yet", optarg);
+			storage = optarg;
+			break;
 		case 'p':
 			if (prm_set(&prm, optarg, err, sizeof err) != 0)
 				die("%s", err);
@@ -161,7 +169,7 @@ main(int argc, char **argv)
 		case 'V': printf("accel %s\n", ACCEL_VERSION); return (0);
 		case 'h': usage(); return (0);
 		default:
-			if (optopt != 0 && strchr("abtnp", optopt) != NULL)
+			if (optopt != 0 && strchr("abtnps", optopt) != NULL)
 				die("-%c needs a value (accel -h)", optopt);
 			die("unknown flag -%c (accel -h lists them)", optopt ? optopt : '?');
 		}
@@ -179,6 +187,9 @@ main(int argc, char **argv)
 	if (mkdir(state_dir, 0755) != 0 && errno != EEXIST)
 		die("-n %s: %s", state_dir, strerror(errno));
 	if (log_open(prm.access_log, err, sizeof err) != 0)
+		die("%s", err);
+	sto_panic_hook = acc_panic;
+	if (cache_init(storage, err, sizeof err) != 0)
 		die("%s", err);
 
 	nworkers = (unsigned)threads;
@@ -217,6 +228,7 @@ main(int argc, char **argv)
 	for (unsigned w = 0; w < nworkers; w++)
 		wrk_fini(&workers[w]);
 	free(workers);
+	cache_fini();
 	log_close();
 	return (0);
 }

@@ -17,9 +17,38 @@ pump_init(struct pump *p, enum h1_body in, uint64_t length, int out_chunked,
 	p->remaining = length;
 	p->bytes = 0;
 	p->limit = limit;
+	p->tee = NULL;
+	p->tee_priv = NULL;
+	p->tee_failed = 0;
 	p->done = (in == H1B_NONE || (in == H1B_LENGTH && length == 0));
 	if (in == H1B_CHUNKED)
 		h1_chunk_init(&p->ck);
+}
+
+/* Give the tee a copy of src's first n bytes, segment by segment. */
+static void
+tee_copy(struct pump *p, struct evbuffer *src, size_t n)
+{
+	size_t off = 0;
+	while (off < n && !p->tee_failed) {
+		struct evbuffer_ptr at;
+		struct evbuffer_iovec v[16];
+		if (evbuffer_ptr_set(src, &at, off, EVBUFFER_PTR_SET) != 0)
+			break;
+		int nv = evbuffer_peek(src, (ev_ssize_t)(n - off), &at, v, 16);
+		if (nv > 16)
+			nv = 16;
+		for (int i = 0; i < nv && off < n; i++) {
+			size_t take = v[i].iov_len < n - off ? v[i].iov_len : n - off;
+			if (p->tee(p->tee_priv, v[i].iov_base, take) != 0) {
+				p->tee_failed = 1;
+				return;
+			}
+			off += take;
+		}
+		if (nv <= 0)
+			break;
+	}
 }
 
 /* Move n data bytes, framing them as a chunk when the sink is chunked. */
@@ -28,6 +57,8 @@ move_data(struct pump *p, struct evbuffer *src, struct evbuffer *dst, size_t n)
 {
 	if (p->limit != 0 && p->bytes + n > p->limit)
 		return (PUMP_TOOBIG);
+	if (p->tee != NULL && !p->tee_failed)
+		tee_copy(p, src, n);
 	if (p->out_chunked)
 		evbuffer_add_printf(dst, "%zx\r\n", n);
 	if (evbuffer_remove_buffer(src, dst, n) != (int)n)

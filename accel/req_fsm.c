@@ -5,15 +5,23 @@
  * event that ends the wait (fetch.c, sess.c) sets req->step and calls
  * req_drive() again.
  *
- *   RECV     parsed head: decide (pass; later vcl_recv: hash, purge, synth)
- *   PASS     set up an uncached fetch (later: HASH, LOOKUP, MISS before it)
+ *   RECV     parsed head: decide (later vcl_recv): GET/HEAD -> HASH,
+ *            PURGE -> HASH (then PURGE), anything else -> PASS
+ *   HASH     the cache key from host and path (later vcl_hash)
+ *   LOOKUP   find a fresh object: HIT, else MISS
+ *   HIT      deliver the object: stored head, Age, body by reference
+ *   MISS     fetch, storing the response when RFC 9111 allows it
+ *   PURGE    remove every variant of the key (ACL-checked)
+ *   PASS     an uncached fetch
  *   FETCH    send the request to an origin, wait for its response head
  *   DELIVER  write the response head; the body streams origin -> client
+ *            (and into the object on a stored miss)
  *   SYNTH    a response made here (errors)
  *   DONE     log, then the next request on the connection or close
  */
 #include "accel/accel.h"
 #include "accel/hb.h"
+#include "accel/rfc9111.h"
 
 #include <string.h>
 
@@ -46,13 +54,64 @@ req_recv(struct req *req)
 		    req->h.body == H1B_CHUNKED, prm.max_body);
 		req->body_done = req->reqbody->done;
 	}
+	if (req->h.meth == H1M_PURGE)
+		return (R_HASH);
+	if ((req->h.meth == H1M_GET || req->h.meth == H1M_HEAD) &&
+	    req->h.body == H1B_NONE)
+		return (R_HASH);
 	return (R_PASS);
+}
+
+/* HASH: the key from the hash inputs. */
+static enum req_step
+req_hash(struct req *req)
+{
+	if (cache_hash(req) != 0) {
+		req->err_status = 414; /* the workspace could not hold the key */
+		return (R_SYNTH);
+	}
+	return (req->h.meth == H1M_PURGE ? R_PURGE : R_LOOKUP);
+}
+
+/* LOOKUP: a fresh object is a hit; anything else a miss. */
+static enum req_step
+req_lookup(struct req *req)
+{
+	req->cacheable = 1;
+	return (cache_lookup(req));
+}
+
+/* HIT: deliver from the object. */
+static enum req_step
+req_hit(struct req *req)
+{
+	return (cache_deliver_hit(req));
+}
+
+/* MISS: fetch it; DELIVER decides whether to store. A HEAD miss is
+ * fetched as HEAD and not stored (XXX: fetch a GET to fill the cache). */
+static enum req_step
+req_miss(struct req *req)
+{
+	req->sp->wrk->ctr.cache_miss++;
+	if (req->h.meth == H1M_HEAD)
+		req->no_store = 1;
+	return (R_FETCH);
+}
+
+/* PURGE: remove the key's objects from the cache. */
+static enum req_step
+req_purge(struct req *req)
+{
+	return (cache_purge(req));
 }
 
 /* PASS: nothing to look up; go to the origin. */
 static enum req_step
 req_pass(struct req *req)
 {
+	req->sp->wrk->ctr.cache_pass++;
+	req->cs_kind = RFC_CS_METHOD;
 	return (R_FETCH);
 }
 
@@ -131,6 +190,7 @@ req_deliver(struct req *req)
 		hb_lit(&hb, ", ");
 	}
 	hb_lit(&hb, "1.1 accel\r\n");
+	cache_status_fwd(&hb, req, bo->fill != NULL ? bo->fill->o_ttl : 0);
 	switch (r->body) {
 	case H1B_NONE:
 		break;
@@ -160,6 +220,9 @@ req_deliver(struct req *req)
 	req->resp_bytes += hb.len;
 	AZ(hb_end(&hb)); /* the bound above covers every byte written */
 	pump_init(&bo->body, r->body, r->content_length, out_chunked, 0);
+	cache_fill_tee(bo);
+	if (!req->cacheable)
+		cache_invalidate(req, r->status);
 	return (R_WAIT);
 }
 
@@ -200,6 +263,8 @@ req_done(struct req *req)
 	struct sess *sp = req->sp;
 	if (req->bo != NULL)
 		fetch_finish(&req->bo);
+	if (req->obj != NULL)
+		sto_obj_deref(&req->obj); /* sp->out is empty: no span left */
 	sp->wrk->ctr.resp_bytes += req->resp_bytes;
 	log_request(sp->wrk, req);
 	sess_next(sp);
@@ -271,7 +336,8 @@ req_client_readable(struct req *req)
 void
 req_client_drained(struct req *req)
 {
-	if (req->sp->resp_done && (req->step == R_SYNTH || req->step == R_DELIVER)) {
+	if (req->sp->resp_done && (req->step == R_SYNTH || req->step == R_DELIVER ||
+	    req->step == R_HIT)) {
 		req->step = R_DONE;
 		req_drive(req);
 		return;
