@@ -175,15 +175,15 @@ cache_lookup(struct req *req)
 	f.f_ttl = o->o_ttl;
 	rfc_req_cc(req->h.hdrs, req->h.nhdrs, &rq);
 	if (rfc_req_eval(&rq, &f, age) != RFC_USE_FRESH) {
-		/* Stale, or the client wants a fresh one: a new fetch
-		 * replaces it. */
-		req->cs_kind = RFC_CS_STALE;
+		/* Stale, or the client wants a fresh one (RFC 9211:
+		 * fwd=request): a new fetch replaces it. */
+		req->cs_kind = age < o->o_ttl ? RFC_CS_REQUEST : RFC_CS_STALE;
 		sto_obj_deref(&o);
 		return (R_MISS);
 	}
 	wrk->ctr.cache_hit++;
 	req->obj = o;
-	req->age = age;
+	req->age = (double)(int64_t)age; /* whole seconds, as Age is sent */
 	req->cs_kind = RFC_CS_HIT;
 	return (R_HIT);
 }
@@ -315,7 +315,7 @@ cache_fill_begin(struct req *req)
 	struct rfc_fresh f;
 	struct sto_obj *o = NULL;
 
-	if (req->no_store || req->h.meth != H1M_GET)
+	if (!req->cacheable || req->no_store || req->h.meth != H1M_GET)
 		return;
 	if (!rfc_storable(req->h.meth, req->h.hdrs, req->h.nhdrs, r->status,
 	    r->hdrs, r->nhdrs, &cache_opts, &why))
@@ -344,6 +344,9 @@ cache_fill_begin(struct req *req)
 		(void)sto_obj_set_etag(o, h->value, h->value_len);
 	if ((h = h1_find(r->hdrs, r->nhdrs, "Last-Modified")) != NULL)
 		(void)sto_obj_set_lastmod(o, h->value, h->value_len);
+	/* The object's age when it arrived, for Cache-Status' ttl. */
+	req->age = (double)(int64_t)rfc_age(o->o_date, o->o_age_recv, o->o_t_req,
+	    o->o_t_resp, t_resp);
 	if (fill_hdrs(o, r, &req->ws) != 0 || sto_insert(cache_tier, o) != 0) {
 		sto_obj_deref(&o);
 		return;

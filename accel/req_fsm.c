@@ -190,7 +190,7 @@ req_deliver(struct req *req)
 		hb_lit(&hb, ", ");
 	}
 	hb_lit(&hb, "1.1 accel\r\n");
-	cache_status_fwd(&hb, req, bo->fill != NULL ? bo->fill->o_ttl : 0);
+	cache_status_fwd(&hb, req, bo->fill != NULL ? bo->fill->o_ttl - req->age : 0);
 	switch (r->body) {
 	case H1B_NONE:
 		break;
