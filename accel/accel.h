@@ -221,7 +221,8 @@ struct sess {
 	struct event rev, wev;
 	struct evbuffer *in, *out;
 	char peer[64]; /* client IP as text */
-	double head_deadline;
+	double head_deadline;	/* SS_HEAD: head timeout; SS_CLOSE: linger end */
+	size_t linger_budget;	/* SS_CLOSE: bytes still read and dropped */
 	char *ws_mem;	/* the request's workspace while one is in progress */
 	struct req req; /* one request at a time; pipelined ones wait in in */
 	unsigned rd_eof : 1;	  /* the client closed its side */

@@ -30,7 +30,8 @@
 	X(cache_pass, "requests passed to an origin without a lookup")         \
 	X(cache_stored, "responses stored")                                    \
 	X(cache_purge, "PURGE requests allowed")                               \
-	X(cache_invalidate, "lookups invalidated by unsafe methods")
+	X(cache_invalidate, "lookups invalidated by unsafe methods")           \
+	X(log_dropped, "access log bytes dropped: the log reader stalled")
 
 struct counters {
 #define X(name, help) uint64_t name;

@@ -57,9 +57,14 @@ vbc_arm_read(struct vbc *vc)
 		event_add(&vc->rev, &tv);
 	} else if (!bo->req_sent && !bo->head_done) {
 		event_add(&vc->rev, NULL);
+	} else if (bo->head_done) {
+		struct timeval tv = tv_of(prm.timeout_between_bytes);
+		event_add(&vc->rev, &tv);
 	} else {
-		struct timeval tv = tv_of(bo->head_done ? prm.timeout_between_bytes
-							: prm.timeout_first_byte);
+		/* A deadline, not an idle timer: a head trickled byte by byte
+		 * or behind 1xx answers must not extend it. */
+		double left = bo->t_sent + prm.timeout_first_byte - now_mono();
+		struct timeval tv = tv_of(left > 0 ? left : 0);
 		event_add(&vc->rev, &tv);
 	}
 }
@@ -174,6 +179,12 @@ static void
 fetch_fail(struct busyobj *bo, int status)
 {
 	struct req *req = bo->req;
+	if (bo->head_done) {
+		/* The client has the origin's head already: no synthetic
+		 * answer can follow it, only the cut. */
+		req_resp_abort(req);
+		return;
+	}
 	req->err_status = status;
 	req->step = R_SYNTH; /* req_synth() ends the fetch */
 	req_drive(req);
@@ -322,11 +333,20 @@ fetch_connect(struct busyobj *bo, int fresh)
 	while ((be = (fresh && bo->be != NULL) ? bo->be : fetch_pick(bo)) != NULL) {
 		struct be_pool *pool = &wrk->pools[be->idx];
 		bo->be = be;
-		if (!fresh && pool->nidle > 0) {
+		while (!fresh && pool->nidle > 0) {
 			struct vbc *vc = TAILQ_FIRST(&pool->idle);
 			TAILQ_REMOVE(&pool->idle, vc, list);
 			pool->nidle--;
 			event_del(&vc->rev);
+			/* Bytes or an EOF that arrived while it sat idle (and
+			 * that its idle event has not seen yet) would be taken
+			 * for the answer to the next request: drop it. */
+			char c;
+			ssize_t pk = recv(vc->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+			if (pk >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
+				vbc_close(&vc);
+				continue;
+			}
 			vc->reused = 1;
 			bo->vbc = vc;
 			wrk->ctr.backend_conn_reuse++;
@@ -510,14 +530,18 @@ fetch_head(struct busyobj *bo)
 	};
 	for (;;) {
 		size_t len = evbuffer_get_length(vc->in);
-		if (len == 0)
+		if (len == 0) {
+			vbc_arm_read(vc); /* the deadline, not a fresh timer */
 			return (0);
+		}
 		size_t n = len < prm.max_resp_head + 2 ? len : prm.max_resp_head + 2;
 		const char *p = (const char *)evbuffer_pullup(vc->in, (ev_ssize_t)n);
 		int r = h1_parse_response(p, n, &lim, req->h.meth == H1M_HEAD,
 		    &bo->resp, bo->resp_hdrs, RESP_MAX_HDRS);
-		if (r == 0 && len <= prm.max_resp_head)
+		if (r == 0 && len <= prm.max_resp_head) {
+			vbc_arm_read(vc);
 			return (0);
+		}
 		if (r <= 0 || bo->resp.status == 101) {
 			req->sp->wrk->ctr.fetch_err_proto++;
 			fetch_fail(bo, 502);
@@ -591,8 +615,11 @@ vbc_rcb(evutil_socket_t fd, short what, void *priv)
 		}
 		struct sess *sp = bo->req->sp;
 		/* Move what is left, then the EOF decides. */
-		if (pump_move(&bo->body, vc->in, sp->out, SIZE_MAX) == PUMP_DONE ||
-		    pump_eof(&bo->body, sp->out) == PUMP_DONE) {
+		size_t before = evbuffer_get_length(sp->out);
+		int done = pump_move(&bo->body, vc->in, sp->out, SIZE_MAX) == PUMP_DONE ||
+		    pump_eof(&bo->body, sp->out) == PUMP_DONE;
+		bo->req->resp_bytes += evbuffer_get_length(sp->out) - before;
+		if (done) {
 			bo->body_done = 1;
 			bo->resp.keep_alive = 0;
 			event_del(&vc->rev);

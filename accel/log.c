@@ -9,6 +9,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,19 +44,35 @@ log_close(void)
 	log_fd = -1;
 }
 
+/* Write the buffer without ever blocking the worker: a log reader that
+ * stalls (a full pipe) costs log lines, counted, never requests. Writes of
+ * at most PIPE_BUF after poll() said writable cannot block on a pipe; a
+ * regular file is always writable. */
 void
 log_flush(struct worker *wrk)
 {
 	size_t off = 0;
 	while (log_fd >= 0 && off < wrk->log.len) {
-		ssize_t n = write(log_fd, wrk->log.buf + off, wrk->log.len - off);
-		if (n < 0 && errno == EINTR)
+		struct pollfd pfd = {.fd = log_fd, .events = POLLOUT};
+		if (poll(&pfd, 1, 0) != 1 || !(pfd.revents & POLLOUT))
+			break;
+		size_t n = wrk->log.len - off;
+		if (n > PIPE_BUF)
+			n = PIPE_BUF;
+		ssize_t w = write(log_fd, wrk->log.buf + off, n);
+		if (w < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			break; /* a log we cannot write must not stop serving */
-		off += (size_t)n;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
 	}
-	wrk->log.len = 0;
+	if (off < wrk->log.len && wrk->log.len - off > sizeof wrk->log.buf / 2) {
+		/* The reader is stuck and the buffer half full: drop. */
+		wrk->ctr.log_dropped += wrk->log.len - off;
+		off = wrk->log.len;
+	}
+	memmove(wrk->log.buf, wrk->log.buf + off, wrk->log.len - off);
+	wrk->log.len -= off;
 }
 
 /* Append v as a quoted-string body: '"', '\\' and bytes outside
@@ -128,6 +146,10 @@ log_request(struct worker *wrk, const struct req *req)
 		o = sizeof line - 1;
 	if (wrk->log.len + o > sizeof wrk->log.buf)
 		log_flush(wrk);
+	if (wrk->log.len + o > sizeof wrk->log.buf) {
+		wrk->ctr.log_dropped += o;
+		return;
+	}
 	memcpy(wrk->log.buf + wrk->log.len, line, o);
 	wrk->log.len += o;
 }

@@ -327,8 +327,10 @@ req_client_readable(struct req *req)
 		fetch_pump_reqbody(req->bo);
 		return;
 	}
-	if (sp->rd_eof && req->reqbody != NULL && !req->body_done)
-		req_client_error(req);
+	if (sp->rd_eof && req->reqbody != NULL && !req->body_done) {
+		req_client_error(req); /* sp is gone */
+		return;
+	}
 	/* Otherwise: bytes of a pipelined request; they wait in sp->in. */
 	sess_want_read(sp, 0);
 }
@@ -353,6 +355,14 @@ req_client_error(struct req *req)
 	if (req->bo != NULL)
 		fetch_finish(&req->bo);
 	sp->close_after = 1;
+	if (sp->state == SS_BUSY) {
+		/* The request ended early: it still gets its log line, with
+		 * what was queued for the client so far. */
+		if (req->resp_status == 0)
+			req->resp_status = 499; /* XXX nginx's "client closed" */
+		sp->wrk->ctr.resp_bytes += req->resp_bytes;
+		log_request(sp->wrk, req);
+	}
 	sess_close(sp);
 }
 

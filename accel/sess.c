@@ -105,7 +105,7 @@ sess_want_read(struct sess *sp, int on)
 	switch (sp->state) {
 	case SS_IDLE: tv = tv_of(prm.timeout_idle); break;
 	case SS_HEAD: tv = tv_of(sp->head_deadline - now_mono()); break;
-	case SS_CLOSE: tv = tv_of(2.0); break; /* lingering close */
+	case SS_CLOSE: tv = tv_of(sp->head_deadline - now_mono()); break;
 	default: tv = tv_of(prm.timeout_between_bytes); break;
 	}
 	event_add(&sp->rev, &tv);
@@ -149,6 +149,9 @@ sess_linger(struct sess *sp)
 		sess_close(sp);
 		return;
 	}
+	/* At most 2 s and 256 KiB of what the client still sends. */
+	sp->head_deadline = now_mono() + 2.0;
+	sp->linger_budget = 256 * 1024;
 	sess_want_read(sp, 1);
 }
 
@@ -233,8 +236,11 @@ void
 sess_next(struct sess *sp)
 {
 	struct req *req = &sp->req;
+	/* A client that half-closed after pipelining still gets an answer to
+	 * every whole request it sent. */
 	int keep = !sp->close_after && req->h.keep_alive && !sp->wrk->draining &&
-	    !sp->rd_eof && (req->reqbody == NULL || req->body_done);
+	    (!sp->rd_eof || evbuffer_get_length(sp->in) > 0) &&
+	    (req->reqbody == NULL || req->body_done);
 	/* Reset the request for the next one. */
 	struct ws ws = req->ws;
 	memset(req, 0, sizeof *req);
@@ -310,13 +316,23 @@ sess_rcb(evutil_socket_t fd, short what, void *priv)
 	if (sp->state == SS_CLOSE) {
 		char junk[16384];
 		ssize_t n = read(sp->fd, junk, sizeof junk);
-		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR) ||
+		    (n > 0 && (size_t)n >= sp->linger_budget) ||
+		    now_mono() >= sp->head_deadline) {
 			sess_close(sp);
+			return;
+		}
+		if (n > 0)
+			sp->linger_budget -= (size_t)n;
+		sess_want_read(sp, 1); /* re-arm with what is left of 2 s */
 		return;
 	}
 	ssize_t n = -1;
 	errno = EAGAIN;
-	if (!sp->rd_eof)
+	/* Pipelined requests wait in the kernel, not in our buffer: read only
+	 * while what we hold could still be short of one whole head. */
+	if (!sp->rd_eof && (sp->state != SS_HEAD ||
+	    evbuffer_get_length(sp->in) <= prm.max_head + 2))
 		n = buf_read(sp->in, sp->fd, 65536);
 	if (n < 0 && errno != EAGAIN && errno != EINTR) {
 		if (sp->state == SS_BUSY)
