@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# instr.sh: instructions per request on accel's hit path, counted by
+# valgrind's callgrind: a figure a noisy machine does not disturb, the one to
+# watch when optimising. `make bench-instr` (which builds build/accel first).
+#
+#   sh tests/bench/instr.sh [--requests N] [--warm W] [--no-ref] [--no-install]
+#
+# accel runs under callgrind in front of an nginx origin (not under
+# callgrind); curl fetches the same 1 KiB URL over one keep-alive connection,
+# W times in a first run and W + N times in a second. The startup, the first
+# fetch and the shutdown are the same in both, so
+#     instructions per request = (Ir[W + N] - Ir[W]) / N
+# counts user-space instructions of the hit path alone (the kernel's are not
+# counted). The same is measured for nginx proxy_cache and nginx proxy_pass
+# (unless --no-ref) so that the figure comes with a ratio.
+# Results: tests/bench/results/instr-<date-time>/ (instr.csv and the
+# callgrind files: callgrind_annotate FILE shows where the instructions go).
+
+if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
+set -u
+umask 022
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib.bash
+. "$BENCH_DIR/lib.bash"
+
+N=10000 WARM=1000 REF=1 INSTALL=1
+ACCEL_BIN=${ACCEL_BIN:-$ROOT/build/accel}
+while [ $# -gt 0 ]; do
+	case $1 in
+	--requests) N=$2; shift ;;
+	--warm) WARM=$2; shift ;;
+	--no-ref) REF=0 ;;
+	--no-install) INSTALL=0 ;;
+	-h | --help) sed -n '2,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	*) echo "usage: instr.sh [--requests N] [--warm W] [--no-ref] [--no-install]" >&2; exit 64 ;;
+	esac
+	shift
+done
+
+RES=$BENCH_DIR/results/instr-$(date +%Y%m%d-%H%M%S)
+mkdir -p "$RES" || die "cannot create $RES"
+: >"$RES/pids"
+trap 'stop_all' EXIT
+trap 'log interrupted; exit 130' INT
+trap 'log terminated; exit 143' TERM
+
+if [ "$INSTALL" = 1 ]; then
+	need_pkgs valgrind:valgrind curl:curl nginx:nginx ss:iproute2 || true
+fi
+for c in valgrind curl nginx ss; do
+	command -v "$c" >/dev/null 2>&1 || die "$c is needed"
+done
+[ -x "$ACCEL_BIN" ] || die "$ACCEL_BIN missing: make build/accel"
+PIN_SERVER=() PIN_CLIENT=()
+
+make_www "$RES/www"
+ORIGIN_PORT=""
+for try in 1 2 3 4 5; do
+	port=$(pick_port) || die "no free port"
+	rm -rf "$RES/origin"
+	start_nginx origin "$RES/origin" "$port" "$RES/www" ""
+	if wait_http "$port" "$SPAWNED" 10 /1k; then ORIGIN_PORT=$port; break; fi
+	stop_pid "$SPAWNED"
+done
+[ -n "$ORIGIN_PORT" ] || die "the origin (nginx) does not start"
+
+# curl_config N PORT: N fetches of /1k, one connection.
+curl_config() {
+	local i
+	for ((i = 0; i < $1; i++)); do
+		printf 'url = "http://127.0.0.1:%s/1k"\noutput = "/dev/null"\n' "$2"
+	done
+}
+
+# wait_listen PORT PID SECONDS: until something listens on PORT (no request:
+# the count of requests must be exact).
+wait_listen() {
+	local t=$(($3 * 10))
+	while [ "$t" -gt 0 ]; do
+		kill -0 "$2" 2>/dev/null || return 1
+		[ -n "$(ss -Htln "sport = :$1" 2>/dev/null)" ] && return 0
+		sleep 0.1
+		t=$((t - 1))
+	done
+	return 1
+}
+
+# one_run NAME COUNT: total instructions of one callgrind run of NAME serving
+# COUNT fetches of /1k, in IR (empty on failure). No subshell: the traps must
+# see every PID.
+one_run() {
+	IR=""
+	local name=$1 count=$2 dir=$RES/$1-$2 out port pid t
+	out=$RES/callgrind.$name.$count.out
+	mkdir -p "$dir"
+	local vg=(valgrind --tool=callgrind --callgrind-out-file="$out")
+	case $name in
+	accel)
+		spawn "$dir/stderr.log" "${vg[@]}" "$ACCEL_BIN" -a 127.0.0.1:0 -b "127.0.0.1:$ORIGIN_PORT" \
+			-t 1 -n "$dir" -p access_log=off
+		pid=$SPAWNED port=""
+		for t in $(seq 1 600); do
+			port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$dir/stderr.log" | head -n 1)
+			[ -n "$port" ] && break
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		[ -n "$port" ] || { log "$name: no 'listening on' line (see $dir/stderr.log)"; stop_pid "$pid"; return 1; }
+		;;
+	nginx-cache | nginx-proxy)
+		port=$(pick_port) || return 1
+		mkdir -p "$dir/tmp"
+		nginx_conf "${name#nginx-}" "$dir" "$port" "$RES/www" "$ORIGIN_PORT" |
+			sed 's/^master_process on;/master_process off;/' >"$dir/nginx.conf"
+		spawn "$dir/stderr.log" "${vg[@]}" nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf"
+		pid=$SPAWNED
+		;;
+	esac
+	wait_listen "$port" "$pid" 60 || { log "$name: does not listen (see $dir/)"; stop_pid "$pid"; return 1; }
+	curl_config "$count" "$port" >"$dir/curl.cfg"
+	o0=$(origin_requests "$ORIGIN_PORT")
+	curl -s -K "$dir/curl.cfg" >/dev/null 2>"$dir/curl.err" || log "$name: curl failed: $(head -c 200 "$dir/curl.err")"
+	o1=$(origin_requests "$ORIGIN_PORT")
+	# hit ratio from the origin's request count (the status request is one)
+	HIT=$(awk -v a="${o0:-0}" -v b="${o1:-0}" -v n="$count" 'BEGIN { printf "%.1f", 100 * (1 - (b - a - 1) / n) }')
+	stop_pid "$pid"
+	IR=$(awk '/^(summary|totals):/ { print $2; exit }' "$out" 2>/dev/null)
+	[ -n "$IR" ]
+}
+
+peers="accel"
+[ "$REF" = 1 ] && peers="accel nginx-cache nginx-proxy"
+echo "peer,warm,requests,ir_warm,ir_total,ir_per_request,hit_pct" >"$RES/instr.csv"
+declare -A IPR HITP
+for p in $peers; do
+	log "$p: callgrind, $WARM then $((WARM + N)) fetches of /1k"
+	one_run "$p" "$WARM"
+	a=$IR
+	one_run "$p" $((WARM + N))
+	b=$IR
+	HITP[$p]=$HIT
+	if [ -z "$a" ] || [ -z "$b" ]; then
+		log "$p: no callgrind total"
+		continue
+	fi
+	IPR[$p]=$(((b - a) / N))
+	echo "$p,$WARM,$N,$a,$b,${IPR[$p]},${HITP[$p]}" >>"$RES/instr.csv"
+done
+
+echo
+echo "Instructions per request, 1 KiB hit on one keep-alive connection"
+echo "(callgrind, user space, (Ir[$((WARM + N))] - Ir[$WARM]) / $N):"
+for p in $peers; do
+	[ -n "${IPR[$p]:-}" ] || { printf '  %-12s failed\n' "$p"; continue; }
+	if [ "$p" != accel ] && [ -n "${IPR[accel]:-}" ]; then
+		printf '  %-12s %9d   hit %5s %%   accel / %s = %.2f\n' "$p" "${IPR[$p]}" "${HITP[$p]}" "$p" "$(echo "${IPR[accel]} ${IPR[$p]}" | awk '{ print $1 / $2 }')"
+	else
+		printf '  %-12s %9d   hit %5s %%\n' "$p" "${IPR[$p]}" "${HITP[$p]}"
+	fi
+done
+echo
+echo "(hit % from the origin's request count: 0 means the 'hits' were passed to the origin)"
+echo "results: $RES"
+echo "profile: callgrind_annotate $RES/callgrind.accel.$((WARM + N)).out | head -40"
+[ -n "${IPR[accel]:-}" ] || exit 1

@@ -1,0 +1,2 @@
+-- static.lua: the URL given on wrk's command line, every request (no
+-- request() function, so wrk sends one prebuilt request: no Lua per request).

@@ -1,0 +1,29 @@
+-- zipf.lua: URLs /u/z<rank>, rank drawn from Zipf(s) over N URLs.
+-- args: N (100000), seed (the same for every peer of a repetition, so each
+-- sees the same sequence), s (1.0).
+local n, cdf = 100000, {}
+
+function init(args)
+  n = tonumber(args[1]) or 100000
+  local seed = tonumber(args[2]) or 1
+  local s = tonumber(args[3]) or 1.0
+  local sum = 0
+  for k = 1, n do
+    sum = sum + 1 / k ^ s
+    cdf[k] = sum
+  end
+  for k = 1, n do
+    cdf[k] = cdf[k] / sum
+  end
+  math.randomseed(seed)
+end
+
+function request()
+  local u = math.random()
+  local lo, hi = 1, n
+  while lo < hi do
+    local mid = math.floor((lo + hi) / 2)
+    if cdf[mid] < u then lo = mid + 1 else hi = mid end
+  end
+  return wrk.format("GET", "/u/z" .. lo)
+end
