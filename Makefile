@@ -36,7 +36,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/san/unit/%)
 INTEG_BIN:= $(INTEG_SRC:tests/integration/%.c=build/san/integration/%)
 REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/san/replay/%)
 
-.PHONY: all test unit integration fuzz-replay fuzz run clean format bench bench-quick bench-instr deps
+.PHONY: all test unit integration fuzz-replay fuzz run clean format bench bench-quick bench-instr bench-smoke deps
 
 all: build/accel $(if $(TOOLS_SRC),build/accelctl)
 
@@ -79,7 +79,7 @@ build/san/replay/%: tests/fuzz/%.c tests/fuzz/replay.c build/san/libaccel.a
 export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 
-test: unit fuzz-replay integration
+test: unit fuzz-replay integration bench-smoke
 
 unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do echo "== $$t"; $$t || fail=1; done; exit $$fail
@@ -109,6 +109,10 @@ bench:
 
 bench-quick:
 	@sh tests/bench/run.sh --quick
+
+# The bench's scripts parse and a tiny bench-quick runs with accel alone.
+bench-smoke: build/accel
+	@sh tests/bench/smoke.sh
 
 bench-instr: build/accel
 	@sh tests/bench/instr.sh

@@ -250,7 +250,7 @@ fetch_pump_reqbody(struct busyobj *bo)
 			break;
 	}
 	if (req->body_done) {
-		sess_want_read(sp, 0);
+		sess_want_read(sp, 1); /* now only watching, see sess_want_read */
 		if (vc->connected && evbuffer_get_length(vc->out) == 0 &&
 		    !bo->req_sent) {
 			bo->req_sent = 1;

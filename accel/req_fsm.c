@@ -331,8 +331,10 @@ req_client_readable(struct req *req)
 		req_client_error(req); /* sp is gone */
 		return;
 	}
-	/* Otherwise: bytes of a pipelined request; they wait in sp->in. */
-	sess_want_read(sp, 0);
+	/* Otherwise: bytes of a pipelined request wait in sp->in; past what
+	 * one head may need, the rest waits in the kernel. */
+	if (evbuffer_get_length(sp->in) > prm.max_head + 2)
+		sess_want_read(sp, 0);
 }
 
 void

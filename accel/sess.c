@@ -106,7 +106,17 @@ sess_want_read(struct sess *sp, int on)
 	case SS_IDLE: tv = tv_of(prm.timeout_idle); break;
 	case SS_HEAD: tv = tv_of(sp->head_deadline - now_mono()); break;
 	case SS_CLOSE: tv = tv_of(sp->head_deadline - now_mono()); break;
-	default: tv = tv_of(prm.timeout_between_bytes); break;
+	case SS_BUSY:
+		if (sp->req.reqbody == NULL || sp->req.body_done) {
+			/* Only watching for a pipelined request or an EOF
+			 * while the origin works: no timer, and staying armed
+			 * spares two epoll_ctl per request. */
+			event_add(&sp->rev, NULL);
+			sp->reading = 1;
+			return;
+		}
+		tv = tv_of(prm.timeout_between_bytes);
+		break;
 	}
 	event_add(&sp->rev, &tv);
 	sp->reading = 1;
@@ -195,8 +205,8 @@ sess_try_head(struct sess *sp)
 			sess_want_read(sp, 1);
 		return;
 	}
-	sess_want_read(sp, 0);
 	sp->state = SS_BUSY;
+	sess_want_read(sp, 1);
 	req->t_start = now_mono();
 	sp->wrk->ctr.req_total++;
 	if (r <= 0) {
@@ -331,8 +341,9 @@ sess_rcb(evutil_socket_t fd, short what, void *priv)
 	errno = EAGAIN;
 	/* Pipelined requests wait in the kernel, not in our buffer: read only
 	 * while what we hold could still be short of one whole head. */
-	if (!sp->rd_eof && (sp->state != SS_HEAD ||
-	    evbuffer_get_length(sp->in) <= prm.max_head + 2))
+	int body = sp->state == SS_BUSY && sp->req.reqbody != NULL &&
+	    !sp->req.body_done;
+	if (!sp->rd_eof && (body || evbuffer_get_length(sp->in) <= prm.max_head + 2))
 		n = buf_read(sp->in, sp->fd, 65536);
 	if (n < 0 && errno != EAGAIN && errno != EINTR) {
 		if (sp->state == SS_BUSY)

@@ -190,6 +190,11 @@ wrk_init(struct worker *wrk, unsigned id, const int *lfds, unsigned nl)
 		TAILQ_INIT(&wrk->pools[i].idle);
 	struct event_config *cfg = event_config_new();
 	event_config_set_flag(cfg, EVENT_BASE_FLAG_NOLOCK);
+	/* Interest changes are applied once per loop iteration, so the
+	 * read/write toggling of a request costs no epoll_ctl when it ends
+	 * where it began (we never dup() descriptors, the changelist's one
+	 * caveat). */
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
 	wrk->base = event_base_new_with_config(cfg);
 	event_config_free(cfg);
 	if (wrk->base == NULL)

@@ -4,7 +4,7 @@
 set -e
 PKGS="build-essential pkg-config clang libclang-rt-14-dev libevent-dev libssl-dev
 liblmdb-dev libzstd-dev libxxhash-dev libcmocka-dev zlib1g-dev libpcre2-dev
-curl procps"
+curl procps wrk nginx-light gnuplot-nox iproute2"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
