@@ -113,6 +113,7 @@ struct worker {
 	struct event *ctl_ev;
 	struct event *log_ev;
 	struct event *drain_ev;
+	struct event *accept_pause_ev;
 	struct counters ctr;
 	struct be_pool pools[MAX_BACKENDS];
 	unsigned rr_next;

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -191,6 +192,22 @@ main(int argc, char **argv)
 	sto_panic_hook = acc_panic;
 	if (cache_init(storage, err, sizeof err) != 0)
 		die("%s", err);
+
+	/* Every client holds a descriptor (and may hold an origin one): raise the soft fd
+	 * limit to the hard one, and say so when max_connections cannot fit
+	 * (accept then pauses on EMFILE rather than spinning). */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		if (rl.rlim_cur != RLIM_INFINITY &&
+		    prm.max_connections + 64 > rl.rlim_cur)
+			fprintf(stderr, "accel: warning: max_connections=%llu needs about "
+			    "%llu file descriptors, the limit is %llu\n",
+			    (unsigned long long)prm.max_connections,
+			    (unsigned long long)(prm.max_connections + 64),
+			    (unsigned long long)rl.rlim_cur);
+	}
 
 	nworkers = (unsigned)threads;
 	workers = calloc(nworkers, sizeof *workers);

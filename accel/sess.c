@@ -111,6 +111,9 @@ sess_want_read(struct sess *sp, int on)
 			/* Only watching for a pipelined request or an EOF
 			 * while the origin works: no timer, and staying armed
 			 * spares two epoll_ctl per request. */
+			/* event_add(ev, NULL) keeps a timeout already
+			 * scheduled (SS_IDLE's, SS_HEAD's): drop it. */
+			event_remove_timer(&sp->rev);
 			event_add(&sp->rev, NULL);
 			sp->reading = 1;
 			return;

@@ -103,8 +103,17 @@ wrk_accept(evutil_socket_t lfd, short what, void *priv)
 		socklen_t sl = sizeof ss;
 		int fd = accept4(lfd, (struct sockaddr *)&ss, &sl,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0)
-			return; /* EAGAIN, or EMFILE and friends: retry later */
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			    errno == ENOMEM) {
+				struct timeval tv = {0, 100000};
+				for (unsigned k = 0; k < wrk->nlisten; k++)
+					if (wrk->lev[k] != NULL)
+						event_del(wrk->lev[k]);
+				evtimer_add(wrk->accept_pause_ev, &tv);
+			}
+			return;
+		}
 		if (atomic_fetch_add(&n_conns, 1) >= prm.max_connections) {
 			atomic_fetch_sub(&n_conns, 1);
 			wrk->ctr.sess_refused++;
@@ -116,6 +125,15 @@ wrk_accept(evutil_socket_t lfd, short what, void *priv)
 		wrk->ctr.sess_accepted++;
 		sess_new(wrk, fd, (struct sockaddr *)&ss);
 	}
+}
+
+static void
+wrk_accept_resume(evutil_socket_t fd, short what, void *priv)
+{
+	struct worker *wrk = priv;
+	for (unsigned k = 0; k < wrk->nlisten; k++)
+		if (wrk->lev[k] != NULL)
+			event_add(wrk->lev[k], NULL);
 }
 
 static void
@@ -132,9 +150,10 @@ wrk_drain_timeout(evutil_socket_t fd, short what, void *priv)
 	struct worker *wrk = priv;
 	struct sess *sp;
 	while ((sp = TAILQ_FIRST(&wrk->sessions)) != NULL) {
-		if (sp->req.bo != NULL)
-			fetch_finish(&sp->req.bo);
-		sess_close(sp);
+		if (sp->state == SS_BUSY)
+			req_client_error(&sp->req); /* logs it, closes */
+		else
+			sess_close(sp);
 	}
 	event_base_loopexit(wrk->base, NULL);
 }
@@ -157,6 +176,7 @@ wrk_ctl(evutil_socket_t fd, short what, void *priv)
 	if (wrk->draining)
 		return;
 	wrk->draining = 1;
+	evtimer_del(wrk->accept_pause_ev);
 	for (unsigned i = 0; i < wrk->nlisten; i++) {
 		event_free(wrk->lev[i]);
 		wrk->lev[i] = NULL;
@@ -212,6 +232,7 @@ wrk_init(struct worker *wrk, unsigned id, const int *lfds, unsigned nl)
 	wrk->ctl_ev = event_new(wrk->base, wrk->ctl_fd, EV_READ | EV_PERSIST,
 	    wrk_ctl, wrk);
 	event_add(wrk->ctl_ev, NULL);
+	wrk->accept_pause_ev = evtimer_new(wrk->base, wrk_accept_resume, wrk);
 	wrk->log_ev = event_new(wrk->base, -1, EV_PERSIST, wrk_log_tick, wrk);
 	struct timeval tv = {0, 200000};
 	event_add(wrk->log_ev, &tv);
@@ -224,6 +245,8 @@ wrk_thread(void *priv)
 	struct worker *wrk = priv;
 	event_base_dispatch(wrk->base);
 	log_flush(wrk);
+	wrk->ctr.log_dropped += wrk->log.len; /* what a stuck reader never got */
+	wrk->log.len = 0;
 	return (NULL);
 }
 
@@ -248,6 +271,7 @@ wrk_fini(struct worker *wrk)
 	}
 	if (wrk->drain_ev != NULL)
 		event_free(wrk->drain_ev);
+	event_free(wrk->accept_pause_ev);
 	event_free(wrk->ctl_ev);
 	event_free(wrk->log_ev);
 	close(wrk->ctl_fd);
