@@ -10,6 +10,7 @@
 static void
 test_defaults(void **state)
 {
+	(void)state;
 	struct params p;
 	prm_defaults(&p);
 	assert_true(p.timeout_connect > 3.49 && p.timeout_connect < 3.51);
@@ -22,6 +23,7 @@ test_defaults(void **state)
 static void
 test_units(void **state)
 {
+	(void)state;
 	struct params p;
 	char err[256];
 	prm_defaults(&p);
@@ -40,6 +42,7 @@ test_units(void **state)
 static void
 test_errors(void **state)
 {
+	(void)state;
 	struct params p;
 	char err[256];
 	prm_defaults(&p);
