@@ -589,9 +589,25 @@ vbc_rcb(evutil_socket_t fd, short what, void *priv)
 	}
 	struct worker *wrk = bo->req->sp->wrk;
 	if (!vc->connected) {
-		/* Readable before writable: the connect was refused. */
-		fetch_connect_failed(bo);
-		return;
+		/* Readable before writable: refused, or an origin that speaks
+		 * first; SO_ERROR tells which. */
+		int err = 0;
+		socklen_t sl = sizeof err;
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &sl) != 0 || err != 0) {
+			fetch_connect_failed(bo);
+			return;
+		}
+		vc->connected = 1;
+		if (vbc_flush(vc) != 0) {
+			fetch_broken(bo);
+			return;
+		}
+		struct req *rq = bo->req;
+		if (evbuffer_get_length(vc->out) == 0 && !bo->req_sent &&
+		    (rq->reqbody == NULL || rq->body_done)) {
+			bo->req_sent = 1;
+			bo->t_sent = now_mono();
+		}
 	}
 	if (what & EV_TIMEOUT) {
 		wrk->ctr.fetch_err_timeout++;
