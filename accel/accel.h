@@ -20,6 +20,7 @@
 #include <stdatomic.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 
 #include "accel/common.h"
 #include "accel/counters.h"
@@ -138,6 +139,16 @@ extern struct worker *workers;
 extern unsigned nworkers;
 extern atomic_uint n_conns;
 
+/* A duration in seconds as a timeval (negative: 0). */
+static inline struct timeval
+tv_of(double s)
+{
+	if (s < 0)
+		s = 0;
+	struct timeval tv = {(time_t)s, (suseconds_t)((s - (double)(time_t)s) * 1e6)};
+	return (tv);
+}
+
 /* Monotonic clock in seconds; wall clock in seconds since the epoch. */
 double now_mono(void);
 double now_real(void);
@@ -254,7 +265,6 @@ void req_client_error(struct req *req);
 /* From the fetch: the whole response is queued / it was cut short. */
 void req_resp_done(struct req *req);
 void req_resp_abort(struct req *req);
-const char *req_step_name(enum req_step s);
 
 /* ---- body pumps (pump.c) ---- */
 
@@ -335,7 +345,8 @@ enum req_step cache_purge(struct req *req);
 void cache_fill_begin(struct req *req);
 void cache_fill_tee(struct busyobj *bo);
 void cache_fill_end(struct busyobj *bo);
-void cache_status_fwd(struct hb *hb, const struct req *req, double ttl);
+/* Append the Cache-Status field of req, ttl_left seconds of freshness. */
+void cache_status_hdr(struct hb *hb, const struct req *req, double ttl_left);
 void cache_invalidate(struct req *req, int status);
 
 /* ---- buffers ---- */

@@ -189,8 +189,8 @@ cache_lookup(struct req *req)
 }
 
 /* Append "Cache-Status: ..." for this request. */
-static void
-hb_cache_status(struct hb *hb, const struct req *req, double ttl_left)
+void
+cache_status_hdr(struct hb *hb, const struct req *req, double ttl_left)
 {
 	char cs[128];
 	struct rfc_cs c = {
@@ -231,7 +231,7 @@ cache_deliver_hit(struct req *req)
 	hb_lit(&hb, "Via: 1.1 accel\r\nAge: ");
 	hb_num(&hb, (uint64_t)req->age, 10);
 	hb_lit(&hb, "\r\n");
-	hb_cache_status(&hb, req, o->o_ttl - req->age);
+	cache_status_hdr(&hb, req, o->o_ttl - req->age);
 	if (o->o_status != 204 && o->o_status != 304) {
 		hb_lit(&hb, "Content-Length: ");
 		hb_num(&hb, len, 10);
@@ -377,12 +377,6 @@ cache_fill_end(struct busyobj *bo)
 	sto_obj_deref(&bo->fill);
 }
 
-/* Append the Cache-Status of a forwarded response (miss or pass). */
-void
-cache_status_fwd(struct hb *hb, const struct req *req, double ttl)
-{
-	hb_cache_status(hb, req, ttl);
-}
 
 /* ---- invalidation ---- */
 

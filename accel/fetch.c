@@ -24,13 +24,6 @@ static void vbc_wcb(evutil_socket_t fd, short what, void *priv);
 static int fetch_connect(struct busyobj *bo, int fresh);
 static void fetch_connect_failed(struct busyobj *bo);
 
-static struct timeval
-tv_of(double s)
-{
-	struct timeval tv = {(time_t)s, (suseconds_t)((s - (double)(time_t)s) * 1e6)};
-	return (tv);
-}
-
 static void
 vbc_close(struct vbc **vp)
 {
@@ -157,6 +150,18 @@ fetch_build_req(struct busyobj *bo)
 	return (hb_end(&hb));
 }
 
+/* The request head and body are all written: the first-byte deadline
+ * starts now (and never again for this request). */
+static void
+fetch_sent(struct busyobj *bo)
+{
+	if (bo->req_sent)
+		return;
+	bo->req_sent = 1;
+	bo->t_sent = now_mono();
+	vbc_arm_read(bo->vbc);
+}
+
 /* Write the connection's output; arm the write event for what is left. */
 static int
 vbc_flush(struct vbc *vc)
@@ -251,12 +256,8 @@ fetch_pump_reqbody(struct busyobj *bo)
 	}
 	if (req->body_done) {
 		sess_want_read(sp, 1); /* now only watching, see sess_want_read */
-		if (vc->connected && evbuffer_get_length(vc->out) == 0 &&
-		    !bo->req_sent) {
-			bo->req_sent = 1;
-			bo->t_sent = now_mono();
-			vbc_arm_read(vc);
-		}
+		if (vc->connected && evbuffer_get_length(vc->out) == 0)
+			fetch_sent(bo);
 		return;
 	}
 	if (sp->rd_eof && evbuffer_get_length(sp->in) == 0) {
@@ -288,10 +289,8 @@ fetch_send(struct busyobj *bo)
 				fetch_broken(bo);
 				return;
 			}
-			if (evbuffer_get_length(vc->out) == 0) {
-				bo->req_sent = 1;
-				bo->t_sent = now_mono();
-			}
+			if (evbuffer_get_length(vc->out) == 0)
+				fetch_sent(bo);
 		}
 		vbc_arm_read(vc);
 		return;
@@ -463,11 +462,7 @@ vbc_wcb(evutil_socket_t fd, short what, void *priv)
 	}
 	if (evbuffer_get_length(vc->out) > 0)
 		return;
-	if (!bo->req_sent) {
-		bo->req_sent = 1;
-		bo->t_sent = now_mono();
-		vbc_arm_read(vc);
-	}
+	fetch_sent(bo);
 }
 
 /* Move response body bytes to the client; pause when its buffer fills. */
@@ -603,11 +598,9 @@ vbc_rcb(evutil_socket_t fd, short what, void *priv)
 			return;
 		}
 		struct req *rq = bo->req;
-		if (evbuffer_get_length(vc->out) == 0 && !bo->req_sent &&
-		    (rq->reqbody == NULL || rq->body_done)) {
-			bo->req_sent = 1;
-			bo->t_sent = now_mono();
-		}
+		if (evbuffer_get_length(vc->out) == 0 &&
+		    (rq->reqbody == NULL || rq->body_done))
+			fetch_sent(bo);
 	}
 	if (what & EV_TIMEOUT) {
 		wrk->ctr.fetch_err_timeout++;

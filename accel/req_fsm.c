@@ -25,12 +25,6 @@
 
 #include <string.h>
 
-static const char *const step_names[] = {
-#define X(n, f) #n,
-    REQ_STEP_LIST(X)
-#undef X
-};
-
 static int
 synth_needed_close(const struct req *req)
 {
@@ -190,7 +184,7 @@ req_deliver(struct req *req)
 		hb_lit(&hb, ", ");
 	}
 	hb_lit(&hb, "1.1 accel\r\n");
-	cache_status_fwd(&hb, req, bo->fill != NULL ? bo->fill->o_ttl - req->age : 0);
+	cache_status_hdr(&hb, req, bo->fill != NULL ? bo->fill->o_ttl - req->age : 0);
 	switch (r->body) {
 	case H1B_NONE:
 		break;
@@ -287,7 +281,6 @@ req_drive(struct req *req)
 		enum req_step next = step_funcs[req->step](req);
 		if (next == R_WAIT || next == R_FREE)
 			return;
-		assert_acc(next < ARRAY_LEN(step_names));
 		req->step = next;
 	}
 }
@@ -368,8 +361,3 @@ req_client_error(struct req *req)
 	sess_close(sp);
 }
 
-const char *
-req_step_name(enum req_step s)
-{
-	return (s < ARRAY_LEN(step_names) ? step_names[s] : "?");
-}

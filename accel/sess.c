@@ -19,15 +19,6 @@
 static void sess_rcb(evutil_socket_t fd, short what, void *priv);
 static void sess_wcb(evutil_socket_t fd, short what, void *priv);
 
-static struct timeval
-tv_of(double s)
-{
-	if (s < 0)
-		s = 0;
-	struct timeval tv = {(time_t)s, (suseconds_t)((s - (double)(time_t)s) * 1e6)};
-	return (tv);
-}
-
 void
 sess_new(struct worker *wrk, int fd, const struct sockaddr *sa)
 {
