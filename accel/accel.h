@@ -124,6 +124,17 @@ struct worker {
 	char *ws_free[16]; /* spare request workspaces */
 	unsigned nws_free;
 	TAILQ_HEAD(, sess) sessions;
+	/* Requests parked until an object they read grows (cache_wait.c):
+	 * touched by this thread only. Other threads reach us through
+	 * wrk_kick(): `kicked` then kick_fd, an eventfd. */
+	TAILQ_HEAD(, req) waiting;
+	int kick_fd;
+	struct event *kick_ev;
+	atomic_int kicked;
+	/* Fetches that fill an object with no request attached (a stored
+	 * miss whose client reads the object, a background refresh). */
+	TAILQ_HEAD(, busyobj) detached;
+	unsigned ndetached;
 };
 
 /* Set up a worker on its listening sockets; run it; ask it to drain (from
@@ -132,6 +143,12 @@ int wrk_init(struct worker *wrk, unsigned id, const int *lfds, unsigned nl);
 void *wrk_thread(void *priv);
 void wrk_signal_drain(struct worker *wrk);
 void wrk_fini(struct worker *wrk);
+/* Wake wrk's waiting requests (any thread; coalesced until it runs). */
+void wrk_kick(struct worker *wrk);
+/* The worker running on this thread, NULL off the worker threads. */
+struct worker *wrk_self(void);
+/* A detached fetch of wrk ended: a draining worker may stop now. */
+void wrk_detached_gone(struct worker *wrk);
 /* A session of wrk ended: a draining worker stops after its last one. */
 void wrk_sess_gone(struct worker *wrk);
 
@@ -207,11 +224,28 @@ struct req {
 	const uint8_t *hashin;
 	size_t hashin_len;
 	struct sto_obj *obj;
+	/* A BUSY object this miss created and will fill (one reference,
+	 * handed to the fetch at fetch_start); NULL when not storing or when
+	 * the fetch decides at the head (hit-for-miss). */
+	struct sto_obj *busy;
+	/* The stale object a miss may revalidate or fall back on (stale-if-
+	 * error); one reference, dropped at DONE or close. */
+	struct sto_obj *stale;
 	double age;
 	int cs_kind;		/* enum rfc_cs_kind, for Cache-Status and the log */
+	int cs_fwd_status;	/* Cache-Status fwd-status (revalidation), 0: none */
 	unsigned stored : 1;	/* this miss is being stored */
 	unsigned no_store : 1;	/* fetch without storing */
 	unsigned cacheable : 1; /* went through LOOKUP */
+	unsigned hfm : 1;	/* hit-for-miss: fetch without coalescing */
+	unsigned waited : 1;	/* waited on a busy object once already */
+	unsigned collapsed : 1; /* served from another request's fetch */
+	/* delivery from an object still filling (cache_wait.c) */
+	unsigned streaming : 1;	/* head written; body follows the object */
+	unsigned stream_chunked : 1; /* writing chunked framing */
+	unsigned on_waitlist : 1;    /* in wrk->waiting */
+	struct sto_cursor cur;
+	TAILQ_ENTRY(req) wlist;
 	const char *be_name;
 	int be_status;
 	double t_start, t_first_byte;
@@ -297,11 +331,30 @@ int pump_eof(struct pump *p, struct evbuffer *dst);
 
 /* ---- origin fetch (fetch.c) ---- */
 
-/* One request to an origin on behalf of one client request. */
+/*
+ * One request to an origin. Attached: on behalf of req, whose client gets
+ * the response streamed (pass, and misses not stored). Detached (req NULL):
+ * it fills bo->fill at the origin's pace and readers follow the object
+ * (stored misses once their head arrived, background refreshes). Lifetime:
+ * malloc'd by fetch_start*(), freed by fetch_finish(); while detached it
+ * is on its worker's `detached` list.
+ */
 struct busyobj {
 	unsigned magic;
 #define BUSYOBJ_MAGIC 0x0b5b0b1e
-	struct req *req;
+	struct req *req;  /* NULL when detached */
+	struct worker *wrk;
+	enum h1_method meth;  /* method sent (GET for a HEAD miss) */
+	struct evbuffer *reqhead; /* detached from the start: the request
+				     head, kept for a retry */
+	struct evbuffer *scratch; /* detached: the pump's sink, drained */
+	struct sto_obj *cond;	  /* revalidating this object: its
+				     validators were sent (one reference) */
+	unsigned detached : 1;
+	unsigned strip_cond : 1;  /* filling: drop the client's Range and
+				     conditionals (we want the whole 200) */
+	unsigned head_only : 1;   /* a HEAD client on a GET fetch */
+	TAILQ_ENTRY(busyobj) dlist;
 	struct vbc *vbc;
 	const struct backend *be;
 	unsigned tries;	       /* backends tried (connect failures) */
@@ -315,13 +368,20 @@ struct busyobj {
 	struct sto_obj *fill; /* the object this miss fills, or NULL */
 	double t_sent_real;   /* wall clock when the request was sent */
 	struct h1_resp resp;
-	struct h1_hdr *resp_hdrs;
 	struct pump body;
 	double t_sent;
+	struct h1_hdr resp_hdrs[RESP_MAX_HDRS];
 };
 
-/* Start fetching req from a backend. On failure sets req->err_status. */
+/* Start fetching req from a backend (filling req->busy when set). On
+ * failure sets req->err_status. */
 int fetch_start(struct req *req);
+/* A background refresh of req's key into `fill` (BUSY, one reference
+ * handed over), revalidating `cond` when not NULL; req is not attached.
+ * 0, or -1 when no backend could be tried (fill is then failed). */
+int fetch_start_bg(struct req *req, struct sto_obj *fill, struct sto_obj *cond);
+/* Drain: end every detached fetch of wrk now (their objects fail). */
+void fetch_abort_detached(struct worker *wrk);
 /* The client's buffer drained: resume origin reads if paused. */
 void fetch_resume(struct busyobj *bo);
 /* Request body bytes are waiting in the client buffer: move them. */
@@ -342,7 +402,32 @@ int cache_hash(struct req *req);
 enum req_step cache_lookup(struct req *req);
 enum req_step cache_deliver_hit(struct req *req);
 enum req_step cache_purge(struct req *req);
-void cache_fill_begin(struct req *req);
+/* What the fetch does with a response head (cache_fill_begin). */
+enum fill_rc {
+	CF_PASS,   /* stream it to the attached client (not stored) */
+	CF_STREAM, /* stored: detach; the client reads the object */
+	CF_OBJ,    /* the client is served req->obj (a 304 refreshed it, or
+		      stale-if-error): end the fetch without its body */
+};
+enum fill_rc cache_fill_begin(struct req *req);
+/* The same for a background refresh (bo has no request). */
+enum fill_rc cache_fill_bg(struct busyobj *bo);
+/* Is the published object o an answer to req (its Vary)? */
+int cache_obj_usable(const struct req *req, const struct sto_obj *o);
+/* The fetch failed before a response head: 1 when req is now served from
+ * a stale object (stale-if-error), else 0. */
+int cache_fetch_failed(struct req *req);
+/* Drop the request's cache references (DONE or close; the client buffer
+ * holds no span of them any more). */
+void cache_req_fini(struct req *req);
+/* MISS: prepare the fill (a BUSY object others wait on). */
+enum req_step cache_miss(struct req *req);
+/* HIT step: deliver req->obj, waiting on it while it fills. */
+enum req_step cache_deliver_obj(struct req *req);
+/* Wake every request of wrk that waits on an object (its kick). */
+void cache_wake_all(struct worker *wrk);
+/* The o_notify hook of objects this daemon fills. */
+void cache_obj_notify(struct sto_obj *o, void *priv);
 void cache_fill_tee(struct busyobj *bo);
 void cache_fill_end(struct busyobj *bo);
 /* Append the Cache-Status field of req, ttl_left seconds of freshness. */

@@ -26,7 +26,14 @@
 
 struct sto_tier *cache_tier;
 
+/* o_cflags: the response directives a stored object keeps. */
+enum {
+	OC_NO_CACHE = 1u << 0,        /* validate before every use */
+	OC_MUST_REVALIDATE = 1u << 1, /* never serve stale */
+};
+
 static struct rfc_opts cache_opts;
+static uint64_t cache_budget; /* the tier's byte budget: larger is passed */
 
 /* ---- the purge ACL ---- */
 
@@ -111,9 +118,13 @@ cache_init(const char *spec, char *err, size_t errlen)
 		snprintf(err, errlen, "-s %s: %s", spec, sto_strerror(rc));
 		return (-1);
 	}
+	struct sto_stats st;
+	sto_stats(cache_tier, &st);
+	cache_budget = st.budget;
 	rfc_opts_default(&cache_opts);
 	cache_opts.ro_default_ttl = prm.default_ttl > 0 ? prm.default_ttl : -1;
 	cache_opts.ro_store_set_cookie = prm.store_set_cookie != 0;
+	cache_opts.ro_keep = prm.keep;
 	return (acl_parse(prm.purge_acl, err, errlen));
 }
 
@@ -150,42 +161,203 @@ cache_hash(struct req *req)
 
 /* ---- lookup ---- */
 
+/* Is o (published) an answer to this request? Its Vary must match. */
+int
+cache_obj_usable(const struct req *req, const struct sto_obj *o)
+{
+	(void)req;
+	(void)o;
+	return (1);
+}
+
+/* Lookup's match: remember the newest busy object (a fetch in flight)
+ * and keep looking for a published one this request can use. */
+struct lk {
+	const struct req *req;
+	struct sto_obj *busy; /* one reference, or NULL */
+};
+
+static int
+lk_match(const struct sto_obj *o, void *priv)
+{
+	struct lk *lk = priv;
+	if (sto_obj_state(o) == STO_OBJ_BUSY) {
+		if (lk->busy == NULL) /* a lock-free atomic increment */
+			lk->busy = sto_obj_ref((struct sto_obj *)(uintptr_t)o);
+		return (0);
+	}
+	return (cache_obj_usable(lk->req, o));
+}
+
+/* The freshness of a stored object, as rfc_req_eval() wants it. */
+static void
+obj_fresh(const struct sto_obj *o, struct rfc_fresh *f)
+{
+	memset(f, 0, sizeof *f);
+	f->f_ttl = o->o_ttl;
+	f->f_grace = o->o_grace;
+	f->f_sie = o->o_sie;
+	f->f_keep = o->o_keep;
+	f->f_no_cache = (o->o_cflags & OC_NO_CACHE) != 0;
+	f->f_must_revalidate = (o->o_cflags & OC_MUST_REVALIDATE) != 0;
+	f->f_validator = o->o_etag.ptr != NULL || o->o_lastmod.ptr != NULL;
+}
+
+static double
+obj_age(const struct sto_obj *o, double now)
+{
+	return (rfc_age(o->o_date, o->o_age_recv, o->o_t_req, o->o_t_resp, now));
+}
+
+/* Nothing can use o any more (past ttl, grace, stale-if-error and keep). */
+static int
+obj_dead(const struct sto_obj *o, double age)
+{
+	double g = o->o_grace > o->o_sie ? o->o_grace : o->o_sie;
+	return (age >= o->o_ttl + g + o->o_keep);
+}
+
+/* Start a background refresh of o's key, serving o meanwhile. */
+static void
+cache_bg_refresh(struct req *req, struct sto_obj *stale)
+{
+	struct sto_obj *o = NULL;
+	/* A refresh carries the request's fields: not someone's credentials. */
+	if (h1_find(req->h.hdrs, req->h.nhdrs, "Authorization") != NULL)
+		return;
+	if (sto_obj_new(&o, &req->key, req->hashin, req->hashin_len) != 0)
+		return;
+	o->o_notify = cache_obj_notify;
+	if (sto_insert(cache_tier, o) != 0) {
+		sto_obj_deref(&o);
+		return;
+	}
+	(void)fetch_start_bg(req, o, stale); /* takes our reference */
+}
+
 enum req_step
 cache_lookup(struct req *req)
 {
 	struct worker *wrk = req->sp->wrk;
+	struct lk lk = {req, NULL};
 	struct sto_obj *o = NULL;
-
-	req->cs_kind = RFC_CS_MISS;
-	if (sto_lookup(cache_tier, &req->key, req->hashin, req->hashin_len,
-	    NULL, NULL, &o) != 0 || o == NULL)
-		return (R_MISS);
-	if (sto_obj_state(o) != STO_OBJ_COMPLETE) {
-		/* A fetch for it is in flight elsewhere: fetch too, without
-		 * storing (XXX coalescing will wait on it instead). */
-		sto_obj_deref(&o);
-		req->no_store = 1;
-		return (R_MISS);
-	}
-	double now = now_real();
-	double age = rfc_age(o->o_date, o->o_age_recv, o->o_t_req, o->o_t_resp, now);
 	struct rfc_cc rq;
 	struct rfc_fresh f;
-	memset(&f, 0, sizeof f);
-	f.f_ttl = o->o_ttl;
+	double now = now_real(), age = 0;
+
+	req->cs_kind = RFC_CS_MISS;
+	(void)sto_lookup(cache_tier, &req->key, req->hashin, req->hashin_len,
+	    lk_match, &lk, &o);
+	if (o != NULL) {
+		age = obj_age(o, now);
+		if (sto_obj_flags(o) & STO_F_HFM) {
+			if (now < o->o_t_resp + o->o_ttl) {
+				/* Hit-for-miss: fetch in parallel, no waiting. */
+				req->hfm = 1;
+				sto_obj_deref(&o);
+				if (lk.busy != NULL)
+					sto_obj_deref(&lk.busy);
+				return (R_MISS);
+			}
+			(void)sto_unlink(cache_tier, o);
+			sto_obj_deref(&o);
+		} else if (obj_dead(o, age)) {
+			/* Expired for good: lookups retire what they meet. */
+			(void)sto_unlink(cache_tier, o);
+			sto_obj_deref(&o);
+			req->cs_kind = RFC_CS_STALE;
+		}
+	}
 	rfc_req_cc(req->h.hdrs, req->h.nhdrs, &rq);
-	if (rfc_req_eval(&rq, &f, age) != RFC_USE_FRESH) {
-		/* Stale, or the client wants a fresh one (RFC 9211:
-		 * fwd=request): a new fetch replaces it. */
-		req->cs_kind = age < o->o_ttl ? RFC_CS_REQUEST : RFC_CS_STALE;
-		sto_obj_deref(&o);
+	if (o == NULL) {
+		if (lk.busy != NULL && !req->waited) {
+			/* Coalesce: wait on the fetch in flight. */
+			req->obj = lk.busy;
+			req->collapsed = 1;
+			wrk->ctr.cache_coalesced++;
+			return (R_HIT);
+		}
+		if (lk.busy != NULL)
+			sto_obj_deref(&lk.busy);
+		if (rq.cc_flags & RFC_CC_ONLY_IF_CACHED) {
+			req->err_status = 504; /* section 5.2.1.7 */
+			return (R_SYNTH);
+		}
 		return (R_MISS);
 	}
-	wrk->ctr.cache_hit++;
-	req->obj = o;
-	req->age = (double)(int64_t)age; /* whole seconds, as Age is sent */
-	req->cs_kind = RFC_CS_HIT;
-	return (R_HIT);
+	obj_fresh(o, &f);
+	switch (rfc_req_eval(&rq, &f, age)) {
+	case RFC_USE_FRESH:
+		if (lk.busy != NULL)
+			sto_obj_deref(&lk.busy);
+		wrk->ctr.cache_hit++;
+		req->obj = o;
+		req->age = (double)(int64_t)age; /* whole seconds, as Age is sent */
+		req->cs_kind = RFC_CS_HIT;
+		return (R_HIT);
+	case RFC_USE_STALE_SERVABLE:
+		/* Serve it now; refresh once in the background unless a
+		 * fetch for the key is in flight already (RFC 5861). */
+		if (lk.busy == NULL && sto_obj_state(o) == STO_OBJ_COMPLETE)
+			cache_bg_refresh(req, o);
+		if (lk.busy != NULL)
+			sto_obj_deref(&lk.busy);
+		wrk->ctr.cache_hit++;
+		wrk->ctr.cache_stale_hit++;
+		req->obj = o;
+		req->age = (double)(int64_t)age;
+		req->cs_kind = RFC_CS_HIT;
+		return (R_HIT);
+	case RFC_USE_ONLY_IF_CACHED_504:
+		if (lk.busy != NULL)
+			sto_obj_deref(&lk.busy);
+		sto_obj_deref(&o);
+		req->err_status = 504;
+		return (R_SYNTH);
+	case RFC_USE_MUST_REVALIDATE:
+	case RFC_USE_MISS:
+		break;
+	}
+	/* Stale, or the client wants a fresh one (RFC 9211: fwd=request). */
+	if (lk.busy != NULL && !req->waited) {
+		sto_obj_deref(&o);
+		req->obj = lk.busy;
+		req->collapsed = 1;
+		wrk->ctr.cache_coalesced++;
+		return (R_HIT);
+	}
+	if (lk.busy != NULL)
+		sto_obj_deref(&lk.busy);
+	req->cs_kind = age < o->o_ttl ? RFC_CS_REQUEST : RFC_CS_STALE;
+	if (sto_obj_state(o) == STO_OBJ_COMPLETE)
+		req->stale = o; /* to revalidate, or to fall back on */
+	else
+		sto_obj_deref(&o);
+	return (R_MISS);
+}
+
+/* MISS: a BUSY object under the key, so that others wait on our fetch.
+ * Hit-for-miss requests decide at the head instead (no one waits). */
+enum req_step
+cache_miss(struct req *req)
+{
+	struct sto_obj *o = NULL;
+
+	req->sp->wrk->ctr.cache_miss++;
+	if (req->hfm || req->no_store) {
+		if (req->h.meth == H1M_HEAD)
+			req->no_store = 1; /* a HEAD answer fills nothing */
+		return (R_FETCH);
+	}
+	if (sto_obj_new(&o, &req->key, req->hashin, req->hashin_len) != 0)
+		return (R_FETCH);
+	o->o_notify = cache_obj_notify;
+	if (sto_insert(cache_tier, o) != 0) {
+		sto_obj_deref(&o);
+		return (R_FETCH);
+	}
+	req->busy = o;
+	return (R_FETCH);
 }
 
 /* Append "Cache-Status: ..." for this request. */
@@ -195,8 +367,11 @@ cache_status_hdr(struct hb *hb, const struct req *req, double ttl_left)
 	char cs[128];
 	struct rfc_cs c = {
 	    .cs_kind = req->cs_kind,
+	    .cs_fwd_status = req->cs_fwd_status,
 	    .cs_stored = req->stored,
-	    .cs_has_ttl = req->cs_kind == RFC_CS_HIT || req->stored,
+	    .cs_collapsed = req->collapsed,
+	    .cs_has_ttl = req->cs_kind == RFC_CS_HIT || req->stored ||
+		req->collapsed,
 	    .cs_ttl = (int64_t)ttl_left,
 	};
 	int n = rfc_cache_status_fmt(cs, sizeof cs, "accel", &c);
@@ -228,7 +403,7 @@ cache_deliver_hit(struct req *req)
 	hb_add(&hb, reason, strlen(reason));
 	hb_lit(&hb, "\r\n");
 	hb_add(&hb, o->o_hdrs.ptr, o->o_hdrs.len);
-	hb_lit(&hb, "Via: 1.1 accel\r\nAge: ");
+	hb_lit(&hb, "Age: "); /* Via is in the stored block */
 	hb_num(&hb, (uint64_t)req->age, 10);
 	hb_lit(&hb, "\r\n");
 	cache_status_hdr(&hb, req, o->o_ttl - req->age);
@@ -273,20 +448,26 @@ fill_tee(void *priv, const void *p, size_t n)
 	return (sto_obj_append(priv, p, n));
 }
 
-/* Serialise the response fields worth storing: not hop-by-hop, not the
- * framing, not Age (recomputed on every hit). */
+/*
+ * Serialise the response fields worth storing: not hop-by-hop, not the
+ * framing, not Age (recomputed on every hit). Via lines become one, last,
+ * with ours appended when via_self (RFC 9110 section 7.6.3), so a hit
+ * sends the stored block as is. conn: h1_conn_names() of the message the
+ * fields came from.
+ */
 static int
-fill_hdrs(struct sto_obj *o, const struct h1_resp *r, struct ws *ws)
+fill_hdrs(struct sto_obj *o, const struct h1_hdr *hdrs, unsigned n, int conn,
+    int via_self, struct ws *ws)
 {
-	size_t cap = h1_hdrs_bytes(r->hdrs, r->nhdrs) + 1, len = 0;
+	size_t cap = h1_hdrs_bytes(hdrs, n) + 32, len = 0;
 	char *buf = ws_alloc(ws, cap);
-	int conn = h1_conn_names(r->hdrs, r->nhdrs);
+	unsigned nvia = 0;
 	if (buf == NULL)
 		return (-1);
-	for (unsigned i = 0; i < r->nhdrs; i++) {
-		const struct h1_hdr *h = &r->hdrs[i];
+	for (unsigned i = 0; i < n; i++) {
+		const struct h1_hdr *h = &hdrs[i];
 		if (h->kind == H1H_CONTENT_LENGTH || h->kind == H1H_VIA ||
-		    (conn ? h1_is_hop(h, r->hdrs, r->nhdrs) : h1_kind_hop(h->kind)) ||
+		    (conn ? h1_is_hop(h, hdrs, n) : h1_kind_hop(h->kind)) ||
 		    (h->name_len == 3 && strncasecmp(h->name, "age", 3) == 0))
 			continue;
 		memcpy(buf + len, h->name, h->name_len);
@@ -298,66 +479,367 @@ fill_hdrs(struct sto_obj *o, const struct h1_resp *r, struct ws *ws)
 		memcpy(buf + len, "\r\n", 2);
 		len += 2;
 	}
+	for (unsigned i = 0; i < n; i++) {
+		const struct h1_hdr *h = &hdrs[i];
+		if (h->kind != H1H_VIA)
+			continue;
+		const char *sep = nvia++ == 0 ? "Via: " : ", ";
+		memcpy(buf + len, sep, strlen(sep));
+		len += strlen(sep);
+		memcpy(buf + len, h->value, h->value_len);
+		len += h->value_len;
+	}
+	if (via_self) {
+		const char *me = nvia == 0 ? "Via: 1.1 accel" : ", 1.1 accel";
+		memcpy(buf + len, me, strlen(me));
+		len += strlen(me);
+		nvia++;
+	}
+	if (nvia > 0) {
+		memcpy(buf + len, "\r\n", 2);
+		len += 2;
+	}
 	return (sto_obj_set_hdrs(o, buf, len));
 }
 
+/* The fields of a stored header block ("Name: value\r\n" lines, written
+ * by fill_hdrs) as h1_hdr pointing into it. Returns how many (<= max). */
+static unsigned
+block_hdrs(const struct sto_bytes *b, struct h1_hdr *out, unsigned max)
+{
+	const char *p = (const char *)b->ptr, *end = p + b->len;
+	unsigned n = 0;
+	while (p != NULL && p < end && n < max) {
+		const char *eol = memchr(p, '\r', (size_t)(end - p));
+		const char *colon = memchr(p, ':', (size_t)(end - p));
+		if (eol == NULL || colon == NULL || colon > eol)
+			break;
+		struct h1_hdr *h = &out[n++];
+		h->name = p;
+		h->name_len = (size_t)(colon - p);
+		h->value = colon + 2 <= eol ? colon + 2 : eol;
+		h->value_len = (size_t)(eol - h->value);
+		h->kind = h1_kind_of(h->name, h->name_len);
+		p = eol + 2;
+	}
+	return (n);
+}
+
+static const struct h1_hdr *
+find_name(const struct h1_hdr *hdrs, unsigned n, const char *name, size_t len)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (hdrs[i].name_len == len && strncasecmp(hdrs[i].name, name, len) == 0)
+			return (&hdrs[i]);
+	return (NULL);
+}
+
+/* Set o's metadata (BUSY) from a response head. 0 or -1. */
+static int
+fill_meta(struct sto_obj *o, const struct busyobj *bo, int status,
+    const struct h1_hdr *hdrs, unsigned n, int conn, int via_self,
+    const struct rfc_fresh *f, double t_resp, int64_t clen, struct ws *ws)
+{
+	const struct h1_hdr *h;
+
+	o->o_status = (unsigned)status;
+	o->o_t_req = bo->t_sent_real;
+	o->o_t_resp = t_resp;
+	o->o_ttl = f->f_ttl;
+	o->o_grace = f->f_grace;
+	o->o_sie = f->f_sie;
+	o->o_keep = f->f_keep;
+	o->o_cflags = (f->f_no_cache ? OC_NO_CACHE : 0) |
+	    (f->f_must_revalidate ? OC_MUST_REVALIDATE : 0);
+	o->o_content_length = clen;
+	h = h1_find(hdrs, n, "Date");
+	if (h == NULL || rfc_date_parse(h->value, h->value_len, &o->o_date) != 0)
+		o->o_date = 0;
+	h = h1_find(hdrs, n, "Age");
+	if (h == NULL || rfc_age_header_parse(h->value, h->value_len, &o->o_age_recv) != 0)
+		o->o_age_recv = 0;
+	if ((h = h1_find(hdrs, n, "ETag")) != NULL &&
+	    sto_obj_set_etag(o, h->value, h->value_len) != 0)
+		return (-1);
+	if ((h = h1_find(hdrs, n, "Last-Modified")) != NULL &&
+	    sto_obj_set_lastmod(o, h->value, h->value_len) != 0)
+		return (-1);
+	return (fill_hdrs(o, hdrs, n, conn, via_self, ws));
+}
+
+/* Give up on bo's object: it fails, and its waiters fetch themselves. */
+static void
+fill_drop(struct busyobj *bo)
+{
+	if (bo->fill == NULL)
+		return;
+	(void)sto_obj_finish(bo->fill, 0);
+	sto_obj_deref(&bo->fill);
+}
+
+/* An uncacheable answer: bo's object becomes a hit-for-miss marker, so
+ * the key's next requests go to the origin in parallel, not queued. */
+static void
+fill_hfm(struct busyobj *bo, int status)
+{
+	struct sto_obj *o = bo->fill;
+	if (o == NULL)
+		return;
+	o->o_status = (unsigned)status;
+	o->o_t_req = bo->t_sent_real;
+	o->o_t_resp = now_real();
+	o->o_ttl = prm.hfm_ttl;
+	sto_obj_flags_set(o, STO_F_HFM);
+	sto_obj_publish(o);
+	(void)sto_obj_finish(o, 1);
+	sto_obj_deref(&bo->fill);
+	bo->wrk->ctr.cache_hfm++;
+}
+
 /*
- * The response head of a miss arrived: store it when RFC 9111 lets us and
- * it needs nothing this cache does not do yet. Sets req->stored and, when
- * storing, bo->fill and the tee on the body pump.
+ * A 304 answered our revalidation of bo->cond (RFC 9111 section 4.3.4):
+ * a new object with the stored fields updated by the 304's (section 3.2),
+ * the new times and freshness, and the stored body. It goes into
+ * bo->fill when there is one (waiters get it), else a new object. Returns
+ * the complete object (one reference), or NULL.
  */
-void
+static struct sto_obj *
+fill_refresh(struct busyobj *bo, const struct h1_hdr *rq, unsigned nrq,
+    struct ws *ws)
+{
+	const struct sto_obj *c = bo->cond;
+	const struct h1_resp *r = &bo->resp;
+	unsigned max = RESP_MAX_HDRS * 2, n = 0;
+	struct h1_hdr *m = ws_alloc(ws, max * sizeof *m);
+	int conn = h1_conn_names(r->hdrs, r->nhdrs);
+	double t_resp = now_real();
+	struct rfc_fresh f;
+	const char *why;
+
+	if (m == NULL)
+		return (NULL);
+	/* The stored fields the 304 does not replace, then the 304's. */
+	unsigned ns = block_hdrs(&c->o_hdrs, m, RESP_MAX_HDRS);
+	for (unsigned i = 0; i < ns; i++) {
+		const struct h1_hdr *nh = find_name(r->hdrs, r->nhdrs, m[i].name,
+		    m[i].name_len);
+		if (nh != NULL && rfc_304_update_hdr(nh) && nh->kind != H1H_VIA &&
+		    !(conn && h1_is_hop(nh, r->hdrs, r->nhdrs)))
+			continue;
+		m[n++] = m[i];
+	}
+	for (unsigned i = 0; i < r->nhdrs && n < max; i++) {
+		const struct h1_hdr *h = &r->hdrs[i];
+		/* The stored Via, ours included, stays. */
+		if ((conn ? h1_is_hop(h, r->hdrs, r->nhdrs) : h1_kind_hop(h->kind)) ||
+		    !rfc_304_update_hdr(h) || h->kind == H1H_VIA)
+			continue;
+		m[n++] = *h;
+	}
+	rfc_freshness((int)c->o_status, m, n, t_resp, &cache_opts, &f);
+	int keep = rfc_storable(H1M_GET, rq, nrq, (int)c->o_status, m, n,
+	    &cache_opts, &why);
+
+	struct sto_obj *o = bo->fill;
+	bo->fill = NULL;
+	if (o == NULL) {
+		if (sto_obj_new(&o, &c->o_key, c->o_hashin, c->o_hashin_len) != 0)
+			return (NULL);
+		if (sto_insert(cache_tier, o) != 0)
+			keep = 0;
+	}
+	if (fill_meta(o, bo, (int)c->o_status, m, n, 0, 0, &f, t_resp,
+	    (int64_t)sto_obj_len(c), ws) != 0 ||
+	    (c->o_vary_names.ptr != NULL &&
+	    sto_obj_set_vary(o, c->o_vary_names.ptr, c->o_vary_names.len,
+	    c->o_vary_vals.ptr, c->o_vary_vals.len) != 0)) {
+		(void)sto_obj_finish(o, 0);
+		sto_obj_deref(&o);
+		return (NULL);
+	}
+	/* The body is the stored one: copied, since objects are immutable
+	 * and each owns its segments. */
+	struct sto_cursor cur;
+	const void *p;
+	size_t len;
+	int rc;
+	sto_obj_publish(o);
+	sto_cursor_init(&cur, c);
+	while ((rc = sto_cursor_next(&cur, 0, &p, &len)) == 0)
+		if (sto_obj_append(o, p, len) != 0)
+			break;
+	if (rc != STO_EOF || sto_obj_finish(o, 1) != 0) {
+		(void)sto_obj_finish(o, 0);
+		sto_obj_deref(&o);
+		return (NULL);
+	}
+	if (!keep)
+		(void)sto_unlink(cache_tier, o); /* serve it once, keep none */
+	bo->wrk->ctr.cache_reval_304++;
+	return (o);
+}
+
+/*
+ * Store this response? Sets *f. The rules of RFC 9111 section 3 and what
+ * the object needs: a body whose end we can tell (not close-delimited),
+ * and a reason to keep it (fresh, grace, stale-if-error or keep).
+ */
+static int
+fill_storable(const struct busyobj *bo, const struct h1_hdr *rq, unsigned nrq,
+    struct rfc_fresh *f, double t_resp)
+{
+	const struct h1_resp *r = &bo->resp;
+	const char *why = NULL;
+	if (bo->meth != H1M_GET || r->body == H1B_EOF ||
+	    (r->body == H1B_LENGTH && r->content_length > cache_budget))
+		return (0);
+	/* XXX until Vary variants are matched on lookup */
+	if (h1_find(r->hdrs, r->nhdrs, "Vary") != NULL)
+		return (0);
+	if (!rfc_storable(bo->meth, rq, nrq, r->status, r->hdrs, r->nhdrs,
+	    &cache_opts, &why))
+		return (0);
+	rfc_freshness(r->status, r->hdrs, r->nhdrs, t_resp, &cache_opts, f);
+	return (f->f_ttl + f->f_grace + f->f_sie + f->f_keep > 0);
+}
+
+/* Publish bo->fill (or a new object) with the response's metadata. */
+static int
+fill_store(struct busyobj *bo, const struct rfc_fresh *f, double t_resp,
+    const struct req *req, struct ws *ws)
+{
+	const struct h1_resp *r = &bo->resp;
+	struct sto_obj *o = bo->fill;
+	if (o == NULL) {
+		/* Hit-for-miss requests create their object only now. */
+		if (req == NULL ||
+		    sto_obj_new(&o, &req->key, req->hashin, req->hashin_len) != 0)
+			return (-1);
+		o->o_notify = cache_obj_notify;
+		if (sto_insert(cache_tier, o) != 0) {
+			sto_obj_deref(&o);
+			return (-1);
+		}
+		bo->fill = o;
+	}
+	if (fill_meta(o, bo, r->status, r->hdrs, r->nhdrs,
+	    h1_conn_names(r->hdrs, r->nhdrs), 1, f, t_resp,
+	    r->body == H1B_LENGTH ? (int64_t)r->content_length : -1, ws) != 0) {
+		fill_drop(bo);
+		return (-1);
+	}
+	sto_obj_publish(o);
+	bo->wrk->ctr.cache_stored++;
+	return (0);
+}
+
+/*
+ * The response head of a miss arrived: refresh the stale object on a 304,
+ * fall back on it on an error (stale-if-error), store the response when
+ * RFC 9111 lets us (CF_STREAM), else pass it on and mark the key
+ * hit-for-miss. Whatever it returns, bo->fill is set only for CF_STREAM.
+ */
+enum fill_rc
 cache_fill_begin(struct req *req)
 {
 	struct busyobj *bo = req->bo;
 	const struct h1_resp *r = &bo->resp;
-	const char *why = NULL;
-	struct rfc_fresh f;
-	struct sto_obj *o = NULL;
-
-	if (!req->cacheable || req->no_store || req->h.meth != H1M_GET)
-		return;
-	if (!rfc_storable(req->h.meth, req->h.hdrs, req->h.nhdrs, r->status,
-	    r->hdrs, r->nhdrs, &cache_opts, &why))
-		return;
 	double t_resp = now_real();
-	rfc_freshness(r->status, r->hdrs, r->nhdrs, t_resp, &cache_opts, &f);
-	/* XXX no revalidation, Vary or stale serving yet: keep only what is
-	 * served as is while fresh. */
-	if (f.f_ttl <= 0 || f.f_no_cache ||
-	    h1_find(r->hdrs, r->nhdrs, "Vary") != NULL || r->body == H1B_EOF)
-		return;
-	if (sto_obj_new(&o, &req->key, req->hashin, req->hashin_len) != 0)
-		return;
-	o->o_status = (unsigned)r->status;
-	o->o_t_req = bo->t_sent_real;
-	o->o_t_resp = t_resp;
-	o->o_ttl = f.f_ttl;
-	o->o_content_length = r->body == H1B_LENGTH ? (int64_t)r->content_length : -1;
-	const struct h1_hdr *h = h1_find(r->hdrs, r->nhdrs, "Date");
-	if (h == NULL || rfc_date_parse(h->value, h->value_len, &o->o_date) != 0)
-		o->o_date = 0;
-	h = h1_find(r->hdrs, r->nhdrs, "Age");
-	if (h == NULL || rfc_age_header_parse(h->value, h->value_len, &o->o_age_recv) != 0)
-		o->o_age_recv = 0;
-	if ((h = h1_find(r->hdrs, r->nhdrs, "ETag")) != NULL)
-		(void)sto_obj_set_etag(o, h->value, h->value_len);
-	if ((h = h1_find(r->hdrs, r->nhdrs, "Last-Modified")) != NULL)
-		(void)sto_obj_set_lastmod(o, h->value, h->value_len);
-	/* The object's age when it arrived, for Cache-Status' ttl. */
-	req->age = (double)(int64_t)rfc_age(o->o_date, o->o_age_recv, o->o_t_req,
-	    o->o_t_resp, t_resp);
-	if (fill_hdrs(o, r, &req->ws) != 0 || sto_insert(cache_tier, o) != 0) {
-		sto_obj_deref(&o);
-		return;
+	struct rfc_fresh f;
+
+	if (r->status == 304 && bo->cond != NULL) {
+		struct sto_obj *o = fill_refresh(bo, req->h.hdrs, req->h.nhdrs,
+		    &req->ws);
+		if (o != NULL) {
+			req->obj = o;
+			req->age = (double)(int64_t)obj_age(o, now_real());
+			req->cs_kind = RFC_CS_STALE;
+			req->cs_fwd_status = 304;
+			req->stored = 1;
+			return (CF_OBJ);
+		}
+		fill_drop(bo);
+		return (CF_PASS);
 	}
-	sto_obj_publish(o);
-	bo->fill = o;
+	if (rfc_is_error_status(r->status) && cache_fetch_failed(req)) {
+		req->cs_fwd_status = r->status;
+		fill_drop(bo);
+		return (CF_OBJ);
+	}
+	if (!req->cacheable || req->no_store ||
+	    !fill_storable(bo, req->h.hdrs, req->h.nhdrs, &f, t_resp)) {
+		fill_hfm(bo, r->status);
+		return (CF_PASS);
+	}
+	if (fill_store(bo, &f, t_resp, req, &req->ws) != 0)
+		return (CF_PASS);
+	struct sto_obj *o = bo->fill;
+	/* The object's age when it arrived, for Cache-Status' ttl. */
+	req->age = (double)(int64_t)obj_age(o, t_resp);
 	req->stored = 1;
-	req->sp->wrk->ctr.cache_stored++;
+	return (CF_STREAM);
 }
 
-/* Hook the fill into the response pump (after DELIVER's pump_init). */
+/* The same decision for a background refresh (no client waits on it). */
+enum fill_rc
+cache_fill_bg(struct busyobj *bo)
+{
+	const struct h1_resp *r = &bo->resp;
+	double t_resp = now_real();
+	struct rfc_fresh f;
+	char wsmem[4096 + 2 * RESP_MAX_HDRS * sizeof(struct h1_hdr)];
+	struct ws ws;
+
+	/* The header copies go through a workspace: this one, on our
+	 * stack, lives until we return (fill_hdrs copies into the object). */
+	ws_init(&ws, wsmem, sizeof wsmem);
+	if (r->status == 304 && bo->cond != NULL) {
+		struct sto_obj *o = fill_refresh(bo, NULL, 0, &ws);
+		if (o != NULL) {
+			sto_obj_deref(&o);
+			return (CF_OBJ);
+		}
+		fill_drop(bo);
+		return (CF_PASS);
+	}
+	if (rfc_is_error_status(r->status)) {
+		fill_drop(bo); /* keep serving the stale one */
+		return (CF_PASS);
+	}
+	if (!fill_storable(bo, NULL, 0, &f, t_resp)) {
+		fill_hfm(bo, r->status);
+		return (CF_PASS);
+	}
+	if (fill_store(bo, &f, t_resp, NULL, &ws) != 0)
+		return (CF_PASS);
+	return (CF_STREAM);
+}
+
+/* The fetch failed before a head, or answered an error: serve the stale
+ * object if stale-if-error allows it (RFC 5861 section 4). */
+int
+cache_fetch_failed(struct req *req)
+{
+	struct sto_obj *o = req->stale;
+	struct rfc_cc rq;
+	struct rfc_fresh f;
+	if (o == NULL)
+		return (0);
+	double age = obj_age(o, now_real());
+	rfc_req_cc(req->h.hdrs, req->h.nhdrs, &rq);
+	obj_fresh(o, &f);
+	if (!rfc_stale_if_error(&rq, &f, age))
+		return (0);
+	req->obj = o;
+	req->stale = NULL;
+	req->age = (double)(int64_t)age;
+	req->cs_kind = RFC_CS_STALE;
+	req->sp->wrk->ctr.cache_sie++;
+	req->sp->wrk->ctr.cache_stale_hit++;
+	return (1);
+}
+
+/* Hook the fill into the response pump (after pump_init). */
 void
 cache_fill_tee(struct busyobj *bo)
 {

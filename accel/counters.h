@@ -31,6 +31,13 @@
 	X(cache_stored, "responses stored")                                    \
 	X(cache_purge, "PURGE requests allowed")                               \
 	X(cache_invalidate, "lookups invalidated by unsafe methods")           \
+	X(cache_stale_hit, "stale objects served (grace, stale-if-error)")     \
+	X(cache_coalesced, "requests that waited on another's fetch")          \
+	X(cache_hfm, "hit-for-miss markers stored for uncacheable answers")    \
+	X(cache_reval, "conditional revalidations sent to an origin")          \
+	X(cache_reval_304, "revalidations answered 304 (object refreshed)")    \
+	X(cache_bg_fetch, "background refreshes started")                      \
+	X(cache_sie, "stale objects served because the origin failed")         \
 	X(log_dropped, "access log bytes dropped: the log reader stalled")
 
 struct counters {

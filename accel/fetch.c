@@ -6,8 +6,15 @@
  * request (DELIVER), then stream the body to the client with backpressure,
  * and give the connection back to the pool when it can be reused.
  *
- * Lifetime: the busyobj lives in the request's workspace and ends with
- * fetch_finish(). A vbc is malloc'd at connect and freed when closed; while
+ * A fetch whose answer is stored detaches from its request once the head
+ * is in (cache_fill_begin() says CF_STREAM): it fills the object at the
+ * origin's pace and every client, the one that caused it included, reads
+ * the object (cache_wait.c). A background refresh is detached from the
+ * start and keeps a copy of its request head for the one retry.
+ *
+ * Lifetime: the busyobj is malloc'd by fetch_start*() and freed by
+ * fetch_finish(); while detached it is on its worker's list, so a drain
+ * can end it. A vbc is malloc'd at connect and freed when closed; while
  * idle it sits in its worker's pool for that backend.
  */
 #include "accel/accel.h"
@@ -16,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/tcp.h>
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -63,19 +71,37 @@ vbc_arm_read(struct vbc *vc)
 }
 
 static int
-retryable(const struct req *req)
+retryable(const struct busyobj *bo)
 {
-	switch (req->h.meth) {
+	if (bo->req != NULL && bo->req->h.body != H1B_NONE)
+		return (0);
+	switch (bo->meth) {
 	case H1M_GET:
 	case H1M_HEAD:
 	case H1M_PUT:
 	case H1M_DELETE:
 	case H1M_OPTIONS:
 	case H1M_TRACE:
-		return (req->h.body == H1B_NONE);
+		return (1);
 	default:
 		return (0);
 	}
+}
+
+/* Request fields a fill replaces: the client's Range and conditionals
+ * (we want the whole representation; the object answers them). */
+static int
+cond_field(const struct h1_hdr *h)
+{
+	static const struct {
+		const char *n;
+		size_t l;
+	} f[] = {{"range", 5}, {"if-range", 8}, {"if-none-match", 13},
+	    {"if-modified-since", 17}};
+	for (unsigned i = 0; i < ARRAY_LEN(f); i++)
+		if (h->name_len == f[i].l && strncasecmp(h->name, f[i].n, f[i].l) == 0)
+			return (1);
+	return (0);
 }
 
 /* Append the values of every field of that kind, comma-joined. */
@@ -97,7 +123,7 @@ hb_joined(struct hb *hb, const struct h1_req *r, enum h1_hk kind)
  * reserved region. Host, framing, Expect and the forwarding headers are
  * ours; hop-by-hop ones are dropped. */
 static int
-fetch_build_req(struct busyobj *bo)
+fetch_build_req(struct busyobj *bo, struct evbuffer *dst)
 {
 	const struct req *req = bo->req;
 	const struct h1_req *r = &req->h;
@@ -105,12 +131,17 @@ fetch_build_req(struct busyobj *bo)
 	size_t host_len = r->host != NULL ? r->host_len : strlen(bo->be->name);
 	size_t peer_len = strlen(req->sp->peer);
 	int conn = h1_conn_names(r->hdrs, r->nhdrs);
+	const struct sto_obj *c = bo->cond;
 	struct hb hb;
 
-	if (hb_begin(&hb, bo->vbc->out, r->method_len + r->path_len + host_len +
-	    h1_hdrs_bytes(r->hdrs, r->nhdrs) + peer_len + 256) != 0)
+	if (hb_begin(&hb, dst, r->method_len + r->path_len + host_len +
+	    h1_hdrs_bytes(r->hdrs, r->nhdrs) + peer_len + 256 +
+	    (c != NULL ? c->o_etag.len + c->o_lastmod.len + 64 : 0)) != 0)
 		return (-1);
-	hb_add(&hb, r->method, r->method_len);
+	if (bo->meth != r->meth)
+		hb_lit(&hb, "GET"); /* a HEAD miss fills the object with a GET */
+	else
+		hb_add(&hb, r->method, r->method_len);
 	hb_lit(&hb, " ");
 	hb_add(&hb, r->path, r->path_len);
 	hb_lit(&hb, " HTTP/1.1\r\nHost: ");
@@ -129,9 +160,18 @@ fetch_build_req(struct busyobj *bo)
 		default:
 			if (conn ? h1_is_hop(h, r->hdrs, r->nhdrs) : h1_kind_hop(h->kind))
 				continue;
+			if (bo->strip_cond && h->kind == H1H_OTHER && cond_field(h))
+				continue;
 			hb_field(&hb, h->name, h->name_len, h->value, h->value_len);
 		}
 	}
+	/* Revalidation (RFC 9111 section 4.3.1): the stored validators. */
+	if (c != NULL && c->o_etag.ptr != NULL)
+		hb_field(&hb, "If-None-Match", 13, (const char *)c->o_etag.ptr,
+		    c->o_etag.len);
+	if (c != NULL && c->o_lastmod.ptr != NULL)
+		hb_field(&hb, "If-Modified-Since", 17,
+		    (const char *)c->o_lastmod.ptr, c->o_lastmod.len);
 	hb_lit(&hb, "X-Forwarded-For: ");
 	if (hb_joined(&hb, r, H1H_X_FORWARDED_FOR) > 0)
 		hb_lit(&hb, ", ");
@@ -179,11 +219,23 @@ vbc_flush(struct vbc *vc)
 	return (0);
 }
 
-/* The request failed before any response byte: SYNTH with `status`. */
+/* A detached fetch ends: its object is complete when the whole body came. */
+static void
+fetch_detached_end(struct busyobj *bo)
+{
+	fetch_finish(&bo);
+}
+
+/* The request failed before any response byte: SYNTH with `status`, or a
+ * stale object when stale-if-error allows it. */
 static void
 fetch_fail(struct busyobj *bo, int status)
 {
 	struct req *req = bo->req;
+	if (req == NULL) {
+		fetch_detached_end(bo); /* the object fails; readers see it */
+		return;
+	}
 	if (bo->head_done) {
 		/* The client has the origin's head already: no synthetic
 		 * answer can follow it, only the cut. */
@@ -191,7 +243,11 @@ fetch_fail(struct busyobj *bo, int status)
 		return;
 	}
 	req->err_status = status;
-	req->step = R_SYNTH; /* req_synth() ends the fetch */
+	if (cache_fetch_failed(req)) {
+		fetch_finish(&req->bo);
+		req->step = R_HIT;
+	} else
+		req->step = R_SYNTH; /* req_synth() ends the fetch */
 	req_drive(req);
 }
 
@@ -200,9 +256,9 @@ fetch_fail(struct busyobj *bo, int status)
 static void
 fetch_broken(struct busyobj *bo)
 {
-	struct worker *wrk = bo->req->sp->wrk;
+	struct worker *wrk = bo->wrk;
 	if (bo->vbc->reused && !bo->retried && !bo->head_done &&
-	    evbuffer_get_length(bo->vbc->in) == 0 && retryable(bo->req)) {
+	    evbuffer_get_length(bo->vbc->in) == 0 && retryable(bo)) {
 		bo->retried = 1;
 		wrk->ctr.fetch_retry++;
 		vbc_close(&bo->vbc);
@@ -276,14 +332,23 @@ fetch_send(struct busyobj *bo)
 
 	vc->bo = bo;
 	bo->t_sent_real = now_real(); /* request_time, RFC 9111 4.2.3 */
-	if (fetch_build_req(bo) != 0) {
+	if (bo->reqhead != NULL) {
+		size_t n = evbuffer_get_length(bo->reqhead);
+		if (evbuffer_add(vc->out, evbuffer_pullup(bo->reqhead, -1), n) != 0) {
+			fetch_fail(bo, 500);
+			return;
+		}
+	} else if (fetch_build_req(bo, vc->out) != 0) {
 		fetch_fail(bo, 500);
 		return;
 	}
-	req->sp->wrk->ctr.fetch_total++;
-	req->be_name = bo->be->name;
+	bo->wrk->ctr.fetch_total++;
+	if (bo->cond != NULL)
+		bo->wrk->ctr.cache_reval++;
+	if (req != NULL)
+		req->be_name = bo->be->name;
 	bo->req_sent = 0;
-	if (req->reqbody == NULL || req->body_done) {
+	if (req == NULL || req->reqbody == NULL || req->body_done) {
 		if (vc->connected) {
 			if (vbc_flush(vc) != 0) {
 				fetch_broken(bo);
@@ -304,7 +369,7 @@ fetch_send(struct busyobj *bo)
 static const struct backend *
 fetch_pick(struct busyobj *bo)
 {
-	struct worker *wrk = bo->req->sp->wrk;
+	struct worker *wrk = bo->wrk;
 	double now = now_mono();
 	if (bo->tries >= nbackends)
 		return (NULL);
@@ -326,7 +391,7 @@ fetch_pick(struct busyobj *bo)
 static int
 fetch_connect(struct busyobj *bo, int fresh)
 {
-	struct worker *wrk = bo->req->sp->wrk;
+	struct worker *wrk = bo->wrk;
 	const struct backend *be;
 
 	while ((be = (fresh && bo->be != NULL) ? bo->be : fetch_pick(bo)) != NULL) {
@@ -392,23 +457,96 @@ fetch_connect(struct busyobj *bo, int fresh)
 	return (-1);
 }
 
+static struct busyobj *
+bo_new(struct worker *wrk)
+{
+	/* The header array is written by the parser only: no need to zero. */
+	struct busyobj *bo = malloc(sizeof *bo);
+	if (bo == NULL)
+		return (NULL);
+	memset(bo, 0, offsetof(struct busyobj, resp_hdrs));
+	bo->magic = BUSYOBJ_MAGIC;
+	bo->wrk = wrk;
+	return (bo);
+}
+
+static void
+bo_detach(struct busyobj *bo)
+{
+	struct worker *wrk = bo->wrk;
+	if (bo->req != NULL) {
+		bo->req->bo = NULL;
+		bo->req = NULL;
+	}
+	bo->detached = 1;
+	TAILQ_INSERT_TAIL(&wrk->detached, bo, dlist);
+	wrk->ndetached++;
+}
+
 int
 fetch_start(struct req *req)
 {
-	struct busyobj *bo = ws_alloc(&req->ws, sizeof *bo);
-	struct h1_hdr *hdrs = ws_alloc(&req->ws, RESP_MAX_HDRS * sizeof *hdrs);
-	if (bo == NULL || hdrs == NULL) {
+	struct busyobj *bo = bo_new(req->sp->wrk);
+	if (bo == NULL) {
 		req->err_status = 500;
 		return (-1);
 	}
-	memset(bo, 0, sizeof *bo);
-	bo->magic = BUSYOBJ_MAGIC;
 	bo->req = req;
-	bo->resp_hdrs = hdrs;
+	bo->meth = req->h.meth;
 	req->bo = bo;
+	if (req->busy != NULL) {
+		/* The writer's reference moves to the fetch. */
+		bo->fill = req->busy;
+		req->busy = NULL;
+		bo->strip_cond = 1;
+		if (req->h.meth == H1M_HEAD) {
+			bo->meth = H1M_GET;
+			bo->head_only = 1;
+		}
+		if (req->stale != NULL && (req->stale->o_etag.ptr != NULL ||
+		    req->stale->o_lastmod.ptr != NULL))
+			bo->cond = sto_obj_ref(req->stale);
+	} else if (req->hfm)
+		bo->strip_cond = 1; /* may store: fetch the whole 200 */
 	if (nbackends == 0 || fetch_connect(bo, 0) != 0) {
-		req->bo = NULL;
+		if (req->bo != NULL)
+			fetch_finish(&req->bo);
 		req->err_status = 503;
+		return (-1);
+	}
+	return (0);
+}
+
+int
+fetch_start_bg(struct req *req, struct sto_obj *fill, struct sto_obj *cond)
+{
+	struct worker *wrk = req->sp->wrk;
+	struct busyobj *bo = bo_new(wrk);
+	if (bo == NULL) {
+		(void)sto_obj_finish(fill, 0);
+		sto_obj_deref(&fill);
+		return (-1);
+	}
+	bo->req = req; /* for building the head only */
+	bo->meth = H1M_GET;
+	bo->fill = fill;
+	bo->strip_cond = 1;
+	if (cond != NULL && (cond->o_etag.ptr != NULL || cond->o_lastmod.ptr != NULL))
+		bo->cond = sto_obj_ref(cond);
+	bo->reqhead = evbuffer_new();
+	bo->be = nbackends > 0 ? &backends[0] : NULL; /* Host fallback */
+	if (bo->reqhead == NULL || nbackends == 0 ||
+	    fetch_build_req(bo, bo->reqhead) != 0) {
+		bo->req = NULL;
+		fetch_finish(&bo);
+		return (-1);
+	}
+	bo->be = NULL;
+	bo->req = NULL;
+	bo_detach(bo);
+	wrk->ctr.cache_bg_fetch++;
+	if (fetch_connect(bo, 0) != 0) {
+		fetch_finish(&bo);
 		return (-1);
 	}
 	return (0);
@@ -418,7 +556,7 @@ fetch_start(struct req *req)
 static void
 fetch_connect_failed(struct busyobj *bo)
 {
-	struct worker *wrk = bo->req->sp->wrk;
+	struct worker *wrk = bo->wrk;
 	wrk->pools[bo->be->idx].fail_until = now_mono() + 1.0;
 	wrk->ctr.fetch_err_connect++;
 	vbc_close(&bo->vbc);
@@ -446,7 +584,7 @@ vbc_wcb(evutil_socket_t fd, short what, void *priv)
 		}
 		vc->connected = 1;
 	} else if (what & EV_TIMEOUT) {
-		bo->req->sp->wrk->ctr.fetch_err_timeout++;
+		bo->wrk->ctr.fetch_err_timeout++;
 		fetch_fail(bo, 504);
 		return;
 	}
@@ -455,7 +593,7 @@ vbc_wcb(evutil_socket_t fd, short what, void *priv)
 		return;
 	}
 	struct req *req = bo->req;
-	if (req->reqbody != NULL && !req->body_done) {
+	if (req != NULL && req->reqbody != NULL && !req->body_done) {
 		if (evbuffer_get_length(vc->out) < prm.buffer_high)
 			fetch_pump_reqbody(bo);
 		return;
@@ -465,14 +603,42 @@ vbc_wcb(evutil_socket_t fd, short what, void *priv)
 	fetch_sent(bo);
 }
 
+/* Detached: move the body into the object at the origin's pace. The
+ * pump's sink is a scratch buffer emptied at once; the tee stores. */
+static void
+fetch_pump_fill(struct busyobj *bo, int eof)
+{
+	struct vbc *vc = bo->vbc;
+	int rc = pump_move(&bo->body, vc->in, bo->scratch, SIZE_MAX);
+	if (rc != PUMP_DONE && eof)
+		rc = pump_eof(&bo->body, bo->scratch);
+	evbuffer_drain(bo->scratch, evbuffer_get_length(bo->scratch));
+	if (rc == PUMP_DONE) {
+		bo->body_done = 1;
+		if (eof)
+			bo->resp.keep_alive = 0;
+		event_del(&vc->rev);
+		fetch_detached_end(bo);
+		return;
+	}
+	if (rc == PUMP_ERR || eof || bo->body.tee_failed) {
+		bo->wrk->ctr.fetch_err_proto += rc == PUMP_ERR || eof;
+		fetch_detached_end(bo); /* the object fails: readers are cut */
+	}
+}
+
 /* Move response body bytes to the client; pause when its buffer fills. */
 static void
 fetch_pump_resp(struct busyobj *bo)
 {
 	struct vbc *vc = bo->vbc;
 	struct req *req = bo->req;
-	struct sess *sp = req->sp;
 
+	if (req == NULL) {
+		fetch_pump_fill(bo, 0);
+		return;
+	}
+	struct sess *sp = req->sp;
 	size_t before = evbuffer_get_length(sp->out);
 	int rc = pump_move(&bo->body, vc->in, sp->out, prm.buffer_high);
 	req->resp_bytes += evbuffer_get_length(sp->out) - before;
@@ -500,7 +666,7 @@ fetch_pump_resp(struct busyobj *bo)
 void
 fetch_resume(struct busyobj *bo)
 {
-	if (bo->vbc == NULL || !bo->head_done || bo->body_done)
+	if (bo->vbc == NULL || !bo->head_done || bo->body_done || bo->req == NULL)
 		return;
 	if (bo->paused && evbuffer_get_length(bo->req->sp->out) < prm.buffer_high) {
 		bo->paused = 0;
@@ -508,6 +674,28 @@ fetch_resume(struct busyobj *bo)
 		if (evbuffer_get_length(bo->vbc->in) > 0)
 			fetch_pump_resp(bo);
 	}
+}
+
+/* The head of a detached fetch arrived (a background refresh). */
+static int
+fetch_head_detached(struct busyobj *bo, size_t hlen)
+{
+	struct vbc *vc = bo->vbc;
+	enum fill_rc rc = cache_fill_bg(bo);
+	evbuffer_drain(vc->in, hlen);
+	if (rc != CF_STREAM) {
+		/* Refreshed by a 304, or nothing to store: the body (if any)
+		 * is not read; fetch_finish() pools or closes. */
+		bo->body_done = bo->resp.body == H1B_NONE;
+		fetch_detached_end(bo);
+		return (-1);
+	}
+	bo->scratch = evbuffer_new();
+	AN(bo->scratch);
+	pump_init(&bo->body, bo->resp.body, bo->resp.content_length, 0, 0);
+	cache_fill_tee(bo);
+	vbc_arm_read(vc);
+	return (1);
 }
 
 /* Parse the response head once it is all in vc->in; skip 1xx. Returns 1
@@ -531,14 +719,14 @@ fetch_head(struct busyobj *bo)
 		}
 		size_t n = len < prm.max_resp_head + 2 ? len : prm.max_resp_head + 2;
 		const char *p = (const char *)evbuffer_pullup(vc->in, (ev_ssize_t)n);
-		int r = h1_parse_response(p, n, &lim, req->h.meth == H1M_HEAD,
+		int r = h1_parse_response(p, n, &lim, bo->meth == H1M_HEAD,
 		    &bo->resp, bo->resp_hdrs, RESP_MAX_HDRS);
 		if (r == 0 && len <= prm.max_resp_head) {
 			vbc_arm_read(vc);
 			return (0);
 		}
 		if (r <= 0 || bo->resp.status == 101) {
-			req->sp->wrk->ctr.fetch_err_proto++;
+			bo->wrk->ctr.fetch_err_proto++;
 			fetch_fail(bo, 502);
 			return (-1);
 		}
@@ -547,8 +735,36 @@ fetch_head(struct busyobj *bo)
 			continue;
 		}
 		bo->head_done = 1;
+		if (req == NULL)
+			return (fetch_head_detached(bo, (size_t)r));
 		req->t_first_byte = now_mono();
-		cache_fill_begin(req);
+		req->be_status = bo->resp.status;
+		switch (cache_fill_begin(req)) {
+		case CF_STREAM:
+			/* Stored: the fetch fills the object on its own and
+			 * the client reads it like any other reader. */
+			evbuffer_drain(vc->in, (size_t)r);
+			bo->scratch = evbuffer_new();
+			AN(bo->scratch);
+			pump_init(&bo->body, bo->resp.body, bo->resp.content_length,
+			    0, 0);
+			cache_fill_tee(bo);
+			bo_detach(bo);
+			vbc_arm_read(vc);
+			req->obj = sto_obj_ref(bo->fill);
+			req->step = R_HIT;
+			req_drive(req); /* may end req: bo is no longer its */
+			return (1);
+		case CF_OBJ:
+			evbuffer_drain(vc->in, (size_t)r);
+			bo->body_done = bo->resp.body == H1B_NONE;
+			fetch_finish(&req->bo);
+			req->step = R_HIT;
+			req_drive(req);
+			return (-1);
+		case CF_PASS:
+			break;
+		}
 		req->step = R_DELIVER;
 		req_drive(req); /* writes the client head from bo->resp */
 		if (bo->deliver_failed) {
@@ -556,6 +772,13 @@ fetch_head(struct busyobj *bo)
 			return (-1);
 		}
 		evbuffer_drain(vc->in, (size_t)r);
+		if (bo->head_only) {
+			/* A HEAD client of a GET fetch that is not stored:
+			 * it has its head; the body is not read. */
+			bo->resp.keep_alive = 0;
+			req_resp_done(req);
+			return (-1);
+		}
 		vbc_arm_read(vc);
 		return (1);
 	}
@@ -582,7 +805,7 @@ vbc_rcb(evutil_socket_t fd, short what, void *priv)
 		vbc_idle_event(vc);
 		return;
 	}
-	struct worker *wrk = bo->req->sp->wrk;
+	struct worker *wrk = bo->wrk;
 	if (!vc->connected) {
 		/* Readable before writable: refused, or an origin that speaks
 		 * first; SO_ERROR tells which. */
@@ -599,12 +822,12 @@ vbc_rcb(evutil_socket_t fd, short what, void *priv)
 		}
 		struct req *rq = bo->req;
 		if (evbuffer_get_length(vc->out) == 0 &&
-		    (rq->reqbody == NULL || rq->body_done))
+		    (rq == NULL || rq->reqbody == NULL || rq->body_done))
 			fetch_sent(bo);
 	}
 	if (what & EV_TIMEOUT) {
 		wrk->ctr.fetch_err_timeout++;
-		if (!bo->head_done)
+		if (!bo->head_done || bo->req == NULL)
 			fetch_fail(bo, 504);
 		else
 			req_resp_abort(bo->req);
@@ -620,6 +843,10 @@ vbc_rcb(evutil_socket_t fd, short what, void *priv)
 				fetch_fail(bo, 502); /* a truncated head */
 			} else
 				fetch_broken(bo);
+			return;
+		}
+		if (bo->req == NULL) {
+			fetch_pump_fill(bo, 1);
 			return;
 		}
 		struct sess *sp = bo->req->sp;
@@ -653,26 +880,50 @@ fetch_finish(struct busyobj **bop)
 	struct busyobj *bo = *bop;
 	*bop = NULL;
 	CHECK_OBJ_NOTNULL(bo, BUSYOBJ_MAGIC);
-	struct req *req = bo->req;
-	req->bo = NULL;
+	struct worker *wrk = bo->wrk;
+	if (bo->req != NULL) {
+		bo->req->bo = NULL;
+		bo->req = NULL;
+	}
 	cache_fill_end(bo);
+	if (bo->cond != NULL)
+		sto_obj_deref(&bo->cond);
+	if (bo->reqhead != NULL)
+		evbuffer_free(bo->reqhead);
+	if (bo->scratch != NULL)
+		evbuffer_free(bo->scratch);
 	struct vbc *vc = bo->vbc;
 	bo->vbc = NULL;
-	if (vc == NULL)
-		return;
-	int reuse = bo->head_done && bo->body_done && bo->req_sent &&
+	int reuse = vc != NULL && bo->head_done && bo->body_done && bo->req_sent &&
 	    bo->resp.keep_alive && evbuffer_get_length(vc->in) == 0 &&
-	    evbuffer_get_length(vc->out) == 0 && !vc->wrk->draining;
-	if (!reuse) {
-		vbc_close(&vc);
-		return;
+	    evbuffer_get_length(vc->out) == 0 && !wrk->draining;
+	int detached = bo->detached;
+	if (detached) {
+		TAILQ_REMOVE(&wrk->detached, bo, dlist);
+		wrk->ndetached--;
 	}
-	struct be_pool *pool = &vc->wrk->pools[vc->be->idx];
-	vc->bo = NULL;
-	event_del(&vc->wev);
-	TAILQ_INSERT_HEAD(&pool->idle, vc, list);
-	pool->nidle++;
-	vbc_arm_read(vc);
+	bo->magic = 0;
+	free(bo);
+	if (vc != NULL && !reuse)
+		vbc_close(&vc);
+	else if (vc != NULL) {
+		struct be_pool *pool = &wrk->pools[vc->be->idx];
+		vc->bo = NULL;
+		event_del(&vc->wev);
+		TAILQ_INSERT_HEAD(&pool->idle, vc, list);
+		pool->nidle++;
+		vbc_arm_read(vc);
+	}
+	if (detached)
+		wrk_detached_gone(wrk);
+}
+
+void
+fetch_abort_detached(struct worker *wrk)
+{
+	struct busyobj *bo;
+	while ((bo = TAILQ_FIRST(&wrk->detached)) != NULL)
+		fetch_finish(&bo);
 }
 
 void

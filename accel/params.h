@@ -31,6 +31,8 @@ enum prm_type { PRM_DUR, PRM_SIZE, PRM_UINT, PRM_STR };
 	X(max_body, PRM_SIZE, "0", "bytes of a request body, 0 for no limit (413)") \
 	X(buffer_high, PRM_SIZE, "256k", "bytes queued toward a peer before reading from the other side pauses") \
 	X(default_ttl, PRM_DUR, "0", "TTL for heuristically cacheable responses without freshness information (0: none)") \
+	X(keep, PRM_DUR, "3600", "seconds a stale object with a validator is kept after its ttl and grace, for a conditional refresh") \
+	X(hfm_ttl, PRM_DUR, "120", "seconds a key that got an uncacheable answer is fetched without waiting on others (hit-for-miss)") \
 	X(store_set_cookie, PRM_UINT, "0", "1 to store responses that carry Set-Cookie") \
 	X(purge_acl, PRM_STR, "127.0.0.0/8,::1", "client networks allowed to PURGE (CIDR list)") \
 	X(access_log, PRM_STR, "-", "access log: - for stderr, a path, or off")

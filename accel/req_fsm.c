@@ -75,22 +75,19 @@ req_lookup(struct req *req)
 	return (cache_lookup(req));
 }
 
-/* HIT: deliver from the object. */
+/* HIT: deliver from the object, following it while it fills. */
 static enum req_step
 req_hit(struct req *req)
 {
-	return (cache_deliver_hit(req));
+	return (cache_deliver_obj(req));
 }
 
-/* MISS: fetch it; DELIVER decides whether to store. A HEAD miss is
- * fetched as HEAD and not stored (XXX: fetch a GET to fill the cache). */
+/* MISS: fetch it, under a busy object others wait on; the response head
+ * decides whether it is stored (a HEAD miss is fetched as a GET). */
 static enum req_step
 req_miss(struct req *req)
 {
-	req->sp->wrk->ctr.cache_miss++;
-	if (req->h.meth == H1M_HEAD)
-		req->no_store = 1;
-	return (R_FETCH);
+	return (cache_miss(req));
 }
 
 /* PURGE: remove the key's objects from the cache. */
@@ -122,7 +119,7 @@ req_fetch(struct req *req)
 		sess_flush(sp);
 	}
 	if (fetch_start(req) != 0)
-		return (R_SYNTH);
+		return (cache_fetch_failed(req) ? R_HIT : R_SYNTH);
 	return (R_WAIT);
 }
 
@@ -169,7 +166,8 @@ req_deliver(struct req *req)
 		case H1H_CONTENT_LENGTH:
 			/* A bodiless answer (HEAD, 304) keeps the length the
 			 * origin announced for the representation. */
-			if (r->body == H1B_NONE && r->status >= 200 && r->status != 204)
+			if ((r->body == H1B_NONE || bo->head_only) && r->status >= 200 &&
+			    r->status != 204)
 				hb_field(&hb, h->name, h->name_len, h->value, h->value_len);
 			continue;
 		default:
@@ -184,8 +182,8 @@ req_deliver(struct req *req)
 		hb_lit(&hb, ", ");
 	}
 	hb_lit(&hb, "1.1 accel\r\n");
-	cache_status_hdr(&hb, req, bo->fill != NULL ? bo->fill->o_ttl - req->age : 0);
-	switch (r->body) {
+	cache_status_hdr(&hb, req, 0);
+	switch (bo->head_only ? H1B_NONE : r->body) {
 	case H1B_NONE:
 		break;
 	case H1B_LENGTH:
@@ -257,8 +255,12 @@ req_done(struct req *req)
 	struct sess *sp = req->sp;
 	if (req->bo != NULL)
 		fetch_finish(&req->bo);
-	if (req->obj != NULL)
-		sto_obj_deref(&req->obj); /* sp->out is empty: no span left */
+	/* Spans of req->obj may still be queued after a cut: drop them
+	 * before the object may go. */
+	if (req->obj != NULL && evbuffer_get_length(sp->out) > 0 &&
+	    req->streaming)
+		evbuffer_drain(sp->out, evbuffer_get_length(sp->out));
+	cache_req_fini(req); /* sp->out holds no span of its objects */
 	sp->wrk->ctr.resp_bytes += req->resp_bytes;
 	log_request(sp->wrk, req);
 	sess_next(sp);
@@ -337,6 +339,10 @@ req_client_drained(struct req *req)
 	    req->step == R_HIT)) {
 		req->step = R_DONE;
 		req_drive(req);
+		return;
+	}
+	if (req->step == R_HIT && req->streaming && !req->on_waitlist) {
+		req_drive(req); /* room again for the object's spans */
 		return;
 	}
 	if (req->bo != NULL)

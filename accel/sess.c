@@ -69,8 +69,7 @@ sess_close(struct sess *sp)
 	if (sp->out != NULL)
 		evbuffer_free(sp->out);
 	/* After the buffer: it may hold spans of the object. */
-	if (sp->req.obj != NULL)
-		sto_obj_deref(&sp->req.obj);
+	cache_req_fini(&sp->req);
 	wrk_ws_put(wrk, sp->ws_mem);
 	TAILQ_REMOVE(&wrk->sessions, sp, list);
 	wrk->nsess--;

@@ -19,6 +19,41 @@ struct worker *workers;
 unsigned nworkers;
 atomic_uint n_conns;
 
+static _Thread_local struct worker *tl_wrk;
+
+struct worker *
+wrk_self(void)
+{
+	return (tl_wrk);
+}
+
+/* Wake wrk's parked requests: an event_active on our own thread, else
+ * one eventfd write until wrk has run its kick (`kicked`). */
+void
+wrk_kick(struct worker *wrk)
+{
+	if (atomic_exchange(&wrk->kicked, 1) != 0)
+		return;
+	if (wrk == tl_wrk) {
+		event_active(wrk->kick_ev, EV_READ, 0);
+		return;
+	}
+	uint64_t one = 1;
+	(void)!write(wrk->kick_fd, &one, sizeof one);
+}
+
+static void
+wrk_kicked(evutil_socket_t fd, short what, void *priv)
+{
+	struct worker *wrk = priv;
+	uint64_t v;
+	(void)what;
+	(void)!read(fd, &v, sizeof v);
+	/* Before the walk: a publish during it kicks us again. */
+	atomic_store(&wrk->kicked, 0);
+	cache_wake_all(wrk);
+}
+
 double
 now_mono(void)
 {
@@ -155,6 +190,7 @@ wrk_drain_timeout(evutil_socket_t fd, short what, void *priv)
 		else
 			sess_close(sp);
 	}
+	fetch_abort_detached(wrk);
 	event_base_loopexit(wrk->base, NULL);
 }
 
@@ -162,7 +198,7 @@ wrk_drain_timeout(evutil_socket_t fd, short what, void *priv)
 static void
 wrk_maybe_exit(struct worker *wrk)
 {
-	if (wrk->draining && wrk->nsess == 0)
+	if (wrk->draining && wrk->nsess == 0 && wrk->ndetached == 0)
 		event_base_loopexit(wrk->base, NULL);
 }
 
@@ -199,6 +235,12 @@ wrk_sess_gone(struct worker *wrk)
 	wrk_maybe_exit(wrk);
 }
 
+void
+wrk_detached_gone(struct worker *wrk)
+{
+	wrk_maybe_exit(wrk);
+}
+
 int
 wrk_init(struct worker *wrk, unsigned id, const int *lfds, unsigned nl)
 {
@@ -206,6 +248,9 @@ wrk_init(struct worker *wrk, unsigned id, const int *lfds, unsigned nl)
 	wrk->magic = WORKER_MAGIC;
 	wrk->id = id;
 	TAILQ_INIT(&wrk->sessions);
+	TAILQ_INIT(&wrk->waiting);
+	TAILQ_INIT(&wrk->detached);
+	wrk->kick_fd = -1;
 	for (unsigned i = 0; i < MAX_BACKENDS; i++)
 		TAILQ_INIT(&wrk->pools[i].idle);
 	struct event_config *cfg = event_config_new();
@@ -232,6 +277,12 @@ wrk_init(struct worker *wrk, unsigned id, const int *lfds, unsigned nl)
 	wrk->ctl_ev = event_new(wrk->base, wrk->ctl_fd, EV_READ | EV_PERSIST,
 	    wrk_ctl, wrk);
 	event_add(wrk->ctl_ev, NULL);
+	wrk->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (wrk->kick_fd < 0)
+		return (-1);
+	wrk->kick_ev = event_new(wrk->base, wrk->kick_fd, EV_READ | EV_PERSIST,
+	    wrk_kicked, wrk);
+	event_add(wrk->kick_ev, NULL);
 	wrk->accept_pause_ev = evtimer_new(wrk->base, wrk_accept_resume, wrk);
 	wrk->log_ev = event_new(wrk->base, -1, EV_PERSIST, wrk_log_tick, wrk);
 	struct timeval tv = {0, 200000};
@@ -243,7 +294,10 @@ void *
 wrk_thread(void *priv)
 {
 	struct worker *wrk = priv;
+	tl_wrk = wrk;
 	event_base_dispatch(wrk->base);
+	/* A loop that stopped (drain timeout) may leave fills behind. */
+	fetch_abort_detached(wrk);
 	log_flush(wrk);
 	wrk->ctr.log_dropped += wrk->log.len; /* what a stuck reader never got */
 	wrk->log.len = 0;
@@ -274,7 +328,9 @@ wrk_fini(struct worker *wrk)
 	event_free(wrk->accept_pause_ev);
 	event_free(wrk->ctl_ev);
 	event_free(wrk->log_ev);
+	event_free(wrk->kick_ev);
 	close(wrk->ctl_fd);
+	close(wrk->kick_fd);
 	while (wrk->nws_free > 0)
 		free(wrk->ws_free[--wrk->nws_free]);
 	event_base_free(wrk->base);

@@ -193,6 +193,9 @@ struct sto_obj {
 	double o_ttl;             /* freshness lifetime from o_t_resp */
 	double o_grace;           /* stale-while-revalidate window after ttl */
 	double o_keep;            /* kept for conditional refetch after grace */
+	double o_sie;             /* stale-if-error window after ttl */
+	unsigned o_cflags;        /* the daemon's cache-control bits, opaque
+				     to storage (kept with the metadata) */
 	int64_t o_content_length; /* body length if known, else -1 */
 	/* Owned by the object; set through sto_obj_set_*() while BUSY. */
 	struct sto_bytes o_hdrs;       /* serialized response header block */
@@ -209,6 +212,14 @@ struct sto_obj {
 	 */
 	void (*o_notify)(struct sto_obj *o, void *priv);
 	void *o_notify_priv;
+	/*
+	 * Readers that found no more bytes and wait set their thread's bit
+	 * (atomic OR, sequentially consistent) and then look again; o_notify
+	 * reads it after a sequentially consistent fence. Bits are never
+	 * cleared: a stale one costs a spurious wake, a missing one a lost
+	 * wake. Owned by the daemon; storage only zeroes it.
+	 */
+	_Atomic uint64_t o_waiters;
 
 	/* Body segments: private to sto_obj.c (readers use a cursor). */
 	struct sto_seg *o_seg_head; /* first segment, written before publish */
