@@ -400,6 +400,7 @@ int cache_init(const char *spec, char *err, size_t errlen);
 void cache_fini(void);
 int cache_hash(struct req *req);
 enum req_step cache_lookup(struct req *req);
+/* HIT (cache_deliver.c): answer from req->obj, a COMPLETE object. */
 enum req_step cache_deliver_hit(struct req *req);
 enum req_step cache_purge(struct req *req);
 /* What the fetch does with a response head (cache_fill_begin). */

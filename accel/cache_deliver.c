@@ -1,0 +1,426 @@
+/*
+ * cache_deliver.c: a hit delivered from a complete stored object. The
+ * request's conditionals and Range are answered here, in the order of
+ * RFC 9110 section 13.2.2:
+ *   - If-None-Match, else If-Modified-Since, against the stored validators
+ *     (RFC 9111 section 4.3.2): 304 with the stored fields RFC 9110
+ *     section 15.4.5 keeps;
+ *   - Range, on a GET of a stored 200 when If-Range (if any) holds: 206
+ *     with one part, 206 multipart/byteranges for several, or 416
+ *     (RFC 9110 section 14);
+ *   - otherwise the stored status and the whole body, with
+ *     "Accept-Ranges: bytes" on a 200 that does not carry the field.
+ * The head comes from the stored fields (Via among them, ours last) in one
+ * reservation, with Age and Cache-Status. Body bytes go from the object's segments into the
+ * client buffer by reference, never copied; only the multipart framing
+ * (a part's boundary and fields, the closing boundary) is copied.
+ *
+ * Lifetimes: req->obj holds one reference from LOOKUP until DONE (or the
+ * session's close), which keeps every span queued in the client buffer by
+ * evbuffer_add_reference valid until it is written or dropped.
+ */
+#include "accel/accel.h"
+#include "accel/hb.h"
+#include "accel/rfc9111.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* More range-specs than this and Range is ignored (RFC 9110 section 14.2
+ * lets a server do so against a denial of service). */
+#define DL_MAX_RANGES 16
+/* A stored Content-Type longer than this goes into no multipart part:
+ * such a request gets the whole object. */
+#define DL_MAX_CTYPE 256
+
+/*
+ * The next field of a stored header block b[0..len) (cache.c's fill_hdrs
+ * writes "Name: value\r\n" lines), from *pos (start at 0): 1 with *h
+ * pointing into b, 0 at the end. The value is trimmed of OWS; a line
+ * without a colon is skipped, and the last line may lack its CRLF.
+ */
+static int
+dl_hdr_next(const char *b, size_t len, size_t *pos, struct h1_hdr *h)
+{
+	while (*pos < len) {
+		const char *line = b + *pos;
+		const char *nl = memchr(line, '\n', len - *pos);
+		size_t ll = nl != NULL ? (size_t)(nl - line) : len - *pos;
+		const char *colon = memchr(line, ':', ll);
+		size_t s, e;
+
+		*pos += ll + (nl != NULL);
+		if (ll > 0 && line[ll - 1] == '\r')
+			ll--;
+		if (colon == NULL || colon == line)
+			continue;
+		s = (size_t)(colon - line) + 1;
+		e = ll;
+		while (s < e && (line[s] == ' ' || line[s] == '\t'))
+			s++;
+		while (e > s && (line[e - 1] == ' ' || line[e - 1] == '\t'))
+			e--;
+		h->name = line;
+		h->name_len = (size_t)(colon - line);
+		h->value = line + s;
+		h->value_len = e - s;
+		h->kind = h1_kind_of(h->name, h->name_len);
+		return (1);
+	}
+	return (0);
+}
+
+/* The first stored field of that name, or NULL (then *h is untouched). */
+static const struct h1_hdr *
+dl_stored(const struct sto_obj *o, const char *name, struct h1_hdr *h)
+{
+	size_t pos = 0;
+
+	while (dl_hdr_next((const char *)o->o_hdrs.ptr, o->o_hdrs.len, &pos, h))
+		if (h1_name_eq(h, name))
+			return (h);
+	return (NULL);
+}
+
+/* What a hit answers. */
+enum dl_what {
+	DL_WHOLE, /* the stored status, the whole body */
+	DL_304,   /* 304 Not Modified */
+	DL_PART,  /* 206, one range */
+	DL_MULTI, /* 206, multipart/byteranges */
+	DL_416,   /* 416 Range Not Satisfiable */
+};
+
+struct dl_plan {
+	enum dl_what what;
+	unsigned status;
+	uint64_t size; /* the object's body length */
+	uint64_t clen; /* Content-Length, when has_clen */
+	int has_clen;
+	int body;          /* body bytes follow the head (not HEAD, 304...) */
+	int accept_ranges; /* add "Accept-Ranges: bytes" */
+	struct rfc_range r[DL_MAX_RANGES]; /* DL_PART, DL_MULTI: r[0..nr) */
+	unsigned nr;
+	const char *ctype; /* DL_MULTI: stored Content-Type (NULL: none), */
+	size_t ctlen;      /*   a span of o->o_hdrs */
+	char boundary[32]; /* DL_MULTI */
+};
+
+/* A boundary that will not occur in the content: random per response. */
+static void
+dl_boundary(char *buf, size_t len)
+{
+	uint8_t rnd[12];
+	size_t i, k = 6;
+
+	assert_acc(len >= 6 + 2 * sizeof rnd + 1);
+	arc4random_buf(rnd, sizeof rnd);
+	memcpy(buf, "accel-", 6);
+	for (i = 0; i < sizeof rnd; i++) {
+		buf[k++] = "0123456789abcdef"[rnd[i] >> 4];
+		buf[k++] = "0123456789abcdef"[rnd[i] & 15];
+	}
+	buf[k] = '\0';
+}
+
+/* The request's only field of that name: 1 with *h, 0 when absent, -1
+ * when there are several. */
+static int
+dl_req_one(const struct req *req, const char *name, const struct h1_hdr **h)
+{
+	int n = 0;
+
+	*h = NULL;
+	for (unsigned i = 0; i < req->h.nhdrs; i++)
+		if (h1_name_eq(&req->h.hdrs[i], name)) {
+			*h = &req->h.hdrs[i];
+			n++;
+		}
+	return (n > 1 ? -1 : n);
+}
+
+/* Range and If-Range: DL_PART, DL_MULTI or DL_416, or pl left as the
+ * whole object (no Range, If-Range failed, Range invalid or ignored). */
+static void
+dl_plan_range(const struct req *req, const struct sto_obj *o,
+	      struct dl_plan *pl)
+{
+	const struct h1_hdr *range, *ifr;
+	struct h1_hdr ct;
+	const char *etag = (const char *)o->o_etag.ptr;
+	const char *lm = (const char *)o->o_lastmod.ptr;
+
+	if (dl_req_one(req, "Range", &range) != 1)
+		return;
+	switch (dl_req_one(req, "If-Range", &ifr)) {
+	case 0: break;
+	case 1:
+		/* Without a Date, the response's is when it came
+		 * (RFC 9110 section 6.6.1). */
+		if (!rfc_if_range(ifr->value, ifr->value_len, etag,
+				  o->o_etag.len, lm, o->o_lastmod.len,
+				  o->o_date > 0 ? o->o_date : o->o_t_resp))
+			return;
+		break;
+	default: return;
+	}
+	switch (rfc_range_parse(range->value, range->value_len, pl->size, pl->r,
+				DL_MAX_RANGES, &pl->nr)) {
+	case RFC_RANGE_FULL: return;
+	case RFC_RANGE_UNSAT:
+		pl->what = DL_416;
+		pl->status = 416;
+		pl->clen = 0;
+		pl->body = 0;
+		return;
+	case RFC_RANGE_OK: break;
+	}
+	if (pl->nr == 1) {
+		pl->what = DL_PART;
+		pl->clen = pl->r[0].last - pl->r[0].first + 1;
+	} else {
+		if (dl_stored(o, "Content-Type", &ct) != NULL) {
+			if (ct.value_len > DL_MAX_CTYPE)
+				return;
+			pl->ctype = ct.value;
+			pl->ctlen = ct.value_len;
+		}
+		pl->what = DL_MULTI;
+		dl_boundary(pl->boundary, sizeof pl->boundary);
+		pl->clen =
+		    rfc_multipart_length(pl->boundary, pl->ctype, pl->ctlen,
+					 pl->r, pl->nr, pl->size);
+	}
+	pl->status = 206;
+}
+
+/* Decide the answer to req from the stored object o. */
+static void
+dl_plan(const struct req *req, const struct sto_obj *o, struct dl_plan *pl)
+{
+	struct h1_hdr h;
+
+	pl->what = DL_WHOLE;
+	pl->status = o->o_status;
+	pl->size = sto_obj_len(o);
+	pl->has_clen = o->o_status != 204 && o->o_status != 304;
+	pl->clen = pl->size;
+	pl->body = pl->has_clen && req->h.meth != H1M_HEAD;
+	pl->accept_ranges = 0;
+	pl->nr = 0;
+	pl->ctype = NULL;
+	pl->ctlen = 0;
+	pl->boundary[0] = '\0';
+
+	/* Preconditions apply only to what would be a 2xx (RFC 9110
+	 * section 13.2.1). */
+	if (o->o_status < 200 || o->o_status > 299)
+		return;
+	if (rfc_not_modified(req->h.meth, req->h.hdrs, req->h.nhdrs,
+			     (const char *)o->o_etag.ptr, o->o_etag.len,
+			     (const char *)o->o_lastmod.ptr, o->o_lastmod.len,
+			     o->o_date, o->o_t_resp)) {
+		pl->what = DL_304;
+		pl->status = 304;
+		pl->has_clen = 0;
+		pl->body = 0;
+		return;
+	}
+	if (o->o_status != 200)
+		return;
+	if (req->h.meth == H1M_GET)
+		dl_plan_range(req, o, pl);
+	if (pl->what == DL_WHOLE)
+		pl->accept_ranges = dl_stored(o, "Accept-Ranges", &h) == NULL;
+}
+
+/* Does a stored field go into the head of this answer? */
+static int
+dl_keep(const struct dl_plan *pl, const struct sto_obj *o,
+	const struct h1_hdr *h)
+{
+	/* The stored Via ends with ours (fill_hdrs): every answer has it. */
+	if (h1_name_eq(h, "Via"))
+		return (1);
+	switch (pl->what) {
+	case DL_WHOLE: return (1);
+	case DL_304: return (rfc_304_hdr(h, o->o_etag.ptr != NULL));
+	case DL_PART: return (!h1_name_eq(h, "Content-Range"));
+	case DL_MULTI:
+		/* The stored Content-Type is in each part. */
+		return (!h1_name_eq(h, "Content-Range") &&
+			!h1_name_eq(h, "Content-Type"));
+	case DL_416:
+		/* No content, so nothing that describes one; no freshness
+		 * either, so no cache downstream keeps an answer to this one
+		 * Range as the object. */
+		return (h1_name_eq(h, "Date") || h1_name_eq(h, "ETag") ||
+			h1_name_eq(h, "Last-Modified"));
+	}
+	WRONG("dl_keep");
+}
+
+/* Write the head into sp->out: 0, or -1 when memory is short. */
+static int
+dl_head(struct req *req, const struct dl_plan *pl)
+{
+	struct sess *sp = req->sp;
+	const struct sto_obj *o = req->obj;
+	const char *reason = h1_reason((int)pl->status);
+	char v[128];
+	struct hb hb;
+	struct h1_hdr h;
+	size_t pos = 0;
+	int n;
+
+	if (hb_begin(&hb, sp->out, o->o_hdrs.len + 640) != 0)
+		return (-1);
+	hb_lit(&hb, "HTTP/1.1 ");
+	hb_num(&hb, pl->status, 10);
+	hb_lit(&hb, " ");
+	hb_add(&hb, reason, strlen(reason));
+	hb_lit(&hb, "\r\n");
+	if (pl->what == DL_WHOLE)
+		hb_add(&hb, o->o_hdrs.ptr, o->o_hdrs.len);
+	else
+		while (dl_hdr_next((const char *)o->o_hdrs.ptr, o->o_hdrs.len,
+				   &pos, &h))
+			if (dl_keep(pl, o, &h))
+				hb_field(&hb, h.name, h.name_len, h.value,
+					 h.value_len);
+	switch (pl->what) {
+	case DL_WHOLE:
+		if (pl->accept_ranges)
+			hb_lit(&hb, "Accept-Ranges: bytes\r\n");
+		break;
+	case DL_PART:
+		n = rfc_content_range_fmt(v, sizeof v, &pl->r[0], pl->size);
+		AN(n > 0);
+		hb_field(&hb, "Content-Range", 13, v, (size_t)n);
+		break;
+	case DL_MULTI:
+		n = rfc_multipart_ctype_fmt(v, sizeof v, pl->boundary);
+		AN(n > 0);
+		hb_field(&hb, "Content-Type", 12, v, (size_t)n);
+		break;
+	case DL_416:
+		n = rfc_content_range_unsat_fmt(v, sizeof v, pl->size);
+		AN(n > 0);
+		hb_field(&hb, "Content-Range", 13, v, (size_t)n);
+		break;
+	case DL_304: break;
+	}
+	hb_lit(&hb, "Age: "); /* Via is among the stored fields */
+	hb_num(&hb, (uint64_t)req->age, 10);
+	hb_lit(&hb, "\r\n");
+	cache_status_hdr(&hb, req, o->o_ttl - req->age);
+	if (pl->has_clen) {
+		hb_lit(&hb, "Content-Length: ");
+		hb_num(&hb, pl->clen, 10);
+		hb_lit(&hb, "\r\n");
+	}
+	if (!req->h.keep_alive || sp->close_after || sp->wrk->draining) {
+		sp->close_after = 1;
+		hb_lit(&hb, "Connection: close\r\n\r\n");
+	} else if (req->h.minor == 0)
+		hb_lit(&hb, "Connection: keep-alive\r\n\r\n");
+	else
+		hb_lit(&hb, "\r\n");
+	req->resp_bytes += hb.len;
+	AZ(hb_end(&hb)); /* the reservation bounds every field above */
+	return (0);
+}
+
+/* Queue body bytes [first, first + n) by reference: 0, or -1 when a span
+ * could not be queued (the response is then short). */
+static int
+dl_span(struct req *req, uint64_t first, uint64_t n)
+{
+	struct evbuffer *out = req->sp->out;
+	struct sto_cursor c;
+	const void *p;
+	size_t len;
+
+	sto_cursor_init(&c, req->obj);
+	if (first > SIZE_MAX || sto_cursor_seek(&c, (size_t)first) != 0)
+		return (-1);
+	while (n > 0) {
+		if (sto_cursor_next(&c, n > SIZE_MAX ? 0 : (size_t)n, &p,
+				    &len) != 0)
+			return (-1);
+		/* The object outlives the buffer's use of p: req->obj is
+		 * dropped only once sp->out is empty or freed. */
+		if (evbuffer_add_reference(out, p, len, NULL, NULL) != 0)
+			return (-1);
+		req->resp_bytes += len;
+		n -= len;
+	}
+	return (0);
+}
+
+/* Copy a small piece of framing into the client buffer: 0 or -1. */
+static int
+dl_frame(struct req *req, const char *p, int n)
+{
+	if (n <= 0 || evbuffer_add(req->sp->out, p, (size_t)n) != 0)
+		return (-1);
+	req->resp_bytes += (uint64_t)n;
+	return (0);
+}
+
+/* The parts of a multipart/byteranges body, then its closing boundary:
+ * 0, or -1 when something could not be queued. */
+static int
+dl_multipart(struct req *req, const struct dl_plan *pl)
+{
+	char buf[DL_MAX_CTYPE + 192];
+	int n;
+
+	for (unsigned i = 0; i < pl->nr; i++) {
+		const struct rfc_range *r = &pl->r[i];
+
+		n = rfc_multipart_part_fmt(buf, sizeof buf, pl->boundary,
+					   pl->ctype, pl->ctlen, r, pl->size,
+					   i == 0);
+		if (dl_frame(req, buf, n) != 0 ||
+		    dl_span(req, r->first, r->last - r->first + 1) != 0)
+			return (-1);
+	}
+	n = rfc_multipart_end_fmt(buf, sizeof buf, pl->boundary);
+	return (dl_frame(req, buf, n));
+}
+
+/* HIT: the head from the stored fields, the body by reference. */
+enum req_step
+cache_deliver_hit(struct req *req)
+{
+	struct sess *sp = req->sp;
+	const struct sto_obj *o = req->obj;
+	struct dl_plan pl;
+	int rc = 0;
+
+	assert_acc(sto_obj_state(o) == STO_OBJ_COMPLETE);
+	dl_plan(req, o, &pl);
+	req->resp_status = (int)pl.status;
+	if (dl_head(req, &pl) != 0) {
+		req->err_status = 503;
+		return (R_SYNTH);
+	}
+	if (pl.body) {
+		switch (pl.what) {
+		case DL_WHOLE: rc = dl_span(req, 0, pl.size); break;
+		case DL_PART: rc = dl_span(req, pl.r[0].first, pl.clen); break;
+		case DL_MULTI: rc = dl_multipart(req, &pl); break;
+		case DL_304:
+		case DL_416: WRONG("a body for 304 or 416");
+		}
+	}
+	if (rc != 0)
+		sp->close_after = 1; /* short of Content-Length: the close
+					tells the client */
+	sp->resp_done = 1;
+	sess_flush(sp);
+	if (evbuffer_get_length(sp->out) > 0)
+		return (R_WAIT); /* req_client_drained() brings DONE */
+	return (R_DONE);
+}
