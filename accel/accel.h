@@ -403,6 +403,13 @@ enum req_step cache_lookup(struct req *req);
 /* HIT (cache_deliver.c): answer from req->obj, a COMPLETE object. */
 enum req_step cache_deliver_hit(struct req *req);
 enum req_step cache_purge(struct req *req);
+/* sto_obj.o_cflags: what the daemon keeps of a stored response's fields. */
+enum {
+	OC_NO_CACHE = 1u << 0,        /* validate before every use */
+	OC_MUST_REVALIDATE = 1u << 1, /* never serve stale */
+	OC_ACCEPT_RANGES = 1u << 2,   /* the origin sent Accept-Ranges */
+};
+
 /* What the fetch does with a response head (cache_fill_begin). */
 enum fill_rc {
 	CF_PASS,   /* stream it to the attached client (not stored) */

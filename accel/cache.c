@@ -26,11 +26,6 @@
 
 struct sto_tier *cache_tier;
 
-/* o_cflags: the response directives a stored object keeps. */
-enum {
-	OC_NO_CACHE = 1u << 0,        /* validate before every use */
-	OC_MUST_REVALIDATE = 1u << 1, /* never serve stale */
-};
 
 static struct rfc_opts cache_opts;
 static uint64_t cache_budget; /* the tier's byte budget: larger is passed */
@@ -223,7 +218,7 @@ cache_bg_refresh(struct req *req, struct sto_obj *stale)
 {
 	struct sto_obj *o = NULL;
 	/* A refresh carries the request's fields: not someone's credentials. */
-	if (h1_find(req->h.hdrs, req->h.nhdrs, "Authorization") != NULL)
+	if (req->h.seen & H1_SEEN(AUTHORIZATION))
 		return;
 	if (sto_obj_new(&o, &req->key, req->hashin, req->hashin_len) != 0)
 		return;
@@ -268,7 +263,11 @@ cache_lookup(struct req *req)
 			req->cs_kind = RFC_CS_STALE;
 		}
 	}
-	rfc_req_cc(req->h.hdrs, req->h.nhdrs, &rq);
+	/* Most requests carry neither field: no scan for them. */
+	if (req->h.seen & (H1_SEEN(CACHE_CONTROL) | H1_SEEN(PRAGMA)))
+		rfc_req_cc(req->h.hdrs, req->h.nhdrs, &rq);
+	else
+		rfc_cc_init(&rq);
 	if (o == NULL) {
 		if (lk.busy != NULL && !req->waited) {
 			/* Coalesce: wait on the fetch in flight. */
@@ -492,7 +491,8 @@ fill_meta(struct sto_obj *o, const struct busyobj *bo, int status,
 	o->o_sie = f->f_sie;
 	o->o_keep = f->f_keep;
 	o->o_cflags = (f->f_no_cache ? OC_NO_CACHE : 0) |
-	    (f->f_must_revalidate ? OC_MUST_REVALIDATE : 0);
+	    (f->f_must_revalidate ? OC_MUST_REVALIDATE : 0) |
+	    (h1_find(hdrs, n, "Accept-Ranges") != NULL ? OC_ACCEPT_RANGES : 0);
 	o->o_content_length = clen;
 	h = h1_find(hdrs, n, "Date");
 	if (h == NULL || rfc_date_parse(h->value, h->value_len, &o->o_date) != 0)

@@ -198,8 +198,6 @@ dl_plan_range(const struct req *req, const struct sto_obj *o,
 static void
 dl_plan(const struct req *req, const struct sto_obj *o, struct dl_plan *pl)
 {
-	struct h1_hdr h;
-
 	pl->what = DL_WHOLE;
 	pl->status = o->o_status;
 	pl->size = sto_obj_len(o);
@@ -216,7 +214,8 @@ dl_plan(const struct req *req, const struct sto_obj *o, struct dl_plan *pl)
 	 * section 13.2.1). */
 	if (o->o_status < 200 || o->o_status > 299)
 		return;
-	if (rfc_not_modified(req->h.meth, req->h.hdrs, req->h.nhdrs,
+	if ((req->h.seen & (H1_SEEN(IF_NONE_MATCH) | H1_SEEN(IF_MODIFIED_SINCE))) &&
+	    rfc_not_modified(req->h.meth, req->h.hdrs, req->h.nhdrs,
 			     (const char *)o->o_etag.ptr, o->o_etag.len,
 			     (const char *)o->o_lastmod.ptr, o->o_lastmod.len,
 			     o->o_date, o->o_t_resp)) {
@@ -228,10 +227,10 @@ dl_plan(const struct req *req, const struct sto_obj *o, struct dl_plan *pl)
 	}
 	if (o->o_status != 200)
 		return;
-	if (req->h.meth == H1M_GET)
+	if (req->h.meth == H1M_GET && (req->h.seen & H1_SEEN(RANGE)))
 		dl_plan_range(req, o, pl);
 	if (pl->what == DL_WHOLE)
-		pl->accept_ranges = dl_stored(o, "Accept-Ranges", &h) == NULL;
+		pl->accept_ranges = (o->o_cflags & OC_ACCEPT_RANGES) == 0;
 }
 
 /* Does a stored field go into the head of this answer? */

@@ -177,6 +177,7 @@ struct head {
 	unsigned n;
 	int bad; /* -400 for requests, -502 for responses */
 	int big; /* -431 for requests, -502 for responses */
+	uint32_t seen; /* H1_SEEN() of the kinds parsed */
 };
 
 /* Set up the shared parse state. */
@@ -193,6 +194,7 @@ head_init(struct head *h, const char *buf, size_t len,
 	h->n = 0;
 	h->bad = bad;
 	h->big = big;
+	h->seen = 0;
 }
 
 /*
@@ -261,6 +263,7 @@ parse_fields(struct head *h, size_t i)
 		f->name = (const char *)b + name;
 		f->name_len = ne - name;
 		f->kind = h1_kind_of(f->name, f->name_len);
+		h->seen |= 1u << f->kind;
 		f->value = (const char *)b + vs;
 		f->value_len = ve - vs;
 		i += 2;
@@ -599,6 +602,7 @@ h1_parse_request(const char *buf, size_t len, const struct h1_limits *lim,
 	if ((r = parse_fields(&h, i + 2)) <= 0)
 		return (r);
 	req->nhdrs = h.n;
+	req->seen = h.seen & ~1u; /* not H1H_OTHER's bit */
 	if ((e = req_fields(req, lim)) != 0)
 		return (e);
 	return (r);

@@ -45,7 +45,14 @@ struct h1_limits {
 	X(X_FORWARDED_FOR, "x-forwarded-for", 0)                               \
 	X(X_FORWARDED_PROTO, "x-forwarded-proto", 0)                           \
 	X(REFERER, "referer", 0)                                               \
-	X(USER_AGENT, "user-agent", 0)
+	X(USER_AGENT, "user-agent", 0)                                         \
+	X(CACHE_CONTROL, "cache-control", 0)                                   \
+	X(PRAGMA, "pragma", 0)                                                 \
+	X(AUTHORIZATION, "authorization", 0)                                   \
+	X(RANGE, "range", 0)                                                   \
+	X(IF_RANGE, "if-range", 0)                                             \
+	X(IF_NONE_MATCH, "if-none-match", 0)                                   \
+	X(IF_MODIFIED_SINCE, "if-modified-since", 0)
 
 enum h1_hk {
 	H1H_OTHER = 0,
@@ -54,6 +61,9 @@ enum h1_hk {
 #undef X
 	H1H__MAX
 };
+_Static_assert(H1H__MAX <= 32, "h1_req.seen holds one bit per kind");
+/* The bit of a kind in h1_req.seen / h1_resp.seen. */
+#define H1_SEEN(k) (1u << H1H_##k)
 
 /* One header field. Name as received (match it case-insensitively); value
  * with leading and trailing OWS removed; kind set by the parser. */
@@ -134,6 +144,8 @@ struct h1_req {
 				    H1B_LENGTH with 0) */
 	unsigned keep_alive : 1; /* 1.1 without "close", or 1.0 with "keep-alive" */
 	unsigned expect_continue : 1; /* Expect: 100-continue, 1.1 only */
+	uint32_t seen; /* H1_SEEN(kind) of every known kind present: a
+			  field's absence costs one test, not a scan */
 };
 
 /*

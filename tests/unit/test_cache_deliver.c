@@ -95,6 +95,8 @@ mkobj(unsigned status, const char *hdrs)
 		obj.o_etag.ptr = (const uint8_t *)h.value;
 		obj.o_etag.len = h.value_len;
 	}
+	if (dl_stored(&obj, "Accept-Ranges", &h) != NULL)
+		obj.o_cflags |= OC_ACCEPT_RANGES;
 	if (dl_stored(&obj, "Last-Modified", &h) != NULL) {
 		obj.o_lastmod.ptr = (const uint8_t *)h.value;
 		obj.o_lastmod.len = h.value_len;
@@ -115,7 +117,8 @@ mkreq(enum h1_method meth, unsigned n, const char *const *kv)
 		rh[i].name_len = strlen(kv[2 * i]);
 		rh[i].value = kv[2 * i + 1];
 		rh[i].value_len = strlen(kv[2 * i + 1]);
-		rh[i].kind = H1H_OTHER;
+		rh[i].kind = h1_kind_of(rh[i].name, rh[i].name_len);
+		rq.h.seen |= (1u << rh[i].kind) & ~1u;
 	}
 	return (&rq);
 }
