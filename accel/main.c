@@ -122,6 +122,14 @@ print_counters(void)
 #define X(name, help) fprintf(stderr, " %s=%llu", #name, (unsigned long long)sum.name);
 	COUNTER_LIST(X)
 #undef X
+	/* The storage tier's own counters, as sto_* (objects, evictions...). */
+	if (cache_tier != NULL) {
+		struct sto_stats st;
+		sto_stats(cache_tier, &st);
+#define X(name, help) fprintf(stderr, " sto_%s=%llu", #name, (unsigned long long)st.name);
+		STO_STATS_LIST(X)
+#undef X
+	}
 	fputc('\n', stderr);
 }
 
