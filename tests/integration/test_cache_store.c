@@ -558,6 +558,44 @@ request_forced_refetch_is_fwd_request(void **state)
 	RIG_STOP(t);
 }
 
+/* ------------------------------------------------------------------ */
+/* Targeted cache control (RFC 9213): Accel-Cache-Control, then
+ * CDN-Cache-Control, replace Cache-Control for this cache. */
+
+static void
+cdn_cache_control_beats_cache_control(void **state)
+{
+	get_twice("", "Cache-Control: no-store\r\n"
+		      "CDN-Cache-Control: max-age=60\r\n", "", 1);
+}
+
+static void
+cdn_cache_control_no_store_wins(void **state)
+{
+	get_twice("", MAX_AGE_60 "CDN-Cache-Control: no-store\r\n", "", 0);
+}
+
+static void
+accel_cache_control_beats_cdn(void **state)
+{
+	get_twice("", "Cache-Control: private\r\n"
+		      "CDN-Cache-Control: no-store\r\n"
+		      "Accel-Cache-Control: max-age=60\r\n", "", 1);
+	get_twice("", MAX_AGE_60 "CDN-Cache-Control: max-age=60\r\n"
+		      "Accel-Cache-Control: no-store\r\n", "", 0);
+}
+
+/* The targeted lifetime is the one used: 1 s, not Cache-Control's 60. */
+static void
+cdn_cache_control_lifetime(void **state)
+{
+	struct rig *t = stale_after_one_second(
+	    "Cache-Control: max-age=60\r\nCDN-Cache-Control: max-age=1\r\n",
+	    "/t");
+
+	RIG_DONE(t, 2);
+}
+
 int
 main(void)
 {
@@ -595,6 +633,10 @@ main(void)
 		HX_TEST(request_min_fresh_refetches),
 		HX_TEST(request_max_age_within_age_hits),
 		HX_TEST(request_forced_refetch_is_fwd_request),
+		HX_TEST(cdn_cache_control_beats_cache_control),
+		HX_TEST(cdn_cache_control_no_store_wins),
+		HX_TEST(accel_cache_control_beats_cdn),
+		HX_TEST(cdn_cache_control_lifetime),
 	};
 
 	return HX_RUN(tests);
