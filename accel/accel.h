@@ -349,6 +349,16 @@ void cache_fill_end(struct busyobj *bo);
 void cache_status_hdr(struct hb *hb, const struct req *req, double ttl_left);
 void cache_invalidate(struct req *req, int status);
 
+/* ---- Vary variants (cache_vary.c) ---- */
+
+/* sto_lookup() of req's key for the variant its fields select: 0 and a
+ * referenced *op, or ENOENT (req->cs_kind RFC_CS_VARY_MISS when only
+ * other variants were there). */
+int cache_vary_lookup(struct req *req, struct sto_obj **op);
+/* Record r's Vary and req's values for it on the BUSY object o, before
+ * it is inserted. 0, or -1: do not store r. */
+int cache_vary_set(struct sto_obj *o, struct req *req, const struct h1_resp *r);
+
 /* ---- buffers ---- */
 
 /* Read up to max bytes from fd into b without libevent's 4 KiB cap.

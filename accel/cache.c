@@ -7,9 +7,10 @@
  *
  * What is stored is deliberately the part of RFC 9111 that needs no
  * revalidation yet: a response is kept only when it is storable, fresh for
- * a while, has no Vary and needs no validation before use. Everything else
- * passes through, which is always correct. Revalidation, Vary variants,
- * coalescing and stale serving extend this file.
+ * a while and needs no validation before use. Everything else passes
+ * through, which is always correct. A response with Vary is stored as one
+ * variant of its URL (cache_vary.c). Revalidation, coalescing and stale
+ * serving extend this file.
  *
  * Lifetimes: req->obj holds one reference from LOOKUP until DONE (or the
  * session's close), which keeps every span queued in the client buffer by
@@ -157,8 +158,7 @@ cache_lookup(struct req *req)
 	struct sto_obj *o = NULL;
 
 	req->cs_kind = RFC_CS_MISS;
-	if (sto_lookup(cache_tier, &req->key, req->hashin, req->hashin_len,
-	    NULL, NULL, &o) != 0 || o == NULL)
+	if (cache_vary_lookup(req, &o) != 0 || o == NULL)
 		return (R_MISS);
 	if (sto_obj_state(o) != STO_OBJ_COMPLETE) {
 		/* A fetch for it is in flight elsewhere: fetch too, without
@@ -322,10 +322,9 @@ cache_fill_begin(struct req *req)
 		return;
 	double t_resp = now_real();
 	rfc_freshness(r->status, r->hdrs, r->nhdrs, t_resp, &cache_opts, &f);
-	/* XXX no revalidation, Vary or stale serving yet: keep only what is
+	/* XXX no revalidation or stale serving yet: keep only what is
 	 * served as is while fresh. */
-	if (f.f_ttl <= 0 || f.f_no_cache ||
-	    h1_find(r->hdrs, r->nhdrs, "Vary") != NULL || r->body == H1B_EOF)
+	if (f.f_ttl <= 0 || f.f_no_cache || r->body == H1B_EOF)
 		return;
 	if (sto_obj_new(&o, &req->key, req->hashin, req->hashin_len) != 0)
 		return;
@@ -347,7 +346,8 @@ cache_fill_begin(struct req *req)
 	/* The object's age when it arrived, for Cache-Status' ttl. */
 	req->age = (double)(int64_t)rfc_age(o->o_date, o->o_age_recv, o->o_t_req,
 	    o->o_t_resp, t_resp);
-	if (fill_hdrs(o, r, &req->ws) != 0 || sto_insert(cache_tier, o) != 0) {
+	if (fill_hdrs(o, r, &req->ws) != 0 || cache_vary_set(o, req, r) != 0 ||
+	    sto_insert(cache_tier, o) != 0) {
 		sto_obj_deref(&o);
 		return;
 	}
