@@ -347,7 +347,8 @@ void cache_fill_tee(struct busyobj *bo);
 void cache_fill_end(struct busyobj *bo);
 /* Append the Cache-Status field of req, ttl_left seconds of freshness. */
 void cache_status_hdr(struct hb *hb, const struct req *req, double ttl_left);
-void cache_invalidate(struct req *req, int status);
+/* After an unsafe method's answer resp (RFC 9111 section 4.4). */
+void cache_invalidate(struct req *req, const struct h1_resp *resp);
 
 /* ---- Vary variants (cache_vary.c) ---- */
 

@@ -127,12 +127,17 @@ cache_fini(void)
 
 /* ---- key ---- */
 
-/* The hash inputs (host, then path) into the workspace; the key from them. */
-int
-cache_hash(struct req *req)
+/*
+ * The hash inputs of (req's host, path) into req's workspace, and the key
+ * from them: *hashin points into the workspace (valid until the request
+ * ends). 0, or -1 when the workspace is full.
+ */
+static int
+cache_key_of(struct req *req, const char *path, size_t plen,
+    struct sto_key *key, const uint8_t **hashin, size_t *hashin_len)
 {
 	const struct h1_req *r = &req->h;
-	size_t cap = r->path_len + (r->host ? r->host_len : 0) + 16;
+	size_t cap = plen + (r->host ? r->host_len : 0) + 16;
 	void *buf = ws_alloc(&req->ws, cap);
 	struct sto_hashin hi;
 
@@ -140,13 +145,21 @@ cache_hash(struct req *req)
 		return (-1);
 	sto_hashin_init(&hi, buf, cap);
 	sto_hashin_add(&hi, r->host ? r->host : "", r->host ? r->host_len : 0);
-	sto_hashin_add(&hi, r->path, r->path_len);
+	sto_hashin_add(&hi, path, plen);
 	if (hi.hi_overflow)
 		return (-1);
-	req->hashin = hi.hi_buf;
-	req->hashin_len = hi.hi_len;
-	sto_key_make(&req->key, req->hashin, req->hashin_len);
+	*hashin = hi.hi_buf;
+	*hashin_len = hi.hi_len;
+	sto_key_make(key, *hashin, *hashin_len);
 	return (0);
+}
+
+/* The hash inputs (host, then path) into the workspace; the key from them. */
+int
+cache_hash(struct req *req)
+{
+	return (cache_key_of(req, req->h.path, req->h.path_len, &req->key,
+	    &req->hashin, &req->hashin_len));
 }
 
 /* ---- lookup ---- */
@@ -396,16 +409,61 @@ cache_purge(struct req *req)
 	return (R_SYNTH);
 }
 
-/* A non-error answer to an unsafe method invalidates its target. */
+/*
+ * Remove what the response's `name` fields (Location, Content-Location)
+ * name, when it has the request's origin (RFC 9111 section 4.4): a
+ * relative reference is resolved against the request's path. The key is
+ * built for (this host, that path), as cache_hash() builds it. Returns
+ * the number of objects removed.
+ */
+static unsigned
+cache_invalidate_ref(struct req *req, const struct h1_resp *resp,
+    const char *name)
+{
+	const char *host = req->h.host != NULL ? req->h.host : "";
+	size_t hlen = req->h.host != NULL ? req->h.host_len : 0;
+	unsigned total = 0;
+
+	for (unsigned i = 0; i < resp->nhdrs; i++) {
+		const struct h1_hdr *h = &resp->hdrs[i];
+		const uint8_t *hashin;
+		size_t cap, hashin_len;
+		struct sto_key key;
+		unsigned n = 0;
+		char *path;
+		int plen;
+
+		/* Clients reach accel over plain HTTP only (no TLS yet). */
+		if (!h1_name_eq(h, name) ||
+		    !rfc_same_origin("http", host, hlen, h->value, h->value_len))
+			continue;
+		cap = req->h.path_len + h->value_len + 4;
+		if ((path = ws_alloc(&req->ws, cap)) == NULL)
+			break;
+		plen = rfc_ref_path(req->h.path, req->h.path_len, h->value,
+		    h->value_len, path, cap);
+		if (plen <= 0 || cache_key_of(req, path, (size_t)plen, &key,
+		    &hashin, &hashin_len) != 0)
+			continue;
+		(void)sto_remove(cache_tier, &key, hashin, hashin_len, &n);
+		total += n;
+	}
+	return (total);
+}
+
+/* A non-error answer to an unsafe method invalidates its target, and the
+ * same-origin URIs its Location and Content-Location name. */
 void
-cache_invalidate(struct req *req, int status)
+cache_invalidate(struct req *req, const struct h1_resp *resp)
 {
 	unsigned n = 0;
-	if (!rfc_invalidates(req->h.meth, status))
+	if (!rfc_invalidates(req->h.meth, resp->status))
 		return;
 	if (req->hashin == NULL && cache_hash(req) != 0)
 		return;
 	(void)sto_remove(cache_tier, &req->key, req->hashin, req->hashin_len, &n);
+	n += cache_invalidate_ref(req, resp, "Location");
+	n += cache_invalidate_ref(req, resp, "Content-Location");
 	if (n > 0)
 		req->sp->wrk->ctr.cache_invalidate++;
 }
