@@ -104,6 +104,16 @@ acl_match(const char *peer)
 	return (0);
 }
 
+/* -p debug_hash_collide=1, tests only: every hash input gets this one
+ * key, so that lookups, PURGE and invalidation must tell URLs apart by
+ * the hash inputs the objects keep. */
+static void
+cache_collide_hash(struct sto_key *k, const void *hashin, size_t len)
+{
+	k->hi = 0x636f6c6c69646521ULL;
+	k->lo = 0x636f6c6c69646521ULL;
+}
+
 int
 cache_init(const char *spec, char *err, size_t errlen)
 {
@@ -111,6 +121,12 @@ cache_init(const char *spec, char *err, size_t errlen)
 	if (rc != 0) {
 		snprintf(err, errlen, "-s %s: %s", spec, sto_strerror(rc));
 		return (-1);
+	}
+	if (prm.debug_hash_collide != 0) {
+		/* Before the workers start: the hook is read without a lock. */
+		sto_key_hash_hook = cache_collide_hash;
+		fprintf(stderr, "accel: debug_hash_collide: every cache key is "
+		    "the same (tests only)\n");
 	}
 	rfc_opts_default(&cache_opts);
 	cache_opts.ro_default_ttl = prm.default_ttl > 0 ? prm.default_ttl : -1;
