@@ -38,8 +38,9 @@ vary_match(const struct sto_obj *o, void *priv)
 	if (sto_obj_state(o) == STO_OBJ_BUSY)
 		return (1);
 	if (rfc_vary_match((const char *)o->o_vary_names.ptr,
-	    o->o_vary_names.len, (const char *)o->o_vary_vals.ptr,
-	    o->o_vary_vals.len, vl->vl_req->h.hdrs, vl->vl_req->h.nhdrs))
+			   o->o_vary_names.len,
+			   (const char *)o->o_vary_vals.ptr, o->o_vary_vals.len,
+			   vl->vl_req->h.hdrs, vl->vl_req->h.nhdrs))
 		return (1);
 	vl->vl_rejected++;
 	return (0);
@@ -58,7 +59,7 @@ cache_vary_lookup(struct req *req, struct sto_obj **op)
 	int rc;
 
 	rc = sto_lookup(cache_tier, &req->key, req->hashin, req->hashin_len,
-	    vary_match, &vl, op);
+			vary_match, &vl, op);
 	if (rc != 0 && vl.vl_rejected > 0)
 		req->cs_kind = RFC_CS_VARY_MISS;
 	return (rc);
@@ -74,7 +75,7 @@ cache_vary_lookup(struct req *req, struct sto_obj **op)
  */
 static int
 vary_room(const struct h1_resp *r, const struct h1_req *q, size_t *nsize,
-    size_t *vsize)
+	  size_t *vsize)
 {
 	const struct h1_hdr *h;
 	const char *name;
@@ -88,12 +89,13 @@ vary_room(const struct h1_resp *r, const struct h1_req *q, size_t *nsize,
 			continue;
 		pos = 0;
 		while ((rc = rfc_vary_next(h->value, h->value_len, &pos, &name,
-		    &nlen)) == 1) {
+					   &nlen)) == 1) {
 			*nsize += nlen + 1;
 			*vsize += 2;
 			for (unsigned k = 0; k < q->nhdrs; k++)
 				if (q->hdrs[k].name_len == nlen &&
-				    strncasecmp(q->hdrs[k].name, name, nlen) == 0)
+				    strncasecmp(q->hdrs[k].name, name, nlen) ==
+					0)
 					*vsize += 2 * q->hdrs[k].value_len + 2;
 		}
 		if (rc < 0)
@@ -123,8 +125,8 @@ cache_vary_set(struct sto_obj *o, struct req *req, const struct h1_resp *r)
 	vals = ws_alloc(&req->ws, vsize);
 	if (names == NULL || vals == NULL)
 		return (-1);
-	if (rfc_vary_build(r->hdrs, r->nhdrs, req->h.hdrs, req->h.nhdrs,
-	    names, nsize, &nused, vals, vsize, &vused) != 0)
+	if (rfc_vary_build(r->hdrs, r->nhdrs, req->h.hdrs, req->h.nhdrs, names,
+			   nsize, &nused, vals, vsize, &vused) != 0)
 		return (-1);
 	return (sto_obj_set_vary(o, names, nused, vals, vused) == 0 ? 0 : -1);
 }

@@ -20,18 +20,18 @@ rig_collide(void)
 
 	if (strstr(hx_accel_log(t->a), "debug_hash_collide") == NULL)
 		HX_FAIL("accel did not report debug_hash_collide:\n%s",
-		    hx_accel_log(t->a));
+			hx_accel_log(t->a));
 	return t;
 }
 
 /* GET path: a miss, stored with the body "<path> body". */
-#define STORE(t, path) \
+#define STORE(t, path)                                                         \
 	get_expect_at(t->c, path, hx_printf("%s body", path), WANT_STORED, 60, \
-	    60, __FILE__, __LINE__)
+		      60, __FILE__, __LINE__)
 /* GET path: a hit on "<path> body". */
-#define HIT(t, path) \
-	get_expect_at(t->c, path, hx_printf("%s body", path), WANT_HIT, 55, 60, \
-	    __FILE__, __LINE__)
+#define HIT(t, path)                                                           \
+	get_expect_at(t->c, path, hx_printf("%s body", path), WANT_HIT, 55,    \
+		      60, __FILE__, __LINE__)
 
 /* Queue "<path> body", fresh for 60 s, for each path. */
 static void
@@ -46,7 +46,7 @@ bodies(struct hx_origin *o, const char *const *paths, size_t n)
 static void
 colliding_urls_served_their_own(void **state)
 {
-	static const char *const p[] = { "/x", "/y", "/z" };
+	static const char *const p[] = {"/x", "/y", "/z"};
 	struct rig *t = rig_collide();
 
 	bodies(t->o, p, 3);
@@ -68,7 +68,7 @@ colliding_urls_served_their_own(void **state)
 static void
 purge_removes_only_its_url(void **state)
 {
-	static const char *const p[] = { "/x", "/y", "/x" };
+	static const char *const p[] = {"/x", "/y", "/x"};
 	struct rig *t = rig_collide();
 
 	bodies(t->o, p, 3);
@@ -94,7 +94,7 @@ purge_removes_only_its_url(void **state)
 static void
 invalidation_removes_only_its_urls(void **state)
 {
-	static const char *const p[] = { "/x", "/y", "/z", "/x", "/y" };
+	static const char *const p[] = {"/x", "/y", "/z", "/x", "/y"};
 	struct rig *t = rig_collide();
 	struct hx_resp *r;
 
@@ -153,10 +153,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		HX_TEST(colliding_urls_served_their_own),
-		HX_TEST(purge_removes_only_its_url),
-		HX_TEST(invalidation_removes_only_its_urls),
-		HX_TEST(variants_stay_with_their_url),
+	    HX_TEST(colliding_urls_served_their_own),
+	    HX_TEST(purge_removes_only_its_url),
+	    HX_TEST(invalidation_removes_only_its_urls),
+	    HX_TEST(variants_stay_with_their_url),
 	};
 
 	return HX_RUN(tests);

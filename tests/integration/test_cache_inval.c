@@ -25,9 +25,9 @@ store_at(struct rig *t, const char *path, const char *file, int line)
 }
 
 /* GET path: not invalidated, still a hit on "old <path>". */
-#define KEPT(t, path) \
+#define KEPT(t, path)                                                          \
 	get_expect_at(t->c, path, hx_printf("old %s", path), WANT_HIT, 55, 60, \
-	    __FILE__, __LINE__)
+		      __FILE__, __LINE__)
 
 /* GET path: invalidated, a miss that stores "new <path>". */
 #define GONE(t, path) gone_at(t, path, __FILE__, __LINE__)
@@ -42,14 +42,15 @@ gone_at(struct rig *t, const char *path, const char *file, int line)
 
 /* `method path` with the one-byte body "x", which the origin answers
  * with `answer`; the client gets the answer's status. */
-#define UNSAFE(t, method, path, answer, status) \
+#define UNSAFE(t, method, path, answer, status)                                \
 	unsafe_at(t, method, path, answer, status, __FILE__, __LINE__)
 static void
 unsafe_at(struct rig *t, const char *method, const char *path,
-    const char *answer, int status, const char *file, int line)
+	  const char *answer, int status, const char *file, int line)
 {
 	const char *req = hx_printf("%s %s HTTP/1.1\r\nHost: h\r\n"
-	    "Content-Length: 1\r\n\r\nx", method, path);
+				    "Content-Length: 1\r\n\r\nx",
+				    method, path);
 	struct hx_resp *r;
 
 	respond(t->o, answer);
@@ -62,7 +63,7 @@ static const char *
 answer(const char *status, const char *fields)
 {
 	return hx_printf("HTTP/1.1 %s\r\n%sContent-Length: 0\r\n\r\n", status,
-	    fields);
+			 fields);
 }
 
 /* ------------------------------------------------------------------ */
@@ -97,11 +98,13 @@ content_location_invalidates(void **state)
 	STORE(t, "/e");
 	STORE(t, "/f");
 	UNSAFE(t, "POST", "/a", answer("200 OK", "Content-Location: /c\r\n"),
-	    200);
+	       200);
 	GONE(t, "/c");
 	KEPT(t, "/d");
-	UNSAFE(t, "POST", "/a", answer("303 See Other",
-	    "Location: /d\r\nContent-Location: /e\r\n"), 303);
+	UNSAFE(
+	    t, "POST", "/a",
+	    answer("303 See Other", "Location: /d\r\nContent-Location: /e\r\n"),
+	    303);
 	GONE(t, "/d");
 	GONE(t, "/e");
 	KEPT(t, "/f");
@@ -120,8 +123,10 @@ absolute_same_origin_invalidates(void **state)
 	STORE(t, "/b");
 	STORE(t, "/d?x=1");
 	STORE(t, "/d");
-	UNSAFE(t, "POST", "/a", answer("201 Created",
-	    "Location: http://h/b\r\nContent-Location: HTTP://H:80/d?x=1\r\n"),
+	UNSAFE(
+	    t, "POST", "/a",
+	    answer("201 Created", "Location: http://h/b\r\nContent-Location: "
+				  "HTTP://H:80/d?x=1\r\n"),
 	    201);
 	GONE(t, "/b");
 	GONE(t, "/d?x=1");
@@ -140,13 +145,15 @@ relative_reference_resolved(void **state)
 	STORE(t, "/c");
 	STORE(t, "/dir/c");
 	STORE(t, "/dir/q?v=2");
-	UNSAFE(t, "POST", "/dir/a?x=1", answer("201 Created",
-	    "Location: b\r\nContent-Location: ../c\r\n"), 201);
+	UNSAFE(
+	    t, "POST", "/dir/a?x=1",
+	    answer("201 Created", "Location: b\r\nContent-Location: ../c\r\n"),
+	    201);
 	GONE(t, "/dir/b");
 	GONE(t, "/c");
 	KEPT(t, "/dir/c");
-	UNSAFE(t, "PATCH", "/dir/a", answer("200 OK",
-	    "Content-Location: ./q?v=2#frag\r\n"), 200);
+	UNSAFE(t, "PATCH", "/dir/a",
+	       answer("200 OK", "Content-Location: ./q?v=2#frag\r\n"), 200);
 	GONE(t, "/dir/q?v=2");
 
 	RIG_DONE(t, 9);
@@ -165,8 +172,8 @@ put_and_delete_invalidate(void **state)
 	STORE(t, "/e");
 	STORE(t, "/bystander");
 	UNSAFE(t, "PUT", "/p", answer("201 Created", "Location: /q\r\n"), 201);
-	UNSAFE(t, "DELETE", "/d", answer("200 OK",
-	    "Content-Location: http://h/e\r\n"), 200);
+	UNSAFE(t, "DELETE", "/d",
+	       answer("200 OK", "Content-Location: http://h/e\r\n"), 200);
 	GONE(t, "/p");
 	GONE(t, "/q");
 	GONE(t, "/d");
@@ -186,12 +193,12 @@ static void
 cross_origin_not_invalidated(void **state)
 {
 	static const char *const refs[] = {
-		"Location: http://other/b\r\n",
-		"Content-Location: http://other.example/b\r\n",
-		"Location: https://h/b\r\n",
-		"Location: http://h:8080/b\r\n",
-		"Location: //other/b\r\n",
-		"Location: http://user@h/b\r\n",
+	    "Location: http://other/b\r\n",
+	    "Content-Location: http://other.example/b\r\n",
+	    "Location: https://h/b\r\n",
+	    "Location: http://h:8080/b\r\n",
+	    "Location: //other/b\r\n",
+	    "Location: http://user@h/b\r\n",
 	};
 	struct rig *t = RIG_START("");
 
@@ -215,10 +222,14 @@ error_answer_invalidates_nothing(void **state)
 	STORE(t, "/a");
 	STORE(t, "/b");
 	STORE(t, "/c");
-	UNSAFE(t, "POST", "/a", answer("500 Internal Server Error",
-	    "Location: /b\r\nContent-Location: /c\r\n"), 500);
-	UNSAFE(t, "PUT", "/a", answer("404 Not Found",
-	    "Location: /b\r\nContent-Location: /c\r\n"), 404);
+	UNSAFE(t, "POST", "/a",
+	       answer("500 Internal Server Error",
+		      "Location: /b\r\nContent-Location: /c\r\n"),
+	       500);
+	UNSAFE(
+	    t, "PUT", "/a",
+	    answer("404 Not Found", "Location: /b\r\nContent-Location: /c\r\n"),
+	    404);
 	KEPT(t, "/a");
 	KEPT(t, "/b");
 	KEPT(t, "/c");
@@ -238,7 +249,7 @@ safe_method_invalidates_nothing(void **state)
 	respond(t->o, answer("201 Created", "Location: /b\r\n"));
 	/* a GET with a body is passed, but still safe */
 	r = hx_request(t->c, "GET /a HTTP/1.1\r\nHost: h\r\n"
-	    "Content-Length: 1\r\n\r\nx");
+			     "Content-Length: 1\r\n\r\nx");
 	HX_ASSERT_STATUS(r, 201);
 	KEPT(t, "/b");
 
@@ -250,14 +261,14 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		HX_TEST(location_invalidates),
-		HX_TEST(content_location_invalidates),
-		HX_TEST(absolute_same_origin_invalidates),
-		HX_TEST(relative_reference_resolved),
-		HX_TEST(put_and_delete_invalidate),
-		HX_TEST(cross_origin_not_invalidated),
-		HX_TEST(error_answer_invalidates_nothing),
-		HX_TEST(safe_method_invalidates_nothing),
+	    HX_TEST(location_invalidates),
+	    HX_TEST(content_location_invalidates),
+	    HX_TEST(absolute_same_origin_invalidates),
+	    HX_TEST(relative_reference_resolved),
+	    HX_TEST(put_and_delete_invalidate),
+	    HX_TEST(cross_origin_not_invalidated),
+	    HX_TEST(error_answer_invalidates_nothing),
+	    HX_TEST(safe_method_invalidates_nothing),
 	};
 
 	return HX_RUN(tests);

@@ -16,20 +16,20 @@
 
 /* Cache-Status of a miss stored beside other variants of its URL. */
 #define VARY_MISS_STORED "accel; fwd=vary-miss; stored; ttl=60"
-#define MISS_STORED "accel; fwd=miss; stored; ttl=60"
+#define MISS_STORED      "accel; fwd=miss; stored; ttl=60"
 /* Stands for "a hit with a ttl of 55..60" in vget(). */
 #define HIT NULL
 
 /* GET target with these request fields (each ending in CRLF): the body is
  * `body`, and the Cache-Status is `cs` exactly, or a hit when cs is HIT. */
-#define VGET(t, target, fields, body, cs) \
+#define VGET(t, target, fields, body, cs)                                      \
 	vget_at(t->c, target, fields, body, cs, __FILE__, __LINE__)
 static struct hx_resp *
 vget_at(struct hx_conn *c, const char *target, const char *fields,
-    const char *body, const char *cs, const char *file, int line)
+	const char *body, const char *cs, const char *file, int line)
 {
-	const char *req = hx_printf("GET %s HTTP/1.1\r\nHost: h\r\n%s\r\n",
-	    target, fields);
+	const char *req =
+	    hx_printf("GET %s HTTP/1.1\r\nHost: h\r\n%s\r\n", target, fields);
 	struct hx_resp *r = hx_request_at(c, req, strlen(req), 0, file, line);
 
 	hx_assert_status_at(r, 200, file, line);
@@ -64,16 +64,19 @@ two_variants_accept_encoding(void **state)
 
 	VGET(t, "/v", "Accept-Encoding: gzip\r\n", "gzip body", MISS_STORED);
 	VGET(t, "/v", "Accept-Encoding: identity\r\n", "identity body!",
-	    VARY_MISS_STORED);
+	     VARY_MISS_STORED);
 	HX_ASSERT_REQ_HDR(hx_origin_req(t->o, 0), "Accept-Encoding", "gzip");
-	HX_ASSERT_REQ_HDR(hx_origin_req(t->o, 1), "Accept-Encoding", "identity");
+	HX_ASSERT_REQ_HDR(hx_origin_req(t->o, 1), "Accept-Encoding",
+			  "identity");
 
 	r = VGET(t, "/v", "Accept-Encoding: gzip\r\n", "gzip body", HIT);
 	HX_ASSERT_HDR(r, "Vary", "Accept-Encoding");
 	VGET(t, "/v", "Accept-Encoding: identity\r\n", "identity body!", HIT);
 	VGET(t, "/v", "Accept-Encoding: gzip\r\n", "gzip body", HIT);
-	r = hx_request_ex(t->c, "HEAD /v HTTP/1.1\r\nHost: h\r\n"
-	    "Accept-Encoding: identity\r\n\r\n", HX_HEAD);
+	r = hx_request_ex(t->c,
+			  "HEAD /v HTTP/1.1\r\nHost: h\r\n"
+			  "Accept-Encoding: identity\r\n\r\n",
+			  HX_HEAD);
 	HX_ASSERT_HDR(r, "Content-Length", "14");
 	ASSERT_HIT(r, 55, 60);
 
@@ -87,7 +90,7 @@ two_variants_accept_encoding(void **state)
 static void
 three_variants_accept_language(void **state)
 {
-	static const char *const lang[] = { "en", "fr", "de", "es" };
+	static const char *const lang[] = {"en", "fr", "de", "es"};
 	struct rig *t = RIG_START("");
 
 	for (int i = 0; i < 4; i++)
@@ -95,17 +98,17 @@ three_variants_accept_language(void **state)
 
 	for (int i = 0; i < 3; i++)
 		VGET(t, "/l", hx_printf("Accept-Language: %s\r\n", lang[i]),
-		    hx_printf("body %s", lang[i]),
-		    i == 0 ? MISS_STORED : VARY_MISS_STORED);
+		     hx_printf("body %s", lang[i]),
+		     i == 0 ? MISS_STORED : VARY_MISS_STORED);
 	for (int i = 2; i >= 0; i--)
 		VGET(t, "/l", hx_printf("Accept-Language: %s\r\n", lang[i]),
-		    hx_printf("body %s", lang[i]), HIT);
+		     hx_printf("body %s", lang[i]), HIT);
 	ASSERT_ORIGIN_NREQ(t->o, 3);
 
 	VGET(t, "/l", "Accept-Language: es\r\n", "body es", VARY_MISS_STORED);
 	for (int i = 0; i < 4; i++)
 		VGET(t, "/l", hx_printf("Accept-Language: %s\r\n", lang[i]),
-		    hx_printf("body %s", lang[i]), HIT);
+		     hx_printf("body %s", lang[i]), HIT);
 
 	RIG_DONE(t, 4);
 }
@@ -118,26 +121,26 @@ vary_on_two_fields(void **state)
 	struct rig *t = RIG_START("");
 
 	respond_vary(t->o, "Vary: Accept-Encoding, Accept-Language\r\n",
-	    "gzip en");
+		     "gzip en");
 	respond_vary(t->o, "Vary: Accept-Encoding, Accept-Language\r\n",
-	    "gzip fr");
+		     "gzip fr");
 	respond_vary(t->o, "Vary: Accept-Encoding\r\nVary: Accept-Language\r\n",
-	    "br en");
+		     "br en");
 
 	VGET(t, "/2", "Accept-Encoding: gzip\r\nAccept-Language: en\r\n",
-	    "gzip en", MISS_STORED);
+	     "gzip en", MISS_STORED);
 	VGET(t, "/2", "Accept-Encoding: gzip\r\nAccept-Language: fr\r\n",
-	    "gzip fr", VARY_MISS_STORED);
-	VGET(t, "/2", "Accept-Encoding: br\r\nAccept-Language: en\r\n",
-	    "br en", VARY_MISS_STORED);
+	     "gzip fr", VARY_MISS_STORED);
+	VGET(t, "/2", "Accept-Encoding: br\r\nAccept-Language: en\r\n", "br en",
+	     VARY_MISS_STORED);
 
 	VGET(t, "/2", "Accept-Encoding: gzip\r\nAccept-Language: en\r\n",
-	    "gzip en", HIT);
+	     "gzip en", HIT);
 	/* field order in the request does not matter */
 	VGET(t, "/2", "Accept-Language: fr\r\nAccept-Encoding: gzip\r\n",
-	    "gzip fr", HIT);
-	VGET(t, "/2", "Accept-Encoding: br\r\nAccept-Language: en\r\n",
-	    "br en", HIT);
+	     "gzip fr", HIT);
+	VGET(t, "/2", "Accept-Encoding: br\r\nAccept-Language: en\r\n", "br en",
+	     HIT);
 
 	RIG_DONE(t, 3);
 }
@@ -154,11 +157,11 @@ static void
 list_values_normalised(void **state)
 {
 	static const char *const same[] = {
-		"Accept-Encoding: gzip, deflate\r\n",
-		"Accept-Encoding: gzip,deflate\r\n",
-		"Accept-Encoding: GZIP ,  Deflate\r\n",
-		"Accept-Encoding: gzip,, deflate,\r\n",
-		"Accept-Encoding: gzip\r\nAccept-Encoding: deflate\r\n",
+	    "Accept-Encoding: gzip, deflate\r\n",
+	    "Accept-Encoding: gzip,deflate\r\n",
+	    "Accept-Encoding: GZIP ,  Deflate\r\n",
+	    "Accept-Encoding: gzip,, deflate,\r\n",
+	    "Accept-Encoding: gzip\r\nAccept-Encoding: deflate\r\n",
 	};
 	struct rig *t = RIG_START("");
 
@@ -166,11 +169,11 @@ list_values_normalised(void **state)
 	respond_vary(t->o, VARY_AE, "df-gz");
 
 	VGET(t, "/n", "Accept-Encoding: gzip,  deflate\r\n", "gz-df",
-	    MISS_STORED);
+	     MISS_STORED);
 	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++)
 		VGET(t, "/n", same[i], "gz-df", HIT);
 	VGET(t, "/n", "Accept-Encoding: deflate, gzip\r\n", "df-gz",
-	    VARY_MISS_STORED);
+	     VARY_MISS_STORED);
 	VGET(t, "/n", "Accept-Encoding: deflate,gzip\r\n", "df-gz", HIT);
 
 	RIG_DONE(t, 2);
@@ -255,18 +258,20 @@ new_copy_replaces_only_its_variant(void **state)
 
 	respond_vary(t->o, VARY_AE, "gzip v1");
 	respond_vary(t->o, VARY_AE, "identity v1");
-	hx_origin_push(t->o, (struct hx_action){ .raw = "HTTP/1.1 200 OK\r\n"
-	    MAX_AGE_60 VARY_AE "Content-Length: 100\r\n\r\ngzip v2, cut",
-	    .close_after = 1 });
+	hx_origin_push(
+	    t->o,
+	    (struct hx_action){.raw = "HTTP/1.1 200 OK\r\n" MAX_AGE_60 VARY_AE
+				      "Content-Length: 100\r\n\r\ngzip v2, cut",
+			       .close_after = 1});
 	respond_vary(t->o, VARY_AE, "gzip v3");
 
 	VGET(t, "/r", "Accept-Encoding: gzip\r\n", "gzip v1", MISS_STORED);
 	VGET(t, "/r", "Accept-Encoding: identity\r\n", "identity v1",
-	    VARY_MISS_STORED);
+	     VARY_MISS_STORED);
 
 	/* the client asks for a fresh copy of the gzip variant */
 	hx_send(t->c, "GET /r HTTP/1.1\r\nHost: h\r\nAccept-Encoding: gzip\r\n"
-	    "Cache-Control: no-cache\r\n\r\n");
+		      "Cache-Control: no-cache\r\n\r\n");
 	r = hx_recv_ex(t->c, HX_TRUNC_OK);
 	ASSERT_CS(r, "accel; fwd=request; stored; ttl=60");
 	assert_true(r->truncated);
@@ -298,7 +303,7 @@ purge_removes_every_variant(void **state)
 
 	VGET(t, "/p", "Accept-Encoding: gzip\r\n", "gzip v1", MISS_STORED);
 	VGET(t, "/p", "Accept-Encoding: identity\r\n", "identity v1",
-	    VARY_MISS_STORED);
+	     VARY_MISS_STORED);
 	VGET(t, "/p", "", "none v1", VARY_MISS_STORED);
 	VGET(t, "/other", "", "bystander", MISS_STORED);
 	VGET(t, "/p", "Accept-Encoding: gzip\r\n", "gzip v1", HIT);
@@ -310,7 +315,7 @@ purge_removes_every_variant(void **state)
 	RIG_RECONNECT(t);
 	VGET(t, "/p", "Accept-Encoding: gzip\r\n", "gzip v2", MISS_STORED);
 	VGET(t, "/p", "Accept-Encoding: identity\r\n", "identity v1",
-	    VARY_MISS_STORED);
+	     VARY_MISS_STORED);
 	VGET(t, "/p", "", "none v1", VARY_MISS_STORED);
 	VGET(t, "/other", "", "bystander", HIT);
 	VGET(t, "/p", "Accept-Encoding: gzip\r\n", "gzip v2", HIT);
@@ -336,12 +341,12 @@ post_invalidates_every_variant(void **state)
 
 	VGET(t, "/i", "Accept-Encoding: gzip\r\n", "gzip v1", MISS_STORED);
 	VGET(t, "/i", "Accept-Encoding: identity\r\n", "identity v1",
-	    VARY_MISS_STORED);
+	     VARY_MISS_STORED);
 	r = POST(t->c, "/i");
 	HX_ASSERT_BODY(r, "posted");
 	VGET(t, "/i", "Accept-Encoding: gzip\r\n", "gzip v2", MISS_STORED);
 	VGET(t, "/i", "Accept-Encoding: identity\r\n", "identity v2",
-	    VARY_MISS_STORED);
+	     VARY_MISS_STORED);
 
 	RIG_DONE(t, 5);
 	assert_int_equal(hx_counter(t->a, "cache_invalidate"), 1);
@@ -351,16 +356,16 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		HX_TEST(two_variants_accept_encoding),
-		HX_TEST(three_variants_accept_language),
-		HX_TEST(vary_on_two_fields),
-		HX_TEST(list_values_normalised),
-		HX_TEST(other_fields_kept_as_is),
-		HX_TEST(missing_and_empty_differ),
-		HX_TEST(vary_star_not_stored),
-		HX_TEST(new_copy_replaces_only_its_variant),
-		HX_TEST(purge_removes_every_variant),
-		HX_TEST(post_invalidates_every_variant),
+	    HX_TEST(two_variants_accept_encoding),
+	    HX_TEST(three_variants_accept_language),
+	    HX_TEST(vary_on_two_fields),
+	    HX_TEST(list_values_normalised),
+	    HX_TEST(other_fields_kept_as_is),
+	    HX_TEST(missing_and_empty_differ),
+	    HX_TEST(vary_star_not_stored),
+	    HX_TEST(new_copy_replaces_only_its_variant),
+	    HX_TEST(purge_removes_every_variant),
+	    HX_TEST(post_invalidates_every_variant),
 	};
 
 	return HX_RUN(tests);
