@@ -440,7 +440,18 @@ void cache_fill_tee(struct busyobj *bo);
 void cache_fill_end(struct busyobj *bo);
 /* Append the Cache-Status field of req, ttl_left seconds of freshness. */
 void cache_status_hdr(struct hb *hb, const struct req *req, double ttl_left);
-void cache_invalidate(struct req *req, int status);
+/* After an unsafe method's answer resp (RFC 9111 section 4.4). */
+void cache_invalidate(struct req *req, const struct h1_resp *resp);
+
+/* ---- Vary variants (cache_vary.c) ---- */
+
+/* Record r's Vary and req's values for it on the BUSY object o, before
+ * it is inserted. 0, or -1: do not store r. */
+int cache_vary_set(struct sto_obj *o, struct req *req, const struct h1_resp *r);
+/* The same for a background refresh: o takes the stale c's Vary record
+ * when r varies on the same fields; -1 when it does not. */
+int cache_vary_copy(struct sto_obj *o, const struct sto_obj *c,
+    const struct h1_resp *r);
 
 /* ---- buffers ---- */
 

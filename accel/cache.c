@@ -7,9 +7,10 @@
  *
  * What is stored is deliberately the part of RFC 9111 that needs no
  * revalidation yet: a response is kept only when it is storable, fresh for
- * a while, has no Vary and needs no validation before use. Everything else
- * passes through, which is always correct. Revalidation, Vary variants,
- * coalescing and stale serving extend this file.
+ * a while and needs no validation before use. Everything else passes
+ * through, which is always correct. A response with Vary is stored as one
+ * variant of its URL (cache_vary.c). Revalidation, coalescing and stale
+ * serving extend this file.
  *
  * Lifetimes: req->obj holds one reference from LOOKUP until DONE (or the
  * session's close), which keeps every span queued in the client buffer by
@@ -105,6 +106,16 @@ acl_match(const char *peer)
 	return (0);
 }
 
+/* -p debug_hash_collide=1, tests only: every hash input gets this one
+ * key, so that lookups, PURGE and invalidation must tell URLs apart by
+ * the hash inputs the objects keep. */
+static void
+cache_collide_hash(struct sto_key *k, const void *hashin, size_t len)
+{
+	k->hi = 0x636f6c6c69646521ULL;
+	k->lo = 0x636f6c6c69646521ULL;
+}
+
 int
 cache_init(const char *spec, char *err, size_t errlen)
 {
@@ -116,6 +127,12 @@ cache_init(const char *spec, char *err, size_t errlen)
 	struct sto_stats st;
 	sto_stats(cache_tier, &st);
 	cache_budget = st.budget;
+	if (prm.debug_hash_collide != 0) {
+		/* Before the workers start: the hook is read without a lock. */
+		sto_key_hash_hook = cache_collide_hash;
+		fprintf(stderr, "accel: debug_hash_collide: every cache key is "
+		    "the same (tests only)\n");
+	}
 	rfc_opts_default(&cache_opts);
 	cache_opts.ro_default_ttl = prm.default_ttl > 0 ? prm.default_ttl : -1;
 	cache_opts.ro_store_set_cookie = prm.store_set_cookie != 0;
@@ -132,12 +149,17 @@ cache_fini(void)
 
 /* ---- key ---- */
 
-/* The hash inputs (host, then path) into the workspace; the key from them. */
-int
-cache_hash(struct req *req)
+/*
+ * The hash inputs of (req's host, path) into req's workspace, and the key
+ * from them: *hashin points into the workspace (valid until the request
+ * ends). 0, or -1 when the workspace is full.
+ */
+static int
+cache_key_of(struct req *req, const char *path, size_t plen,
+    struct sto_key *key, const uint8_t **hashin, size_t *hashin_len)
 {
 	const struct h1_req *r = &req->h;
-	size_t cap = r->path_len + (r->host ? r->host_len : 0) + 16;
+	size_t cap = plen + (r->host ? r->host_len : 0) + 16;
 	void *buf = ws_alloc(&req->ws, cap);
 	struct sto_hashin hi;
 
@@ -145,31 +167,31 @@ cache_hash(struct req *req)
 		return (-1);
 	sto_hashin_init(&hi, buf, cap);
 	sto_hashin_add(&hi, r->host ? r->host : "", r->host ? r->host_len : 0);
-	sto_hashin_add(&hi, r->path, r->path_len);
+	sto_hashin_add(&hi, path, plen);
 	if (hi.hi_overflow)
 		return (-1);
-	req->hashin = hi.hi_buf;
-	req->hashin_len = hi.hi_len;
-	sto_key_make(&req->key, req->hashin, req->hashin_len);
+	*hashin = hi.hi_buf;
+	*hashin_len = hi.hi_len;
+	sto_key_make(key, *hashin, *hashin_len);
 	return (0);
 }
 
-/* ---- lookup ---- */
-
-/* Is o (published) an answer to this request? Its Vary must match. */
+/* The hash inputs (host, then path) into the workspace; the key from them. */
 int
-cache_obj_usable(const struct req *req, const struct sto_obj *o)
+cache_hash(struct req *req)
 {
-	(void)req;
-	(void)o;
-	return (1);
+	return (cache_key_of(req, req->h.path, req->h.path_len, &req->key,
+	    &req->hashin, &req->hashin_len));
 }
+
+/* ---- lookup ---- */
 
 /* Lookup's match: remember the newest busy object (a fetch in flight)
  * and keep looking for a published one this request can use. */
 struct lk {
 	const struct req *req;
 	struct sto_obj *busy; /* one reference, or NULL */
+	unsigned rejected;    /* published objects of other variants */
 };
 
 static int
@@ -181,7 +203,10 @@ lk_match(const struct sto_obj *o, void *priv)
 			lk->busy = sto_obj_ref((struct sto_obj *)(uintptr_t)o);
 		return (0);
 	}
-	return (cache_obj_usable(lk->req, o));
+	if (cache_obj_usable(lk->req, o))
+		return (1);
+	lk->rejected++;
+	return (0);
 }
 
 /* The freshness of a stored object, as rfc_req_eval() wants it. */
@@ -234,7 +259,7 @@ enum req_step
 cache_lookup(struct req *req)
 {
 	struct worker *wrk = req->sp->wrk;
-	struct lk lk = {req, NULL};
+	struct lk lk = {req, NULL, 0};
 	struct sto_obj *o = NULL;
 	struct rfc_cc rq;
 	struct rfc_fresh f;
@@ -282,6 +307,8 @@ cache_lookup(struct req *req)
 			req->err_status = 504; /* section 5.2.1.7 */
 			return (R_SYNTH);
 		}
+		if (lk.rejected > 0 && req->cs_kind == RFC_CS_MISS)
+			req->cs_kind = RFC_CS_VARY_MISS; /* RFC 9211 */
 		return (R_MISS);
 	}
 	obj_fresh(o, &f);
@@ -635,9 +662,6 @@ fill_storable(const struct busyobj *bo, const struct h1_hdr *rq, unsigned nrq,
 	if (bo->meth != H1M_GET || r->body == H1B_EOF ||
 	    (r->body == H1B_LENGTH && r->content_length > cache_budget))
 		return (0);
-	/* XXX until Vary variants are matched on lookup */
-	if (h1_find(r->hdrs, r->nhdrs, "Vary") != NULL)
-		return (0);
 	if (!rfc_storable(bo->meth, rq, nrq, r->status, r->hdrs, r->nhdrs,
 	    &cache_opts, &why))
 		return (0);
@@ -648,7 +672,7 @@ fill_storable(const struct busyobj *bo, const struct h1_hdr *rq, unsigned nrq,
 /* Publish bo->fill (or a new object) with the response's metadata. */
 static int
 fill_store(struct busyobj *bo, const struct rfc_fresh *f, double t_resp,
-    const struct req *req, struct ws *ws)
+    struct req *req, struct ws *ws)
 {
 	const struct h1_resp *r = &bo->resp;
 	struct sto_obj *o = bo->fill;
@@ -658,11 +682,18 @@ fill_store(struct busyobj *bo, const struct rfc_fresh *f, double t_resp,
 		    sto_obj_new(&o, &req->key, req->hashin, req->hashin_len) != 0)
 			return (-1);
 		o->o_notify = cache_obj_notify;
-		if (sto_insert(cache_tier, o) != 0) {
+		if (cache_vary_set(o, req, r) != 0 || sto_insert(cache_tier, o) != 0) {
 			sto_obj_deref(&o);
 			return (-1);
 		}
 		bo->fill = o;
+	} else if (req != NULL ? cache_vary_set(o, req, r) != 0 :
+	    (bo->cond == NULL ? h1_find(r->hdrs, r->nhdrs, "Vary") != NULL :
+	    cache_vary_copy(o, bo->cond, r) != 0)) {
+		/* The variant is set before publishing, which is when the
+		 * tier files o as that variant (replacing its old copy). */
+		fill_drop(bo);
+		return (-1);
 	}
 	if (fill_meta(o, bo, r->status, r->hdrs, r->nhdrs,
 	    h1_conn_names(r->hdrs, r->nhdrs), 1, f, t_resp,
@@ -820,16 +851,61 @@ cache_purge(struct req *req)
 	return (R_SYNTH);
 }
 
-/* A non-error answer to an unsafe method invalidates its target. */
+/*
+ * Remove what the response's `name` fields (Location, Content-Location)
+ * name, when it has the request's origin (RFC 9111 section 4.4): a
+ * relative reference is resolved against the request's path. The key is
+ * built for (this host, that path), as cache_hash() builds it. Returns
+ * the number of objects removed.
+ */
+static unsigned
+cache_invalidate_ref(struct req *req, const struct h1_resp *resp,
+    const char *name)
+{
+	const char *host = req->h.host != NULL ? req->h.host : "";
+	size_t hlen = req->h.host != NULL ? req->h.host_len : 0;
+	unsigned total = 0;
+
+	for (unsigned i = 0; i < resp->nhdrs; i++) {
+		const struct h1_hdr *h = &resp->hdrs[i];
+		const uint8_t *hashin;
+		size_t cap, hashin_len;
+		struct sto_key key;
+		unsigned n = 0;
+		char *path;
+		int plen;
+
+		/* Clients reach accel over plain HTTP only (no TLS yet). */
+		if (!h1_name_eq(h, name) ||
+		    !rfc_same_origin("http", host, hlen, h->value, h->value_len))
+			continue;
+		cap = req->h.path_len + h->value_len + 4;
+		if ((path = ws_alloc(&req->ws, cap)) == NULL)
+			break;
+		plen = rfc_ref_path(req->h.path, req->h.path_len, h->value,
+		    h->value_len, path, cap);
+		if (plen <= 0 || cache_key_of(req, path, (size_t)plen, &key,
+		    &hashin, &hashin_len) != 0)
+			continue;
+		(void)sto_remove(cache_tier, &key, hashin, hashin_len, &n);
+		total += n;
+	}
+	return (total);
+}
+
+/* A non-error answer to an unsafe method invalidates its target, and the
+ * same-origin URIs its Location and Content-Location name. */
 void
-cache_invalidate(struct req *req, int status)
+cache_invalidate(struct req *req, const struct h1_resp *resp)
 {
 	unsigned n = 0;
-	if (!rfc_invalidates(req->h.meth, status))
+	if (!rfc_invalidates(req->h.meth, resp->status))
 		return;
 	if (req->hashin == NULL && cache_hash(req) != 0)
 		return;
 	(void)sto_remove(cache_tier, &req->key, req->hashin, req->hashin_len, &n);
+	n += cache_invalidate_ref(req, resp, "Location");
+	n += cache_invalidate_ref(req, resp, "Content-Location");
 	if (n > 0)
 		req->sp->wrk->ctr.cache_invalidate++;
 }

@@ -343,7 +343,8 @@ fetch_send(struct busyobj *bo)
 		return;
 	}
 	bo->wrk->ctr.fetch_total++;
-	if (bo->cond != NULL)
+	if (bo->cond != NULL &&
+	    (bo->cond->o_etag.ptr != NULL || bo->cond->o_lastmod.ptr != NULL))
 		bo->wrk->ctr.cache_reval++;
 	if (req != NULL)
 		req->be_name = bo->be->name;
@@ -531,7 +532,9 @@ fetch_start_bg(struct req *req, struct sto_obj *fill, struct sto_obj *cond)
 	bo->meth = H1M_GET;
 	bo->fill = fill;
 	bo->strip_cond = 1;
-	if (cond != NULL && (cond->o_etag.ptr != NULL || cond->o_lastmod.ptr != NULL))
+	/* The stale object: its validators (if any) make the request
+	 * conditional, and its Vary record goes to the new object. */
+	if (cond != NULL)
 		bo->cond = sto_obj_ref(cond);
 	bo->reqhead = evbuffer_new();
 	bo->be = nbackends > 0 ? &backends[0] : NULL; /* Host fallback */

@@ -116,7 +116,8 @@ prm_usage(void)
 {
 	printf("Parameters (-p NAME=VALUE):\n");
 #define X(name, type, def, help)                                               \
-	printf("  %-22s %-6s %s\n", #name, def, help);
+	if (strncmp(#name, "debug_", 6) != 0)                                  \
+		printf("  %-22s %-6s %s\n", #name, def, help);
 	PARAM_LIST(X)
 #undef X
 }

@@ -2,7 +2,8 @@
  * params.h: the -p NAME=VALUE tunables, one X-macro table from which the
  * struct, the defaults, the parser and `accel -h` are all expanded.
  * Durations are seconds (fractions allowed), sizes are bytes with an
- * optional k/m/g suffix, counts are plain integers.
+ * optional k/m/g suffix, counts are plain integers. Names starting with
+ * "debug_" are for tests: settable, but not listed by `accel -h`.
  */
 #ifndef ACCEL_PARAMS_H
 #define ACCEL_PARAMS_H
@@ -35,7 +36,8 @@ enum prm_type { PRM_DUR, PRM_SIZE, PRM_UINT, PRM_STR };
 	X(hfm_ttl, PRM_DUR, "120", "seconds a key that got an uncacheable answer is fetched without waiting on others (hit-for-miss)") \
 	X(store_set_cookie, PRM_UINT, "0", "1 to store responses that carry Set-Cookie") \
 	X(purge_acl, PRM_STR, "127.0.0.0/8,::1", "client networks allowed to PURGE (CIDR list)") \
-	X(access_log, PRM_STR, "-", "access log: - for stderr, a path, or off")
+	X(access_log, PRM_STR, "-", "access log: - for stderr, a path, or off") \
+	X(debug_hash_collide, PRM_UINT, "0", "tests only: every key hashes to one value")
 
 struct params {
 #define PRM_FIELD_PRM_DUR double

@@ -214,7 +214,7 @@ req_deliver(struct req *req)
 	pump_init(&bo->body, r->body, r->content_length, out_chunked, 0);
 	cache_fill_tee(bo);
 	if (!req->cacheable)
-		cache_invalidate(req, r->status);
+		cache_invalidate(req, r);
 	return (R_WAIT);
 }
 

@@ -3,7 +3,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "accel/params.h"
 
@@ -60,6 +62,39 @@ test_errors(void **state)
 	assert_int_equal(p.max_head, 32 * 1024);
 }
 
+/* debug_* tunables are settable but `accel -h` does not list them. */
+static void
+test_debug_hidden(void **state)
+{
+	(void)state;
+	struct params p;
+	char err[256], out[8192];
+	FILE *f = tmpfile();
+	int saved;
+	size_t n;
+
+	prm_defaults(&p);
+	assert_int_equal(p.debug_hash_collide, 0);
+	assert_int_equal(prm_set(&p, "debug_hash_collide=1", err, sizeof err), 0);
+	assert_int_equal(p.debug_hash_collide, 1);
+
+	assert_non_null(f);
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	assert_true(saved >= 0);
+	assert_true(dup2(fileno(f), STDOUT_FILENO) >= 0);
+	prm_usage();
+	fflush(stdout);
+	assert_true(dup2(saved, STDOUT_FILENO) >= 0);
+	close(saved);
+	rewind(f);
+	n = fread(out, 1, sizeof out - 1, f);
+	out[n] = '\0';
+	fclose(f);
+	assert_non_null(strstr(out, "access_log"));
+	assert_null(strstr(out, "debug_"));
+}
+
 int
 main(void)
 {
@@ -67,6 +102,7 @@ main(void)
 	    cmocka_unit_test(test_defaults),
 	    cmocka_unit_test(test_units),
 	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_debug_hidden),
 	};
 	return (cmocka_run_group_tests(tests, NULL, NULL));
 }
