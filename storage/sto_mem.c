@@ -84,7 +84,13 @@ bytes_eq(const struct sto_bytes *a, const struct sto_bytes *b)
 		(a->len == 0 || memcmp(a->ptr, b->ptr, a->len) == 0));
 }
 
-/* Whether old is an earlier copy of o's variant, which o replaces. */
+/*
+ * Whether o replaces old: old is an earlier copy of o's variant, or of a
+ * way of varying that o's answer supersedes. Two objects under one key
+ * and hash inputs coexist only as variants of one Vary: the same names
+ * and different values. So a response that varies where its predecessor
+ * did not (or the reverse, or on other fields) replaces every older copy.
+ */
 static int
 same_variant(const struct sto_obj *old, const struct sto_obj *o)
 {
@@ -97,8 +103,10 @@ same_variant(const struct sto_obj *old, const struct sto_obj *o)
 	st = atomic_load_explicit(&old->o_state, memory_order_acquire);
 	if (st != STO_OBJ_STREAMING && st != STO_OBJ_COMPLETE)
 		return (0);
-	return (bytes_eq(&old->o_vary_names, &o->o_vary_names) &&
-		bytes_eq(&old->o_vary_vals, &o->o_vary_vals));
+	if (old->o_vary_names.ptr == NULL || o->o_vary_names.ptr == NULL ||
+	    !bytes_eq(&old->o_vary_names, &o->o_vary_names))
+		return (1);
+	return (bytes_eq(&old->o_vary_vals, &o->o_vary_vals));
 }
 
 /* Double the buckets, keeping chain order (newest first per key). */

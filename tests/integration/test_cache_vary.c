@@ -352,10 +352,33 @@ post_invalidates_every_variant(void **state)
 	assert_int_equal(hx_counter(t->a, "cache_invalidate"), 1);
 }
 
+/* An origin that starts varying: its Vary answer replaces the copy that
+ * did not vary, so a request of another variant is a miss, not served the
+ * superseded copy. */
+static void
+origin_starts_varying(void **state)
+{
+	struct rig *t = RIG_START("");
+
+	respond(t->o, ok("Cache-Control: max-age=1\r\n", "plain"));
+	respond_vary(t->o, VARY_AE, "gzip body");
+	respond_vary(t->o, VARY_AE, "br body");
+
+	VGET(t, "/s", "Accept-Encoding: gzip\r\n", "plain",
+	     "accel; fwd=miss; stored; ttl=1");
+	hx_sleep_ms(1200);
+	VGET(t, "/s", "Accept-Encoding: gzip\r\n", "gzip body",
+	     "accel; fwd=stale; stored; ttl=60");
+	VGET(t, "/s", "Accept-Encoding: br\r\n", "br body", VARY_MISS_STORED);
+	VGET(t, "/s", "Accept-Encoding: gzip\r\n", "gzip body", HIT);
+	RIG_DONE(t, 3);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		HX_TEST(origin_starts_varying),
 	    HX_TEST(two_variants_accept_encoding),
 	    HX_TEST(three_variants_accept_language),
 	    HX_TEST(vary_on_two_fields),

@@ -476,6 +476,32 @@ test_vary(void **state TEST_UNUSED)
 	sto_obj_deref(&l);
 	assert_int_equal(sto_obj_finish(gz3, 1), 0);
 
+	/* a response that stops varying replaces every variant, and one
+	 * that varies on other fields replaces the copy that did not */
+	struct sto_obj *plain, *lang;
+	assert_int_equal(sto_obj_new(&plain, &h.key, h.buf, h.len), 0);
+	assert_int_equal(sto_obj_finish(plain, 1), 0);
+	assert_int_equal(sto_insert(t, plain), 0);
+	sto_stats(t, &st);
+	assert_int_equal(st.objects, 1);
+	assert_int_equal(
+	    sto_lookup(t, &h.key, h.buf, h.len, NULL, NULL, &l), 0);
+	assert_ptr_equal(l, plain);
+	sto_obj_deref(&l);
+	assert_int_equal(sto_obj_new(&lang, &h.key, h.buf, h.len), 0);
+	assert_int_equal(sto_obj_set_vary(lang, "accept-language", 15, "en", 2),
+	    0);
+	assert_int_equal(sto_obj_finish(lang, 1), 0);
+	assert_int_equal(sto_insert(t, lang), 0);
+	sto_stats(t, &st);
+	assert_int_equal(st.objects, 1);
+	assert_int_equal(
+	    sto_lookup(t, &h.key, h.buf, h.len, NULL, NULL, &l), 0);
+	assert_ptr_equal(l, lang);
+	sto_obj_deref(&l);
+	sto_obj_deref(&plain);
+	sto_obj_deref(&lang);
+
 	/* remove by key and hash inputs: every variant */
 	assert_int_equal(sto_remove(t, &h.key, h.buf, h.len, NULL), 0);
 	sto_stats(t, &st);
