@@ -160,7 +160,8 @@ fetch_build_req(struct busyobj *bo, struct evbuffer *dst)
 		default:
 			if (conn ? h1_is_hop(h, r->hdrs, r->nhdrs) : h1_kind_hop(h->kind))
 				continue;
-			if (bo->strip_cond && h->kind == H1H_OTHER && cond_field(h))
+			/* By name, whatever kind the parser gives these. */
+			if (bo->strip_cond && cond_field(h))
 				continue;
 			hb_field(&hb, h->name, h->name_len, h->value, h->value_len);
 		}
