@@ -220,6 +220,47 @@ no_cache_revalidated_every_time(void **state)
 	assert_int_equal(hx_counter(t->a, "cache_reval_304"), 4);
 }
 
+/*
+ * Requests for a stale object while its revalidation is in flight wait on
+ * it: the origin sees one conditional request, and every client gets the
+ * refreshed object.
+ */
+static void
+concurrent_requests_share_one_revalidation(void **state)
+{
+	struct rig *t = RIG_START("");
+	struct hx_conn *c[3];
+	struct hx_resp *r;
+
+	respond(t->o, ok("Cache-Control: max-age=0\r\nETag: \"s1\"\r\n",
+	    "shared"));
+	hx_origin_push(t->o, (struct hx_action){ .raw = not_modified(
+	    "ETag: \"s1\"\r\n" MAX_AGE_60 "X-Version: 2\r\n"),
+	    .delay_ms = 300 });
+
+	GET_BODY(t->c, "/s", "shared");
+	for (int i = 0; i < 3; i++)
+		c[i] = hx_connect(t->a->port);
+	hx_send(t->c, "GET /s HTTP/1.1\r\nHost: h\r\n\r\n");
+	hx_origin_wait_heads(t->o, 2, 3000);
+	for (int i = 0; i < 3; i++)
+		hx_send(c[i], "GET /s HTTP/1.1\r\nHost: h\r\n\r\n");
+	r = hx_recv(t->c);
+	HX_ASSERT_BODY(r, "shared");
+	ASSERT_CS(r, "accel; fwd=stale; fwd-status=304; stored; ttl=60");
+	for (int i = 0; i < 3; i++) {
+		r = hx_recv(c[i]);
+		HX_ASSERT_STATUS(r, 200);
+		HX_ASSERT_BODY(r, "shared");
+		HX_ASSERT_HDR(r, "X-Version", "2");
+		ASSERT_CS_HAS(r, "collapsed");
+		hx_close(c[i]);
+	}
+	RIG_DONE(t, 2);
+	assert_int_equal(hx_counter(t->a, "cache_reval"), 1);
+	assert_int_equal(hx_counter(t->a, "cache_coalesced"), 3);
+}
+
 /* ------------------------------------------------------------------ */
 /* The client's conditionals and Range                                 */
 
@@ -391,6 +432,7 @@ main(void)
 		HX_TEST(not_modified_keeps_length_updates_etag),
 		HX_TEST(conditional_200_replaces_object),
 		HX_TEST(no_cache_revalidated_every_time),
+		HX_TEST(concurrent_requests_share_one_revalidation),
 		HX_TEST(client_conditional_on_stale_object),
 		HX_TEST(client_range_on_miss_fetches_whole),
 		HX_TEST(client_if_range_on_miss_fetches_whole),
