@@ -225,6 +225,81 @@ late_client_follows_streaming_body(void **state)
 	assert_int_equal(hx_counter(t->a, "cache_hit"), 2);
 }
 
+/*
+ * The origin holds a chunked answer (length unknown until its end), then
+ * trickles it: the waiters, woken at the head, get it as HTTP/1.1 chunks,
+ * or close-delimited for HTTP/1.0; a HEAD waiter gets the head alone; a
+ * waiter with a second request pipelined behind the first gets both
+ * answers. The stored object then has a Content-Length.
+ */
+static void
+waiters_of_every_kind(void **state)
+{
+	struct rig *t = RIG_START("");
+	struct hx_conn **c = connect_n(t->a, 4);
+	char body[10 * 64 + 1];
+	const char *head, *raw;
+	struct hx_resp *r;
+	size_t len;
+
+	for (int i = 0; i < 10 * 64; i++)
+		body[i] = (char)('A' + i % 26);
+	body[10 * 64] = '\0';
+	head = "HTTP/1.1 200 OK\r\n" MAX_AGE_60 "Transfer-Encoding: chunked\r\n";
+	/* A head of exactly PIECE bytes: the trickle sends it alone. */
+	head = hx_printf("%sX-Pad: %.*s\r\n\r\n", head,
+	    (int)(PIECE - strlen(head) - 11),
+	    "................................................................");
+	assert_int_equal(strlen(head), PIECE);
+	raw = head;
+	for (int i = 0; i < 10; i++)
+		raw = hx_printf("%s40\r\n%.64s\r\n", raw, body + 64 * i);
+	raw = hx_printf("%s0\r\n\r\n", raw);
+	/* The head after 300 ms, then PIECE bytes every 100 ms. */
+	hx_origin_push(t->o, (struct hx_action){ .raw = raw, .delay_ms = 300,
+	    .trickle_bytes = PIECE, .trickle_ms = 100 });
+
+	hx_send(t->c, "GET /k HTTP/1.1\r\nHost: h\r\n\r\n");
+	hx_origin_wait_heads(t->o, 1, 3000);
+	hx_send(c[0], "GET /k HTTP/1.1\r\nHost: h\r\n\r\n");
+	hx_send(c[1], "GET /k HTTP/1.0\r\nHost: h\r\n\r\n");
+	hx_send(c[2], "HEAD /k HTTP/1.1\r\nHost: h\r\n\r\n");
+	hx_send(c[3], "GET /k HTTP/1.1\r\nHost: h\r\n\r\n"
+		      "GET /k HTTP/1.1\r\nHost: h\r\n\r\n");
+
+	r = hx_recv(t->c);
+	HX_ASSERT_BODY(r, body);
+	assert_true(r->chunked);
+	r = hx_recv(c[0]);
+	HX_ASSERT_BODY(r, body);
+	assert_true(r->chunked);
+	ASSERT_CS_HAS(r, "collapsed");
+	r = hx_recv(c[1]);
+	HX_ASSERT_BODY(r, body);
+	assert_true(r->close_delimited);
+	ASSERT_CS_HAS(r, "collapsed");
+	(void)hx_recv_until_close(c[1], &len);
+	assert_int_equal(len, 0);
+	r = hx_recv_ex(c[2], HX_HEAD);
+	HX_ASSERT_STATUS(r, 200);
+	HX_ASSERT_NO_HDR(r, "Content-Length");
+	ASSERT_CS_HAS(r, "collapsed");
+	r = hx_recv(c[3]);
+	HX_ASSERT_BODY(r, body);
+	ASSERT_CS_HAS(r, "collapsed");
+	r = hx_recv(c[3]);
+	HX_ASSERT_BODY(r, body);
+	ASSERT_HIT(r, 58, 60);
+	HX_ASSERT_HDR(r, "Content-Length", "640");
+	assert_int_equal(hx_pending(c[2]), 0);
+	r = GET(c[2], "/k");
+	HX_ASSERT_BODY(r, body);
+	for (int i = 0; i < 4; i++)
+		hx_close(c[i]);
+	RIG_DONE(t, 1);
+	assert_int_equal(hx_counter(t->a, "cache_coalesced"), 4);
+}
+
 /* ------------------------------------------------------------------ */
 /* Hit-for-miss                                                        */
 
@@ -557,6 +632,7 @@ main(void)
 		HX_TEST(coalesce_100_clients_two_threads),
 		HX_TEST(coalesce_100_clients_one_thread),
 		HX_TEST(late_client_follows_streaming_body),
+		HX_TEST(waiters_of_every_kind),
 		HX_TEST(hfm_no_store_fetches_in_parallel),
 		HX_TEST(hfm_private_fetches_in_parallel),
 		HX_TEST(waiters_on_uncacheable_answer_fetch_themselves),
