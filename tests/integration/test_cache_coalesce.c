@@ -226,6 +226,52 @@ late_client_follows_streaming_body(void **state)
 }
 
 /*
+ * Regression: a client that finds more than buffer_high bytes of a
+ * filling object already there queues that much at once, and a fresh
+ * loopback socket takes it all in one write. It used to wait for a drain
+ * event that such a write never brings, and stalled for good at 256 KiB.
+ * Here the origin sends its head and 400 KB at once, the other 200 KB a
+ * second later.
+ */
+static void
+late_client_finds_more_than_buffer_high(void **state)
+{
+	struct rig *t = RIG_START("");
+	const uint64_t n = 600000, first = 400000;
+	struct hx_conn *c2;
+	struct hx_resp *r, *r1;
+	const char *head = hx_printf("HTTP/1.1 200 OK\r\n" MAX_AGE_60
+	    "Content-Length: %" PRIu64 "\r\n\r\n", n);
+	size_t hl = strlen(head);
+	char *raw = hx_alloc(hl + n);
+
+	memcpy(raw, head, hl);
+	for (uint64_t k = 0; k < n; k++)
+		raw[hl + k] = (char)hx_pattern_byte(k);
+	hx_origin_push(t->o, (struct hx_action){ .raw = raw, .raw_len = hl + n,
+	    .trickle_bytes = (int)(hl + first), .trickle_ms = 1000 });
+
+	hx_send(t->c, "GET /much HTTP/1.1\r\nHost: h\r\n\r\n");
+	r1 = hx_recv_ex(t->c, HX_HEAD_ONLY);
+	ASSERT_STORED_MISS(r1, 60);
+	for (int64_t end = hx_now_ms() + 3000;
+	     hx_origin_bytes_sent(t->o) < hl + first; hx_sleep_ms(5))
+		if (hx_now_ms() > end)
+			HX_FAIL("the origin sent %" PRIu64 " bytes in 3 s",
+			    hx_origin_bytes_sent(t->o));
+	hx_sleep_ms(100); /* accel reads and stores them */
+
+	c2 = hx_connect(t->a->port);
+	r = GET(c2, "/much");
+	ASSERT_PATTERN(r, n);
+	ASSERT_HIT(r, 58, 60);
+	hx_recv_body(t->c, r1, 0);
+	ASSERT_PATTERN(r1, n);
+	hx_close(c2);
+	RIG_DONE(t, 1);
+}
+
+/*
  * The origin holds a chunked answer (length unknown until its end), then
  * trickles it: the waiters, woken at the head, get it as HTTP/1.1 chunks,
  * or close-delimited for HTTP/1.0; a HEAD waiter gets the head alone; a
@@ -632,6 +678,7 @@ main(void)
 		HX_TEST(coalesce_100_clients_two_threads),
 		HX_TEST(coalesce_100_clients_one_thread),
 		HX_TEST(late_client_follows_streaming_body),
+		HX_TEST(late_client_finds_more_than_buffer_high),
 		HX_TEST(waiters_of_every_kind),
 		HX_TEST(hfm_no_store_fetches_in_parallel),
 		HX_TEST(hfm_private_fetches_in_parallel),
