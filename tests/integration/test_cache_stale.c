@@ -286,6 +286,38 @@ sie_on_origin_error_status(void **state)
 	assert_int_equal(hx_counter(t->a, "cache_sie"), 2);
 }
 
+/*
+ * Without stale-if-error the origin's 503 to a revalidation reaches the
+ * client, but the stored object stays (as after a background refresh's
+ * error): the next request revalidates it again, and the 304 serves the
+ * stored body. The error leaves no hit-for-miss marker.
+ */
+static void
+origin_error_keeps_stored_object(void **state)
+{
+	struct rig *t = RIG_START("");
+	struct hx_resp *r;
+
+	respond(t->o, ok(STALE_ON_ARRIVAL("") "ETag: \"z1\"\r\n", "kept"));
+	respond(t->o, "HTTP/1.1 503 Service Unavailable\r\n"
+		      "Content-Length: 4\r\n\r\ndown");
+	respond(t->o, NOT_MODIFIED_60("\"z1\"", ""));
+
+	GET_BODY(t->c, "/z", "kept");
+	r = GET(t->c, "/z");
+	HX_ASSERT_STATUS(r, 503);
+	HX_ASSERT_BODY(r, "down");
+	ASSERT_CS(r, "accel; fwd=stale");
+	r = GET_BODY(t->c, "/z", "kept");
+	ASSERT_CS(r, "accel; fwd=stale; fwd-status=304; stored; ttl=60");
+	HX_ASSERT_REQ_HDR(hx_origin_req(t->o, 2), "If-None-Match", "\"z1\"");
+	GET_HIT(t->c, "/z", "kept", 59, 60);
+
+	RIG_DONE(t, 3);
+	assert_int_equal(hx_counter(t->a, "cache_hfm"), 0);
+	assert_int_equal(hx_counter(t->a, "cache_sie"), 0);
+}
+
 /* An origin that does not answer within timeout_first_byte fails the
  * fetch too: stale-if-error serves the stale body; without it, 504. */
 static void
@@ -504,6 +536,7 @@ main(void)
 		HX_TEST(swr_failed_refresh_keeps_stale),
 		HX_TEST(sie_origin_down),
 		HX_TEST(sie_on_origin_error_status),
+		HX_TEST(origin_error_keeps_stored_object),
 		HX_TEST(sie_origin_timeout),
 		HX_TEST(sie_not_for_404),
 		HX_TEST(must_revalidate_forbids_stale),
