@@ -739,6 +739,13 @@ cache_fill_begin(struct req *req)
 		fill_drop(bo);
 		return (CF_OBJ);
 	}
+	if (rfc_is_error_status(r->status) && req->stale != NULL) {
+		/* The client gets the error, but the stored object stays for
+		 * the next try, as after a background refresh's error: a
+		 * hit-for-miss marker would replace it. */
+		fill_drop(bo);
+		return (CF_PASS);
+	}
 	if (!req->cacheable || req->no_store ||
 	    !fill_storable(bo, req->h.hdrs, req->h.nhdrs, &f, t_resp)) {
 		fill_hfm(bo, r->status);

@@ -165,9 +165,13 @@ stream_body(struct req *req)
 
 	for (;;) {
 		if (evbuffer_get_length(sp->out) >= prm.buffer_high) {
-			/* req_client_drained() drives us again. */
 			sess_flush(sp);
-			return (R_WAIT);
+			/* req_client_drained() drives us again, but only when
+			 * the flush left bytes (it then armed the write event):
+			 * a socket that took them all brings no drain. */
+			if (evbuffer_get_length(sp->out) > 0)
+				return (R_WAIT);
+			continue;
 		}
 		int rc = sto_cursor_next(&req->cur, 0, &p, &n);
 		if (rc == 0) {

@@ -89,7 +89,11 @@ retryable(const struct busyobj *bo)
 }
 
 /* Request fields a fill replaces: the client's Range and conditionals
- * (we want the whole representation; the object answers them). */
+ * (we want the whole representation; the object answers them). If-Match
+ * and If-Unmodified-Since, which a cache may ignore (RFC 9110 section
+ * 13.1.1, 13.1.4), go too: the 412 they can bring is not storable, and
+ * would make the key hit-for-miss (and replace a stale object) for
+ * everyone because of one client's fields. */
 static int
 cond_field(const struct h1_hdr *h)
 {
@@ -97,7 +101,8 @@ cond_field(const struct h1_hdr *h)
 		const char *n;
 		size_t l;
 	} f[] = {{"range", 5}, {"if-range", 8}, {"if-none-match", 13},
-	    {"if-modified-since", 17}};
+	    {"if-modified-since", 17}, {"if-match", 8},
+	    {"if-unmodified-since", 19}};
 	for (unsigned i = 0; i < ARRAY_LEN(f); i++)
 		if (h->name_len == f[i].l && strncasecmp(h->name, f[i].n, f[i].l) == 0)
 			return (1);
@@ -160,7 +165,8 @@ fetch_build_req(struct busyobj *bo, struct evbuffer *dst)
 		default:
 			if (conn ? h1_is_hop(h, r->hdrs, r->nhdrs) : h1_kind_hop(h->kind))
 				continue;
-			if (bo->strip_cond && h->kind == H1H_OTHER && cond_field(h))
+			/* By name, whatever kind the parser gives these. */
+			if (bo->strip_cond && cond_field(h))
 				continue;
 			hb_field(&hb, h->name, h->name_len, h->value, h->value_len);
 		}
