@@ -380,6 +380,9 @@ int fetch_start(struct req *req);
  * handed over), revalidating `cond` when not NULL; req is not attached.
  * 0, or -1 when no backend could be tried (fill is then failed). */
 int fetch_start_bg(struct req *req, struct sto_obj *fill, struct sto_obj *cond);
+/* The client of bo left before the head: go on filling bo->fill alone.
+ * 0, or -1 when it cannot (then fetch_finish() it). */
+int fetch_detach(struct busyobj *bo);
 /* Drain: end every detached fetch of wrk now (their objects fail). */
 void fetch_abort_detached(struct worker *wrk);
 /* The client's buffer drained: resume origin reads if paused. */

@@ -345,6 +345,7 @@ cache_lookup(struct req *req)
 		break;
 	}
 	/* Stale, or the client wants a fresh one (RFC 9211: fwd=request). */
+	req->cs_kind = age < o->o_ttl ? RFC_CS_REQUEST : RFC_CS_STALE;
 	if (lk.busy != NULL && !req->waited) {
 		sto_obj_deref(&o);
 		req->obj = lk.busy;
@@ -354,7 +355,6 @@ cache_lookup(struct req *req)
 	}
 	if (lk.busy != NULL)
 		sto_obj_deref(&lk.busy);
-	req->cs_kind = age < o->o_ttl ? RFC_CS_REQUEST : RFC_CS_STALE;
 	if (sto_obj_state(o) == STO_OBJ_COMPLETE)
 		req->stale = o; /* to revalidate, or to fall back on */
 	else

@@ -490,6 +490,29 @@ bo_detach(struct busyobj *bo)
 	wrk->ndetached++;
 }
 
+/*
+ * The client of a fetch that fills a busy object went away before the
+ * head: carry on detached, since others may be waiting on the object.
+ * The request head is kept for the one retry (its request is going).
+ * 0, or -1 when the fetch cannot go on alone (the caller ends it).
+ */
+int
+fetch_detach(struct busyobj *bo)
+{
+	CHECK_OBJ_NOTNULL(bo, BUSYOBJ_MAGIC);
+	if (bo->fill == NULL || bo->head_done || bo->req == NULL ||
+	    bo->req->reqbody != NULL || bo->be == NULL)
+		return (-1);
+	if (bo->reqhead == NULL) {
+		bo->reqhead = evbuffer_new();
+		if (bo->reqhead == NULL || fetch_build_req(bo, bo->reqhead) != 0)
+			return (-1);
+	}
+	bo->head_only = 0; /* the fill was a GET anyway */
+	bo_detach(bo);
+	return (0);
+}
+
 int
 fetch_start(struct req *req)
 {

@@ -353,7 +353,8 @@ void
 req_client_error(struct req *req)
 {
 	struct sess *sp = req->sp;
-	if (req->bo != NULL)
+	/* A fill others may wait on goes on without this client. */
+	if (req->bo != NULL && fetch_detach(req->bo) != 0)
 		fetch_finish(&req->bo);
 	sp->close_after = 1;
 	if (sp->state == SS_BUSY) {
