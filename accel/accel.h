@@ -461,6 +461,10 @@ int cache_vary_copy(struct sto_obj *o, const struct sto_obj *c,
 /* Read up to max bytes from fd into b without libevent's 4 KiB cap.
  * Returns bytes read, 0 on EOF, -1 with errno (EAGAIN included). */
 ssize_t buf_read(struct evbuffer *b, int fd, size_t max);
+/* The same for small reads (request heads): read into a per-thread
+ * buffer and copy what came, so an evbuffer chain of the read's size is
+ * allocated, not one of 64 KiB per read. */
+ssize_t buf_read_copy(struct evbuffer *b, int fd);
 
 /* ---- access log (log.c) ---- */
 int log_open(const char *spec, char *err, size_t errlen);

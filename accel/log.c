@@ -96,54 +96,121 @@ esc(char *d, size_t room, const char *v, size_t len)
 }
 
 
+/* Small appenders: the log line is built without printf (which cost
+ * about 6 % of a hit's instructions). Each returns the bytes written. */
+static size_t
+put_str(char *d, const char *s)
+{
+	size_t n = strlen(s);
+	memcpy(d, s, n);
+	return (n);
+}
+
+static size_t
+put_uint(char *d, uint64_t v)
+{
+	char t[20];
+	size_t n = 0, o = 0;
+	do
+		t[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n > 0)
+		d[o++] = t[--n];
+	return (o);
+}
+
+/* %.6f for a non-negative duration in seconds. */
+static size_t
+put_secs6(char *d, double v)
+{
+	if (!(v > 0))
+		v = 0;
+	if (v > 1e12)
+		v = 1e12;
+	uint64_t whole = (uint64_t)v;
+	uint64_t frac = (uint64_t)((v - (double)whole) * 1e6 + 0.5);
+	if (frac >= 1000000) {
+		whole++;
+		frac -= 1000000;
+	}
+	size_t o = put_uint(d, whole);
+	d[o++] = '.';
+	for (int k = 5; k >= 0; k--, frac /= 10)
+		d[o + (size_t)k] = (char)('0' + frac % 10);
+	return (o + 6);
+}
+
+/* "24/Nov/2026:11:25:06 +0000" for t, formatted once per second per
+ * thread. */
+static const char *
+log_date(time_t t)
+{
+	static _Thread_local time_t last = -1;
+	static _Thread_local char buf[40];
+	if (t != last) {
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(buf, sizeof buf, "%d/%b/%Y:%H:%M:%S +0000", &tm);
+		last = t;
+	}
+	return (buf);
+}
+
 void
 log_request(struct worker *wrk, const struct req *req)
 {
-	char line[4096];
+	/* Bounds: peer 64, date 40, method 200, target 2000, referer and
+	 * user agent 600 each, the rest well under 700 (be_name 256). */
+	char line[4800];
 	size_t o = 0;
-	struct tm tm;
-	time_t t;
 
 	if (log_fd < 0)
 		return;
-	t = time(NULL);
-	gmtime_r(&t, &tm);
 	const struct sess *sp = req->sp;
-	o += (size_t)snprintf(line + o, sizeof line - o, "%s - - [", sp->peer);
-	o += strftime(line + o, sizeof line - o, "%d/%b/%Y:%H:%M:%S +0000] \"", &tm);
+	o += put_str(line + o, sp->peer);
+	o += put_str(line + o, " - - [");
+	o += put_str(line + o, log_date(time(NULL)));
+	o += put_str(line + o, "] \"");
 	if (req->h.method != NULL) {
 		o += esc(line + o, 200, req->h.method, req->h.method_len);
 		line[o++] = ' ';
 		o += esc(line + o, 2000, req->h.target, req->h.target_len);
-		o += (size_t)snprintf(line + o, sizeof line - o, " HTTP/1.%d",
-		    req->h.minor);
+		o += put_str(line + o, req->h.minor ? " HTTP/1.1" : " HTTP/1.0");
 	} else
 		line[o++] = '-';
 	const struct h1_hdr *ref = req->h.method ? h1_find_kind(req->h.hdrs, req->h.nhdrs, H1H_REFERER) : NULL;
 	const struct h1_hdr *ua = req->h.method ? h1_find_kind(req->h.hdrs, req->h.nhdrs, H1H_USER_AGENT) : NULL;
-	o += (size_t)snprintf(line + o, sizeof line - o, "\" %d %llu \"",
-	    req->resp_status, (unsigned long long)req->resp_bytes);
+	o += put_str(line + o, "\" ");
+	if (req->resp_status < 0)
+		line[o++] = '-';
+	o += put_uint(line + o, (uint64_t)(req->resp_status < 0 ? -req->resp_status : req->resp_status));
+	line[o++] = ' ';
+	o += put_uint(line + o, req->resp_bytes);
+	o += put_str(line + o, " \"");
 	if (ref != NULL)
 		o += esc(line + o, 600, ref->value, ref->value_len);
 	else
 		line[o++] = '-';
-	o += (size_t)snprintf(line + o, sizeof line - o, "\" \"");
+	o += put_str(line + o, "\" \"");
 	if (ua != NULL)
 		o += esc(line + o, 600, ua->value, ua->value_len);
 	else
 		line[o++] = '-';
 	double end = now_mono();
-	o += (size_t)snprintf(line + o, sizeof line - o,
-	    "\" cache=%s be=%s bs=%d tfb=%.6f t=%.6f\n",
-	    !req->cacheable		   ? "pass"
-		: req->cs_kind == RFC_CS_HIT ? "hit"
-		: req->stored		   ? "miss-stored"
-					   : "miss",
-	    req->be_name ? req->be_name : "-", req->be_status,
-	    req->t_first_byte > 0 ? req->t_first_byte - req->t_start : 0.0,
-	    end - req->t_start);
-	if (o >= sizeof line)
-		o = sizeof line - 1;
+	o += put_str(line + o, "\" cache=");
+	o += put_str(line + o, !req->cacheable	       ? "pass"
+			       : req->cs_kind == RFC_CS_HIT ? "hit"
+			       : req->stored		       ? "miss-stored"
+							       : "miss");
+	o += put_str(line + o, " be=");
+	o += put_str(line + o, req->be_name ? req->be_name : "-");
+	o += put_str(line + o, " bs=");
+	o += put_uint(line + o, (uint64_t)(req->be_status > 0 ? req->be_status : 0));
+	o += put_str(line + o, " tfb=");
+	o += put_secs6(line + o, req->t_first_byte > 0 ? req->t_first_byte - req->t_start : 0.0);
+	o += put_str(line + o, " t=");
+	o += put_secs6(line + o, end - req->t_start);
+	line[o++] = '\n';
 	if (wrk->log.len + o > sizeof wrk->log.buf)
 		log_flush(wrk);
 	if (wrk->log.len + o > sizeof wrk->log.buf) {

@@ -87,6 +87,26 @@ sput_tok_or_str(struct sbuf *s, const char *p)
 }
 
 /* One Cache-Status member (RFC 9211 section 2). */
+/* v in decimal into buf (at least 21 bytes), NUL-terminated; returns
+ * buf. */
+static const char *
+fmt_i64(char *buf, int64_t v)
+{
+	char t[20];
+	size_t n = 0, o = 0;
+	/* In unsigned arithmetic: -INT64_MIN does not overflow. */
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	do
+		t[n++] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		buf[o++] = '-';
+	while (n > 0)
+		buf[o++] = t[--n];
+	buf[o] = '\0';
+	return (buf);
+}
+
 int
 rfc_cache_status_fmt(char *buf, size_t len, const char *name,
 		     const struct rfc_cs *cs)
@@ -108,9 +128,8 @@ rfc_cache_status_fmt(char *buf, size_t len, const char *name,
 		sputs(&s, "; fwd=");
 		sputs(&s, cs_fwd[cs->cs_kind]);
 		if (cs->cs_fwd_status > 0) {
-			snprintf(num, sizeof num, "; fwd-status=%d",
-				 cs->cs_fwd_status);
-			sputs(&s, num);
+			sputs(&s, "; fwd-status=");
+			sputs(&s, fmt_i64(num, cs->cs_fwd_status));
 		}
 		if (cs->cs_stored)
 			sputs(&s, "; stored");
@@ -118,8 +137,9 @@ rfc_cache_status_fmt(char *buf, size_t len, const char *name,
 			sputs(&s, "; collapsed");
 	}
 	if (cs->cs_has_ttl) {
-		snprintf(num, sizeof num, "; ttl=%" PRId64, cs->cs_ttl);
-		sputs(&s, num);
+		/* By hand: snprintf cost a tenth of a hit's instructions. */
+		sputs(&s, "; ttl=");
+		sputs(&s, fmt_i64(num, cs->cs_ttl));
 	}
 	if (cs->cs_key != NULL) {
 		sputs(&s, "; key=");

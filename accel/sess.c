@@ -336,8 +336,10 @@ sess_rcb(evutil_socket_t fd, short what, void *priv)
 	 * while what we hold could still be short of one whole head. */
 	int body = sp->state == SS_BUSY && sp->req.reqbody != NULL &&
 	    !sp->req.body_done;
-	if (!sp->rd_eof && (body || evbuffer_get_length(sp->in) <= prm.max_head + 2))
+	if (!sp->rd_eof && body)
 		n = buf_read(sp->in, sp->fd, 65536);
+	else if (!sp->rd_eof && evbuffer_get_length(sp->in) <= prm.max_head + 2)
+		n = buf_read_copy(sp->in, sp->fd);
 	if (n < 0 && errno != EAGAIN && errno != EINTR) {
 		if (sp->state == SS_BUSY)
 			req_client_error(&sp->req);

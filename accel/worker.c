@@ -98,6 +98,21 @@ wrk_ws_put(struct worker *wrk, char *mem)
 }
 
 ssize_t
+buf_read_copy(struct evbuffer *b, int fd)
+{
+	static _Thread_local char rb[16384];
+	ssize_t n;
+	do
+		n = read(fd, rb, sizeof rb);
+	while (n < 0 && errno == EINTR);
+	if (n > 0 && evbuffer_add(b, rb, (size_t)n) != 0) {
+		errno = ENOMEM;
+		return (-1);
+	}
+	return (n);
+}
+
+ssize_t
 buf_read(struct evbuffer *b, int fd, size_t max)
 {
 	struct evbuffer_iovec v[2];

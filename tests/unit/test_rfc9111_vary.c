@@ -331,6 +331,12 @@ t_cs_hit(void **state UNUSED)
 	assert_string_equal(cs(&s), "accel; hit; ttl=3540");
 	s.cs_ttl = -15; /* served stale */
 	assert_string_equal(cs(&s), "accel; hit; ttl=-15");
+	s.cs_ttl = 0;
+	assert_string_equal(cs(&s), "accel; hit; ttl=0");
+	s.cs_ttl = INT64_MIN; /* the extremes of the hand-written format */
+	assert_string_equal(cs(&s), "accel; hit; ttl=-9223372036854775808");
+	s.cs_ttl = INT64_MAX;
+	assert_string_equal(cs(&s), "accel; hit; ttl=9223372036854775807");
 	s.cs_has_ttl = 0;
 	assert_string_equal(cs(&s), "accel; hit");
 }
