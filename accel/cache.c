@@ -549,11 +549,17 @@ fill_drop(struct busyobj *bo)
 /* An uncacheable answer: bo's object becomes a hit-for-miss marker, so
  * the key's next requests go to the origin in parallel, not queued. */
 static void
-fill_hfm(struct busyobj *bo, int status)
+fill_hfm(struct busyobj *bo, int status, struct req *req)
 {
 	struct sto_obj *o = bo->fill;
 	if (o == NULL)
 		return;
+	/* The marker is a variant like any answer (when its Vary can be
+	 * recorded): it must not shadow, nor replace, the other variants. */
+	if (req != NULL)
+		(void)cache_vary_set(o, req, &bo->resp);
+	else if (bo->cond != NULL)
+		(void)cache_vary_copy(o, bo->cond, &bo->resp);
 	o->o_status = (unsigned)status;
 	o->o_t_req = bo->t_sent_real;
 	o->o_t_resp = now_real();
@@ -748,7 +754,7 @@ cache_fill_begin(struct req *req)
 	}
 	if (!req->cacheable || req->no_store ||
 	    !fill_storable(bo, req->h.hdrs, req->h.nhdrs, &f, t_resp)) {
-		fill_hfm(bo, r->status);
+		fill_hfm(bo, r->status, req);
 		return (CF_PASS);
 	}
 	if (fill_store(bo, &f, t_resp, req, &req->ws) != 0)
@@ -787,7 +793,7 @@ cache_fill_bg(struct busyobj *bo)
 		return (CF_PASS);
 	}
 	if (!fill_storable(bo, NULL, 0, &f, t_resp)) {
-		fill_hfm(bo, r->status);
+		fill_hfm(bo, r->status, NULL);
 		return (CF_PASS);
 	}
 	if (fill_store(bo, &f, t_resp, NULL, &ws) != 0)

@@ -374,11 +374,33 @@ origin_starts_varying(void **state)
 	RIG_DONE(t, 3);
 }
 
+/* An uncacheable answer for one variant (its hit-for-miss marker) leaves
+ * the other variants cached. */
+static void
+uncacheable_variant_keeps_others(void **state)
+{
+	struct rig *t = RIG_START("");
+
+	respond_vary(t->o, VARY_AE, "gzip body");
+	respond(t->o, ok("Cache-Control: no-store\r\n" VARY_AE, "br once"));
+	respond(t->o, ok("Cache-Control: no-store\r\n" VARY_AE, "br twice"));
+
+	VGET(t, "/u", "Accept-Encoding: gzip\r\n", "gzip body", MISS_STORED);
+	VGET(t, "/u", "Accept-Encoding: br\r\n", "br once",
+	     "accel; fwd=vary-miss");
+	VGET(t, "/u", "Accept-Encoding: gzip\r\n", "gzip body", HIT);
+	VGET(t, "/u", "Accept-Encoding: br\r\n", "br twice", "accel; fwd=miss");
+	VGET(t, "/u", "Accept-Encoding: gzip\r\n", "gzip body", HIT);
+	RIG_DONE(t, 3);
+	assert_int_equal(hx_counter(t->a, "cache_hfm"), 1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		HX_TEST(origin_starts_varying),
+		HX_TEST(uncacheable_variant_keeps_others),
 	    HX_TEST(two_variants_accept_encoding),
 	    HX_TEST(three_variants_accept_language),
 	    HX_TEST(vary_on_two_fields),
