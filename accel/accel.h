@@ -276,6 +276,7 @@ struct sess {
 	unsigned reading : 1;	  /* rev is armed */
 	unsigned writing : 1;	  /* wev is armed */
 	unsigned resp_done : 1;	  /* the whole response is queued in out */
+	unsigned quick_close : 1; /* close without lingering (sess_next) */
 	TAILQ_ENTRY(sess) list;
 };
 

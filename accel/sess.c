@@ -147,11 +147,14 @@ sess_linger(struct sess *sp)
 		if (evbuffer_get_length(sp->out) > 0)
 			return; /* sess_wcb comes back here */
 	}
-	shutdown(sp->fd, SHUT_WR);
-	if (sp->rd_eof) {
+	if (sp->rd_eof || sp->quick_close) {
+		/* Nothing more will come (the client closed, or said it
+		 * would and sent nothing more): no reset can destroy the
+		 * response, so the close needs no lingering (as nginx). */
 		sess_close(sp);
 		return;
 	}
+	shutdown(sp->fd, SHUT_WR);
 	/* At most 2 s and 256 KiB of what the client still sends. */
 	sp->head_deadline = now_mono() + 2.0;
 	sp->linger_budget = 256 * 1024;
@@ -244,6 +247,11 @@ sess_next(struct sess *sp)
 	int keep = !sp->close_after && req->h.keep_alive && !sp->wrk->draining &&
 	    (!sp->rd_eof || evbuffer_get_length(sp->in) > 0) &&
 	    (req->reqbody == NULL || req->body_done);
+	/* A client that asked for the close, sent its whole request and
+	 * nothing after it, and got an answer that is not an error. */
+	sp->quick_close = !req->h.keep_alive && req->h.method != NULL &&
+	    evbuffer_get_length(sp->in) == 0 &&
+	    (req->reqbody == NULL || req->body_done) && req->resp_status < 400;
 	/* Reset the request for the next one. */
 	struct ws ws = req->ws;
 	memset(req, 0, sizeof *req);
