@@ -127,6 +127,7 @@ cache_init(const char *spec, char *err, size_t errlen)
 	struct sto_stats st;
 	sto_stats(cache_tier, &st);
 	cache_budget = st.budget;
+	sto_obj_notify_set(cache_obj_notify, NULL); /* before the workers */
 	if (prm.debug_hash_collide != 0) {
 		/* Before the workers start: the hook is read without a lock. */
 		sto_key_hash_hook = cache_collide_hash;
@@ -247,7 +248,6 @@ cache_bg_refresh(struct req *req, struct sto_obj *stale)
 		return;
 	if (sto_obj_new(&o, &req->key, req->hashin, req->hashin_len) != 0)
 		return;
-	o->o_notify = cache_obj_notify;
 	if (sto_insert(cache_tier, o) != 0) {
 		sto_obj_deref(&o);
 		return;
@@ -377,7 +377,6 @@ cache_miss(struct req *req)
 	}
 	if (sto_obj_new(&o, &req->key, req->hashin, req->hashin_len) != 0)
 		return (R_FETCH);
-	o->o_notify = cache_obj_notify;
 	if (sto_insert(cache_tier, o) != 0) {
 		sto_obj_deref(&o);
 		return (R_FETCH);
@@ -612,7 +611,7 @@ fill_refresh(struct busyobj *bo, const struct h1_hdr *rq, unsigned nrq,
 	struct sto_obj *o = bo->fill;
 	bo->fill = NULL;
 	if (o == NULL) {
-		if (sto_obj_new(&o, &c->o_key, c->o_hashin, c->o_hashin_len) != 0)
+		if (sto_obj_new(&o, &c->o_key, sto_obj_hashin(c), c->o_hashin_len) != 0)
 			return (NULL);
 		if (sto_insert(cache_tier, o) != 0)
 			keep = 0;
@@ -681,7 +680,6 @@ fill_store(struct busyobj *bo, const struct rfc_fresh *f, double t_resp,
 		if (req == NULL ||
 		    sto_obj_new(&o, &req->key, req->hashin, req->hashin_len) != 0)
 			return (-1);
-		o->o_notify = cache_obj_notify;
 		if (cache_vary_set(o, req, r) != 0 || sto_insert(cache_tier, o) != 0) {
 			sto_obj_deref(&o);
 			return (-1);

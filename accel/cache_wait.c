@@ -9,7 +9,7 @@
  * as they are published. When the cursor says STO_WAIT it parks on its
  * worker's `waiting` list, after setting its thread's bit in o_waiters.
  *
- * The writer (a fetch, on any thread) calls o_notify = cache_obj_notify()
+ * The writer (a fetch, on any thread) calls the notify hook, cache_obj_notify(),
  * after each publish: it reads o_waiters and kicks each worker named
  * there. A kick from another thread is one eventfd write, coalesced by
  * the worker's `kicked` flag until the worker runs; a kick of our own

@@ -74,7 +74,7 @@ static int
 hashin_eq(const struct sto_obj *o, const void *hashin, size_t len)
 {
 	return (o->o_hashin_len == len &&
-		(len == 0 || memcmp(o->o_hashin, hashin, len) == 0));
+		(len == 0 || memcmp(sto_obj_hashin(o), hashin, len) == 0));
 }
 
 static int
@@ -97,7 +97,7 @@ same_variant(const struct sto_obj *old, const struct sto_obj *o)
 	int st;
 
 	if (old == o || !sto_key_eq(&old->o_key, &o->o_key) ||
-	    !hashin_eq(old, o->o_hashin, o->o_hashin_len))
+	    !hashin_eq(old, sto_obj_hashin(o), o->o_hashin_len))
 		return (0);
 	/* Vary fields are readable only once published (acquire). */
 	st = atomic_load_explicit(&old->o_state, memory_order_acquire);

@@ -56,8 +56,7 @@ sto_obj_new(struct sto_obj **op, const struct sto_key *key, const void *hashin,
 	STO_AN(op);
 	STO_AN(key);
 	*op = NULL;
-	if ((hashin == NULL && hashin_len > 0) ||
-	    hashin_len > SIZE_MAX - sizeof *o)
+	if ((hashin == NULL && hashin_len > 0) || hashin_len > UINT32_MAX)
 		return (EINVAL);
 	o = calloc(1, sizeof *o + hashin_len);
 	if (o == NULL)
@@ -73,8 +72,7 @@ sto_obj_new(struct sto_obj **op, const struct sto_key *key, const void *hashin,
 	o->o_key = *key;
 	if (hashin_len > 0)
 		memcpy(o + 1, hashin, hashin_len);
-	o->o_hashin = (const uint8_t *)(o + 1);
-	o->o_hashin_len = hashin_len;
+	o->o_hashin_len = (uint32_t)hashin_len;
 	o->o_content_length = -1;
 	*op = o;
 	return (0);
@@ -200,12 +198,30 @@ sto_obj_set_vary(struct sto_obj *o, const void *names, size_t nlen,
 	return (err);
 }
 
+/* The notify hook and its argument: set before threads run. */
+static void (*sto_notify_fn)(struct sto_obj *, void *);
+static void *sto_notify_priv;
+
+void
+sto_obj_notify_set(void (*fn)(struct sto_obj *o, void *priv), void *priv)
+{
+	sto_notify_fn = fn;
+	sto_notify_priv = priv;
+}
+
 /* Wake readers: the daemon's hook, on the writer's thread, no lock held. */
 static void
 obj_notify(struct sto_obj *o)
 {
-	if (o->o_notify != NULL)
-		o->o_notify(o, o->o_notify_priv);
+	if (sto_notify_fn != NULL)
+		sto_notify_fn(o, sto_notify_priv);
+}
+
+/* Body bytes appended so far. Relaxed: only the writer stores them. */
+static size_t
+obj_body_len(const struct sto_obj *o)
+{
+	return (atomic_load_explicit(&o->o_published, memory_order_relaxed));
 }
 
 /* BUSY -> STREAMING without the notify (callers notify once at the end). */
@@ -245,17 +261,17 @@ sto_obj_publish(struct sto_obj *o)
  * or STO_SEG_MIN; doubling would waste up to half (docs/storage.md).
  */
 static size_t
-seg_size(const struct sto_obj *o, size_t want)
+seg_size(const struct sto_obj *o, size_t body_len, size_t want)
 {
 	size_t max = sto_seg_max_get();
 	size_t n;
 
 	if (o->o_content_length >= 0 &&
-	    (uint64_t)o->o_content_length > o->o_body_len) {
-		uint64_t rem = (uint64_t)o->o_content_length - o->o_body_len;
+	    (uint64_t)o->o_content_length > body_len) {
+		uint64_t rem = (uint64_t)o->o_content_length - body_len;
 		return (rem < max ? (size_t)rem : max);
 	}
-	n = o->o_body_len / 8;
+	n = body_len / 8;
 	if (n < want)
 		n = want;
 	if (n < STO_SEG_MIN)
@@ -269,17 +285,18 @@ sto_obj_append(struct sto_obj *o, const void *data, size_t len)
 	const uint8_t *src = data;
 	struct sto_seg *sg;
 	int grew = 0, err = 0;
-	size_t n;
+	size_t n, body_len;
 
 	STO_CHECK_OBJ_NOTNULL(o, STO_OBJ_MAGIC);
 	STO_ASSERT(atomic_load_explicit(&o->o_state, memory_order_relaxed) <=
 		   STO_OBJ_STREAMING);
 	STO_ASSERT(data != NULL || len == 0);
 	obj_publish_meta(o);
+	body_len = obj_body_len(o);
 	while (len > 0) {
 		if (o->o_seg_tail == NULL ||
 		    o->o_seg_used == o->o_seg_tail->sg_cap) {
-			n = seg_size(o, len);
+			n = seg_size(o, body_len, len);
 			sg = malloc(sizeof *sg + n);
 			if (sg == NULL) {
 				err = ENOMEM;
@@ -304,12 +321,11 @@ sto_obj_append(struct sto_obj *o, const void *data, size_t len)
 			n = len;
 		memcpy(sg->sg_data + o->o_seg_used, src, n);
 		o->o_seg_used += n;
-		o->o_body_len += n;
+		body_len += n;
 		src += n;
 		len -= n;
 	}
-	atomic_store_explicit(&o->o_published, o->o_body_len,
-			      memory_order_release);
+	atomic_store_explicit(&o->o_published, body_len, memory_order_release);
 	/* Charge after publishing: eviction may run here, on our thread. */
 	if (grew)
 		obj_charge(o);
@@ -329,7 +345,7 @@ sto_obj_finish(struct sto_obj *o, int ok)
 	/* A body that does not match its announced length is truncated or
 	 * overlong: never let it be served as complete. */
 	if (ok && o->o_content_length >= 0 &&
-	    (uint64_t)o->o_content_length != o->o_body_len) {
+	    (uint64_t)o->o_content_length != obj_body_len(o)) {
 		ok = 0;
 		err = STO_EFAILED;
 	}

@@ -175,10 +175,10 @@ struct sto_obj {
 	_Atomic size_t o_published; /* body bytes readable: sto_obj_len() */
 	_Atomic size_t o_footprint; /* bytes of memory this object holds */
 
-	/* Identity: immutable from sto_obj_new() to the last deref. */
+	/* Identity: immutable from sto_obj_new() to the last deref. The
+	 * hash-input string follows the struct: sto_obj_hashin(). */
 	struct sto_key o_key;
-	const uint8_t *o_hashin; /* hash-input string, in the object */
-	size_t o_hashin_len;
+	uint32_t o_hashin_len;
 
 	/*
 	 * Metadata: written by the writer while BUSY only, read by anyone
@@ -205,17 +205,10 @@ struct sto_obj {
 	struct sto_bytes o_vary_vals;  /* request values they had, normalised */
 
 	/*
-	 * Called by the writer, on the writer's thread and with no storage
-	 * lock held, after each publish (metadata, body bytes, finish) so the
-	 * daemon can wake readers waiting in other threads. Set while BUSY,
-	 * before the object is visible to other threads; may stay NULL.
-	 */
-	void (*o_notify)(struct sto_obj *o, void *priv);
-	void *o_notify_priv;
-	/*
 	 * Readers that found no more bytes and wait set their thread's bit
-	 * (atomic OR, sequentially consistent) and then look again; o_notify
-	 * reads it after a sequentially consistent fence. Bits are never
+	 * (atomic OR, sequentially consistent) and then look again; the
+	 * notify hook (sto_obj_notify_set) reads it after a sequentially
+	 * consistent fence. Bits are never
 	 * cleared: a stale one costs a spurious wake, a missing one a lost
 	 * wake. Owned by the daemon; storage only zeroes it.
 	 */
@@ -225,7 +218,6 @@ struct sto_obj {
 	struct sto_seg *o_seg_head; /* first segment, written before publish */
 	struct sto_seg *o_seg_tail; /* writer only */
 	size_t o_seg_used;          /* writer only: bytes used in the tail */
-	size_t o_body_len;          /* writer only: bytes appended */
 
 	/* The tier indexing this object (NULL: none); set by the tier. */
 	struct sto_tier *_Atomic o_tier;
@@ -238,6 +230,21 @@ struct sto_obj {
  */
 int sto_obj_new(struct sto_obj **op, const struct sto_key *key,
 		const void *hashin, size_t hashin_len);
+/* The hash-input string the object was stored under (o_hashin_len bytes),
+ * immutable, valid while the caller holds a reference. */
+static inline const uint8_t *
+sto_obj_hashin(const struct sto_obj *o)
+{
+	return ((const uint8_t *)(o + 1));
+}
+/*
+ * The writer calls fn(o, priv) on the writer's thread, with no storage
+ * lock held, after each publish (metadata, body bytes, finish), so the
+ * daemon can wake readers waiting in other threads. One hook for every
+ * object; NULL (the default) calls nothing. Set it once at start-up,
+ * before threads run (tests may change it while no object is written).
+ */
+void sto_obj_notify_set(void (*fn)(struct sto_obj *o, void *priv), void *priv);
 /* Take one more reference; the caller must already hold one. Returns o. */
 struct sto_obj *sto_obj_ref(struct sto_obj *o);
 /* Drop the reference in *op and set *op = NULL; the last one frees. */
@@ -305,7 +312,7 @@ void sto_cursor_init(struct sto_cursor *c, const struct sto_obj *o);
  * The next span of published bytes, at most max (0: no limit) and never
  * crossing a segment: 0 with (*pp, *lenp), len > 0, and the cursor moved
  * past it. Else STO_WAIT (the writer has not published more yet: wait for
- * o_notify and call again), STO_EOF (complete and all read), or
+ * the notify hook and call again), STO_EOF (complete and all read), or
  * STO_EFAILED (the fetch failed; every published byte was returned first).
  */
 int sto_cursor_next(struct sto_cursor *c, size_t max, const void **pp,

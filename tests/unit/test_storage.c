@@ -271,7 +271,7 @@ test_obj_lifecycle(void **state TEST_UNUSED)
 	assert_int_equal(sto_obj_new(&o, &h.key, h.buf, h.len), 0);
 	assert_int_equal(sto_obj_state(o), STO_OBJ_BUSY);
 	assert_int_equal(o->o_content_length, -1);
-	assert_memory_equal(o->o_hashin, h.buf, h.len);
+	assert_memory_equal(sto_obj_hashin(o), h.buf, h.len);
 	o2 = sto_obj_ref(o);
 	assert_ptr_equal(o2, o);
 	sto_obj_deref(&o2);
@@ -615,8 +615,7 @@ test_stream_threads(void **state TEST_UNUSED)
 	s.sum_w = fnv(0xcbf29ce484222325ULL, buf, STREAM_LEN);
 
 	assert_int_equal(sto_obj_new(&o, &s.h.key, s.h.buf, s.h.len), 0);
-	o->o_notify = stream_notify;
-	o->o_notify_priv = &s;
+	sto_obj_notify_set(stream_notify, &s);
 	assert_int_equal(sto_insert(s.tier, o), 0);
 	for (u = 0; u < STREAM_READERS; u++) {
 		ra[u].s = &s;
@@ -647,6 +646,7 @@ test_stream_threads(void **state TEST_UNUSED)
 			      s.got[u], s.waits[u]);
 	}
 	sto_obj_deref(&o);
+	sto_obj_notify_set(NULL, NULL);
 	sto_tier_close(&s.tier);
 	free(buf);
 	pthread_cond_destroy(&s.cv);
