@@ -221,7 +221,8 @@ obj_fresh(const struct sto_obj *o, struct rfc_fresh *f)
 	f->f_keep = o->o_keep;
 	f->f_no_cache = (o->o_cflags & OC_NO_CACHE) != 0;
 	f->f_must_revalidate = (o->o_cflags & OC_MUST_REVALIDATE) != 0;
-	f->f_validator = o->o_etag.ptr != NULL || o->o_lastmod.ptr != NULL;
+	f->f_validator = sto_obj_etag(o).ptr != NULL ||
+	    sto_obj_lastmod(o).ptr != NULL;
 }
 
 static double
@@ -587,7 +588,8 @@ fill_refresh(struct busyobj *bo, const struct h1_hdr *rq, unsigned nrq,
 	if (m == NULL)
 		return (NULL);
 	/* The stored fields the 304 does not replace, then the 304's. */
-	unsigned ns = block_hdrs(&c->o_hdrs, m, RESP_MAX_HDRS);
+	struct sto_bytes ch = sto_obj_hdrs(c);
+	unsigned ns = block_hdrs(&ch, m, RESP_MAX_HDRS);
 	for (unsigned i = 0; i < ns; i++) {
 		const struct h1_hdr *nh = find_name(r->hdrs, r->nhdrs, m[i].name,
 		    m[i].name_len);
@@ -618,9 +620,10 @@ fill_refresh(struct busyobj *bo, const struct h1_hdr *rq, unsigned nrq,
 	}
 	if (fill_meta(o, bo, (int)c->o_status, m, n, 0, 0, &f, t_resp,
 	    (int64_t)sto_obj_len(c), ws) != 0 ||
-	    (c->o_vary_names.ptr != NULL &&
-	    sto_obj_set_vary(o, c->o_vary_names.ptr, c->o_vary_names.len,
-	    c->o_vary_vals.ptr, c->o_vary_vals.len) != 0)) {
+	    (sto_obj_vary_names(c).ptr != NULL &&
+	    sto_obj_set_vary(o, sto_obj_vary_names(c).ptr,
+	    sto_obj_vary_names(c).len, sto_obj_vary_vals(c).ptr,
+	    sto_obj_vary_vals(c).len) != 0)) {
 		(void)sto_obj_finish(o, 0);
 		sto_obj_deref(&o);
 		return (NULL);

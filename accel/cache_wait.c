@@ -109,14 +109,14 @@ stream_head(struct req *req, const struct sto_obj *o)
 	struct hb hb;
 
 	req->resp_status = (int)o->o_status;
-	if (hb_begin(&hb, sp->out, o->o_hdrs.len + 512) != 0)
+	if (hb_begin(&hb, sp->out, sto_obj_hdrs(o).len + 512) != 0)
 		return (-1);
 	hb_lit(&hb, "HTTP/1.1 ");
 	hb_num(&hb, o->o_status, 10);
 	hb_lit(&hb, " ");
 	hb_add(&hb, reason, strlen(reason));
 	hb_lit(&hb, "\r\n");
-	hb_add(&hb, o->o_hdrs.ptr, o->o_hdrs.len);
+	hb_add(&hb, sto_obj_hdrs(o).ptr, sto_obj_hdrs(o).len);
 	hb_lit(&hb, "Age: "); /* Via is in the stored block */
 	hb_num(&hb, (uint64_t)req->age, 10);
 	hb_lit(&hb, "\r\n");

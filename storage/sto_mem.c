@@ -78,10 +78,10 @@ hashin_eq(const struct sto_obj *o, const void *hashin, size_t len)
 }
 
 static int
-bytes_eq(const struct sto_bytes *a, const struct sto_bytes *b)
+bytes_eq(struct sto_bytes a, struct sto_bytes b)
 {
-	return (a->len == b->len &&
-		(a->len == 0 || memcmp(a->ptr, b->ptr, a->len) == 0));
+	return (a.len == b.len &&
+		(a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0));
 }
 
 /*
@@ -103,10 +103,11 @@ same_variant(const struct sto_obj *old, const struct sto_obj *o)
 	st = atomic_load_explicit(&old->o_state, memory_order_acquire);
 	if (st != STO_OBJ_STREAMING && st != STO_OBJ_COMPLETE)
 		return (0);
-	if (old->o_vary_names.ptr == NULL || o->o_vary_names.ptr == NULL ||
-	    !bytes_eq(&old->o_vary_names, &o->o_vary_names))
+	if (sto_obj_vary_names(old).ptr == NULL ||
+	    sto_obj_vary_names(o).ptr == NULL ||
+	    !bytes_eq(sto_obj_vary_names(old), sto_obj_vary_names(o)))
 		return (1);
-	return (bytes_eq(&old->o_vary_vals, &o->o_vary_vals));
+	return (bytes_eq(sto_obj_vary_vals(old), sto_obj_vary_vals(o)));
 }
 
 /* Double the buckets, keeping chain order (newest first per key). */

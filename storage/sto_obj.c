@@ -101,11 +101,7 @@ obj_free(struct sto_obj *o)
 		next = sg->sg_next;
 		free(sg);
 	}
-	free((void *)o->o_hdrs.ptr);
-	free((void *)o->o_etag.ptr);
-	free((void *)o->o_lastmod.ptr);
-	free((void *)o->o_vary_names.ptr);
-	free((void *)o->o_vary_vals.ptr);
+	free(o->o_meta);
 	o->magic = 0;
 	free(o);
 }
@@ -138,64 +134,114 @@ obj_charge(struct sto_obj *o)
 		t->t_ops->charge(t, o);
 }
 
-/* Replace one metadata blob with a copy of (p, len). */
-static int
-obj_set_bytes(struct sto_obj *o, struct sto_bytes *b, const void *p, size_t len)
+/* Bytes of the metadata allocation: every field set, with its NUL. */
+static size_t
+meta_size(const struct sto_obj *o)
 {
+	size_t n = 0;
+	unsigned m;
+
+	for (m = 0; m < STO_META__N; m++)
+		n += o->o_meta_len[m];
+	return (n);
+}
+
+/*
+ * Replace the fields whose bit is set in mask with copies of nv[], keeping
+ * the others: a new allocation holds them all (one malloc per object, not
+ * one per field), and the old one is freed. Each field gets a NUL after
+ * it: text fields can be read as strings, and a field set to 0 bytes is
+ * told from one never set.
+ */
+static int
+obj_meta_set(struct sto_obj *o, unsigned mask, const struct sto_bytes *nv)
+{
+	uint32_t len[STO_META__N];
+	size_t total = 0, off = 0;
+	struct sto_bytes cur;
 	uint8_t *d;
+	unsigned m;
 
 	STO_CHECK_OBJ_NOTNULL(o, STO_OBJ_MAGIC);
 	/* Metadata is immutable once readers may look at it. */
 	STO_ASSERT(atomic_load_explicit(&o->o_state, memory_order_relaxed) ==
 		   STO_OBJ_BUSY);
-	if (p == NULL && len > 0)
-		return (EINVAL);
-	/* One spare byte: never malloc(0), and text blobs end in NUL. */
-	d = malloc(len + 1);
+	for (m = 0; m < STO_META__N; m++) {
+		if ((mask & (1u << m)) == 0) {
+			len[m] = o->o_meta_len[m];
+		} else if ((nv[m].ptr == NULL && nv[m].len > 0) ||
+			   nv[m].len >= UINT32_MAX) {
+			return (EINVAL);
+		} else
+			len[m] = (uint32_t)nv[m].len + 1;
+		total += len[m];
+	}
+	STO_ASSERT(total > 0); /* mask names at least one field */
+	d = malloc(total);
 	if (d == NULL)
 		return (ENOMEM);
-	if (len > 0)
-		memcpy(d, p, len);
-	d[len] = '\0';
-	if (b->ptr != NULL) {
-		atomic_fetch_sub(&o->o_footprint, b->len + 1);
-		free((void *)b->ptr);
+	for (m = 0; m < STO_META__N; m++) {
+		if (mask & (1u << m)) {
+			if (nv[m].len > 0)
+				memcpy(d + off, nv[m].ptr, nv[m].len);
+			d[off + nv[m].len] = '\0';
+		} else if (len[m] > 0) {
+			cur = sto_obj_meta(o, (enum sto_meta)m);
+			memcpy(d + off, cur.ptr, len[m]); /* with its NUL */
+		}
+		off += len[m];
 	}
-	b->ptr = d;
-	b->len = len;
-	atomic_fetch_add(&o->o_footprint, len + 1);
+	/* Modular arithmetic: right whether it grew or shrank. */
+	atomic_fetch_add(&o->o_footprint, total - meta_size(o));
+	free(o->o_meta);
+	o->o_meta = d;
+	memcpy(o->o_meta_len, len, sizeof len);
 	obj_charge(o);
 	return (0);
+}
+
+/* Set the one field m. */
+static int
+obj_meta_set1(struct sto_obj *o, enum sto_meta m, const void *p, size_t len)
+{
+	struct sto_bytes nv[STO_META__N] = {{NULL, 0}};
+
+	nv[m].ptr = p;
+	nv[m].len = len;
+	return (obj_meta_set(o, 1u << m, nv));
 }
 
 int
 sto_obj_set_hdrs(struct sto_obj *o, const void *p, size_t len)
 {
-	return (obj_set_bytes(o, &o->o_hdrs, p, len));
+	return (obj_meta_set1(o, STO_META_HDRS, p, len));
 }
 
 int
 sto_obj_set_etag(struct sto_obj *o, const void *p, size_t len)
 {
-	return (obj_set_bytes(o, &o->o_etag, p, len));
+	return (obj_meta_set1(o, STO_META_ETAG, p, len));
 }
 
 int
 sto_obj_set_lastmod(struct sto_obj *o, const void *p, size_t len)
 {
-	return (obj_set_bytes(o, &o->o_lastmod, p, len));
+	return (obj_meta_set1(o, STO_META_LASTMOD, p, len));
 }
 
 int
 sto_obj_set_vary(struct sto_obj *o, const void *names, size_t nlen,
 		 const void *vals, size_t vlen)
 {
-	int err;
+	struct sto_bytes nv[STO_META__N] = {{NULL, 0}};
 
-	err = obj_set_bytes(o, &o->o_vary_names, names, nlen);
-	if (err == 0)
-		err = obj_set_bytes(o, &o->o_vary_vals, vals, vlen);
-	return (err);
+	nv[STO_META_VARY_NAMES].ptr = names;
+	nv[STO_META_VARY_NAMES].len = nlen;
+	nv[STO_META_VARY_VALS].ptr = vals;
+	nv[STO_META_VARY_VALS].len = vlen;
+	return (obj_meta_set(o, (1u << STO_META_VARY_NAMES) |
+				    (1u << STO_META_VARY_VALS),
+			     nv));
 }
 
 /* The notify hook and its argument: set before threads run. */

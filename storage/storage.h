@@ -143,10 +143,32 @@ enum sto_obj_flag {
 #undef X
 };
 
-/* Bytes owned by the object (copied in by a setter, freed with it). */
+/*
+ * A view of bytes the object owns (sto_obj_hdrs() and the other metadata
+ * accessors): valid while the caller holds a reference on the object.
+ */
 struct sto_bytes {
 	const uint8_t *ptr; /* NULL when never set */
 	size_t len;
+};
+
+/*
+ * X(NAME, name, text): the variable-length metadata. An object keeps them
+ * all in one allocation (o_meta), in this order, each followed by a NUL;
+ * sto_obj_<name>(o) returns one as a struct sto_bytes.
+ */
+#define STO_META_LIST(X)                                                       \
+	X(HDRS, hdrs, "serialized response header block")                     \
+	X(ETAG, etag, "ETag value, as received")                               \
+	X(LASTMOD, lastmod, "Last-Modified value, as received")                \
+	X(VARY_NAMES, vary_names, "Vary header names, normalised")             \
+	X(VARY_VALS, vary_vals, "request values they had, normalised")
+
+enum sto_meta {
+#define X(NAME, name, text) STO_META_##NAME,
+	STO_META_LIST(X)
+#undef X
+	    STO_META__N
 };
 
 struct sto_seg;  /* a body segment: private to sto_obj.c */
@@ -197,12 +219,14 @@ struct sto_obj {
 	unsigned o_cflags;        /* the daemon's cache-control bits, opaque
 				     to storage (kept with the metadata) */
 	int64_t o_content_length; /* body length if known, else -1 */
-	/* Owned by the object; set through sto_obj_set_*() while BUSY. */
-	struct sto_bytes o_hdrs;       /* serialized response header block */
-	struct sto_bytes o_etag;       /* ETag value, as received */
-	struct sto_bytes o_lastmod;    /* Last-Modified value, as received */
-	struct sto_bytes o_vary_names; /* Vary header names, normalised */
-	struct sto_bytes o_vary_vals;  /* request values they had, normalised */
+	/*
+	 * STO_META_LIST: set through sto_obj_set_*() while BUSY, read through
+	 * sto_obj_hdrs() and the like. One allocation, owned by the object,
+	 * holds them all in the list's order; o_meta_len[m] is the bytes
+	 * field m takes there (its length + 1 for the NUL), 0 when never set.
+	 */
+	uint8_t *o_meta;
+	uint32_t o_meta_len[STO_META__N];
 
 	/*
 	 * Readers that found no more bytes and wait set their thread's bit
@@ -250,8 +274,44 @@ struct sto_obj *sto_obj_ref(struct sto_obj *o);
 /* Drop the reference in *op and set *op = NULL; the last one frees. */
 void sto_obj_deref(struct sto_obj **op);
 
-/* Copy metadata blobs into the object: writer only, while BUSY. 0 / ENOMEM.
- * Setting one twice replaces the earlier copy. */
+/*
+ * Metadata field m of o: a view into the object's metadata allocation, or
+ * (NULL, 0) when never set. Readable by the writer, and by anyone once
+ * sto_obj_state() returned STREAMING or later; valid while the caller
+ * holds a reference.
+ */
+static inline struct sto_bytes
+sto_obj_meta(const struct sto_obj *o, enum sto_meta m)
+{
+	struct sto_bytes b = {NULL, 0};
+	size_t off = 0;
+	unsigned u;
+
+	if (o->o_meta_len[m] == 0)
+		return (b);
+	for (u = 0; u < (unsigned)m; u++)
+		off += o->o_meta_len[u];
+	b.ptr = o->o_meta + off;
+	b.len = o->o_meta_len[m] - 1;
+	return (b);
+}
+
+/* sto_obj_hdrs(o), sto_obj_etag(o), sto_obj_lastmod(o),
+ * sto_obj_vary_names(o), sto_obj_vary_vals(o): sto_obj_meta() by name. */
+#define X(NAME, name, text)                                                    \
+	static inline struct sto_bytes sto_obj_##name(const struct sto_obj *o) \
+	{                                                                      \
+		return (sto_obj_meta(o, STO_META_##NAME));                     \
+	}
+STO_META_LIST(X)
+#undef X
+
+/*
+ * Copy metadata into the object: writer only, while BUSY. 0, ENOMEM or
+ * EINVAL (4 GiB or more). Setting one twice replaces the earlier copy.
+ * Each call rebuilds the one metadata allocation (the fields are small and
+ * set once or twice per fill).
+ */
 int sto_obj_set_hdrs(struct sto_obj *o, const void *p, size_t len);
 int sto_obj_set_etag(struct sto_obj *o, const void *p, size_t len);
 int sto_obj_set_lastmod(struct sto_obj *o, const void *p, size_t len);

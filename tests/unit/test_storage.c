@@ -279,7 +279,7 @@ test_obj_lifecycle(void **state TEST_UNUSED)
 	assert_int_equal(sto_obj_set_etag(o, "\"v1\"", 4), 0);
 	assert_int_equal(sto_obj_set_etag(o, "\"v2\"", 4), 0);
 	assert_int_equal(sto_obj_set_lastmod(o, "Mon", 3), 0);
-	assert_memory_equal(o->o_etag.ptr, "\"v2\"", 4);
+	assert_memory_equal(sto_obj_etag(o).ptr, "\"v2\"", 4);
 	sto_obj_flags_set(o, STO_F_HFM);
 	assert_int_equal(sto_obj_flags(o), STO_F_HFM);
 
@@ -398,6 +398,72 @@ test_failed(void **state TEST_UNUSED)
 	sto_tier_close(&t);
 }
 
+/* ---- metadata ---- */
+
+static void
+bytes_is(struct sto_bytes b, const char *want)
+{
+	if (want == NULL) {
+		assert_null(b.ptr);
+		assert_int_equal(b.len, 0);
+		return;
+	}
+	assert_non_null(b.ptr);
+	assert_int_equal(b.len, strlen(want));
+	assert_memory_equal(b.ptr, want, b.len);
+	assert_int_equal(b.ptr[b.len], '\0'); /* text fields read as strings */
+}
+
+/* All fields in one allocation: set in any order, replaced, set empty
+ * (not the same as unset), copied from the object itself; the footprint
+ * counts exactly the bytes held. */
+static void
+test_obj_meta(void **state TEST_UNUSED)
+{
+	struct hin h;
+	struct sto_obj *o;
+	size_t base;
+
+	hin_make(&h, "h", "/meta");
+	assert_int_equal(sto_obj_new(&o, &h.key, h.buf, h.len), 0);
+	base = sizeof *o + h.len;
+	assert_int_equal(atomic_load(&o->o_footprint), base);
+	bytes_is(sto_obj_hdrs(o), NULL);
+	bytes_is(sto_obj_etag(o), NULL);
+	bytes_is(sto_obj_vary_vals(o), NULL);
+
+	assert_int_equal(sto_obj_set_lastmod(o, "Mon", 3), 0);
+	assert_int_equal(sto_obj_set_vary(o, "accept\n", 7, "=gzip\n", 6), 0);
+	assert_int_equal(sto_obj_set_etag(o, "", 0), 0);
+	assert_int_equal(sto_obj_set_hdrs(o, "A: b\r\n", 6), 0);
+	bytes_is(sto_obj_hdrs(o), "A: b\r\n");
+	bytes_is(sto_obj_etag(o), "");
+	bytes_is(sto_obj_lastmod(o), "Mon");
+	bytes_is(sto_obj_vary_names(o), "accept\n");
+	bytes_is(sto_obj_vary_vals(o), "=gzip\n");
+	assert_int_equal(atomic_load(&o->o_footprint),
+			 base + 7 + 1 + 4 + 8 + 7);
+
+	/* replace one: the others stay; a copy of our own bytes is fine */
+	assert_int_equal(sto_obj_set_etag(o, "\"abc\"", 5), 0);
+	assert_int_equal(
+	    sto_obj_set_lastmod(o, sto_obj_hdrs(o).ptr, sto_obj_hdrs(o).len),
+	    0);
+	bytes_is(sto_obj_etag(o), "\"abc\"");
+	bytes_is(sto_obj_lastmod(o), "A: b\r\n");
+	bytes_is(sto_obj_hdrs(o), "A: b\r\n");
+	bytes_is(sto_obj_vary_vals(o), "=gzip\n");
+	assert_int_equal(atomic_load(&o->o_footprint),
+			 base + 7 + 6 + 7 + 8 + 7);
+	assert_int_equal(sto_obj_set_hdrs(o, NULL, 1), EINVAL);
+	bytes_is(sto_obj_hdrs(o), "A: b\r\n");
+
+	sto_obj_publish(o);
+	bytes_is(sto_obj_vary_names(o), "accept\n");
+	assert_int_equal(sto_obj_finish(o, 1), 0);
+	sto_obj_deref(&o);
+}
+
 /* ---- Vary ---- */
 
 static int
@@ -407,8 +473,8 @@ match_vals(const struct sto_obj *o, void *priv)
 
 	if (sto_obj_state(o) == STO_OBJ_BUSY)
 		return (0); /* the daemon would wait on it; here: skip */
-	return (o->o_vary_vals.len == strlen(want) &&
-		memcmp(o->o_vary_vals.ptr, want, strlen(want)) == 0);
+	return (sto_obj_vary_vals(o).len == strlen(want) &&
+		memcmp(sto_obj_vary_vals(o).ptr, want, strlen(want)) == 0);
 }
 
 static struct sto_obj *
@@ -749,6 +815,7 @@ main(void)
 	    cmocka_unit_test(test_conf),
 	    cmocka_unit_test(test_collision),
 	    cmocka_unit_test(test_obj_lifecycle),
+	    cmocka_unit_test(test_obj_meta),
 	    cmocka_unit_test(test_failed),
 	    cmocka_unit_test(test_vary),
 	    cmocka_unit_test(test_stream_threads),
