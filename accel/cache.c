@@ -525,8 +525,10 @@ fill_meta(struct sto_obj *o, const struct busyobj *bo, int status,
 	if (h == NULL || rfc_date_parse(h->value, h->value_len, &o->o_date) != 0)
 		o->o_date = 0;
 	h = h1_find(hdrs, n, "Age");
-	if (h == NULL || rfc_age_header_parse(h->value, h->value_len, &o->o_age_recv) != 0)
-		o->o_age_recv = 0;
+	double age = 0;
+	if (h != NULL && rfc_age_header_parse(h->value, h->value_len, &age) != 0)
+		age = 0;
+	o->o_age_recv = (float)age;
 	if ((h = h1_find(hdrs, n, "ETag")) != NULL &&
 	    sto_obj_set_etag(o, h->value, h->value_len) != 0)
 		return (-1);

@@ -147,8 +147,9 @@ hash_link(struct sto_mem *m, struct sto_shard *sh, struct sto_obj *o)
 	*pp = o;
 	o->o_mem.ml_linked = 1;
 	o->o_mem.ml_was_linked = 1;
-	o->o_mem.ml_charged = atomic_load(&o->o_footprint);
-	atomic_fetch_add(&m->m_bytes, o->o_mem.ml_charged);
+	/* Not queued yet: the shard lock alone may write ml_size. */
+	o->o_mem.ml_size = atomic_load(&o->o_footprint);
+	atomic_fetch_add(&m->m_bytes, o->o_mem.ml_size);
 	atomic_store(&o->o_tier, &m->m_tier);
 	sh->sh_nobj++;
 	if (sh->sh_nobj > sh->sh_mask + 1)
@@ -169,8 +170,8 @@ hash_unlink(struct sto_mem *m, struct sto_shard *sh, struct sto_obj **pp)
 	*pp = o->o_mem.ml_hnext;
 	o->o_mem.ml_hnext = NULL;
 	o->o_mem.ml_linked = 0;
-	atomic_fetch_sub(&m->m_bytes, o->o_mem.ml_charged);
-	o->o_mem.ml_charged = 0;
+	/* ml_size stays: the queue still counts it until the dequeue. */
+	atomic_fetch_sub(&m->m_bytes, o->o_mem.ml_size);
 	atomic_store(&o->o_tier, NULL);
 	STO_ASSERT(sh->sh_nobj > 0);
 	sh->sh_nobj--;
@@ -238,7 +239,7 @@ mem_evict(struct sto_mem *m)
 		if (v->o_mem.ml_linked) {
 			pp = hash_find(sh, v);
 			STO_AN(pp);
-			charged = v->o_mem.ml_charged;
+			charged = v->o_mem.ml_size;
 			hash_unlink(m, sh, pp);
 			sh->sh_st.evictions++;
 			sh->sh_st.evicted_bytes += charged;
@@ -371,7 +372,6 @@ mem_insert(struct sto_tier *t, struct sto_obj *o)
 			hint = STO_Q_B;
 		m->m_ev.ev_ops->dequeue(&m->m_ev, v[u]);
 	}
-	o->o_mem.ml_qsize = o->o_mem.ml_charged;
 	m->m_ev.ev_ops->enqueue(&m->m_ev, o, hint);
 	STO_AZ(pthread_mutex_unlock(&m->m_ev.ev_mtx));
 	STO_AZ(pthread_mutex_unlock(&sh->sh_mtx));
@@ -486,10 +486,10 @@ mem_charge(struct sto_tier *t, struct sto_obj *o)
 		return;
 	}
 	nb = atomic_load(&o->o_footprint);
-	/* Modular arithmetic: also right if the footprint shrank. */
-	atomic_fetch_add(&m->m_bytes, nb - o->o_mem.ml_charged);
-	o->o_mem.ml_charged = nb;
+	/* ml_size changes under both locks: readers hold either. */
 	STO_AZ(pthread_mutex_lock(&m->m_ev.ev_mtx));
+	/* Modular arithmetic: also right if the footprint shrank. */
+	atomic_fetch_add(&m->m_bytes, nb - o->o_mem.ml_size);
 	sto_evict_resize(&m->m_ev, o, nb);
 	if (nb > m->m_conf.mc_budget) {
 		struct sto_obj **pp = hash_find(sh, o);

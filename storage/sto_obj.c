@@ -18,7 +18,10 @@
 struct sto_seg {
 	struct sto_seg *sg_next; /* written before the bytes it leads to are
 				    published; NULL for the tail */
-	size_t sg_cap;           /* bytes of sg_data, fixed at allocation */
+	uint32_t sg_cap;         /* bytes of sg_data, fixed at allocation
+				    (at most STO_SEG_MAX_HI) */
+	uint32_t sg_used;        /* writer only: bytes of sg_data written
+				    (readers go by o_published) */
 	uint8_t sg_data[];
 };
 
@@ -341,7 +344,7 @@ sto_obj_append(struct sto_obj *o, const void *data, size_t len)
 	body_len = obj_body_len(o);
 	while (len > 0) {
 		if (o->o_seg_tail == NULL ||
-		    o->o_seg_used == o->o_seg_tail->sg_cap) {
+		    o->o_seg_tail->sg_used == o->o_seg_tail->sg_cap) {
 			n = seg_size(o, body_len, len);
 			sg = malloc(sizeof *sg + n);
 			if (sg == NULL) {
@@ -349,7 +352,8 @@ sto_obj_append(struct sto_obj *o, const void *data, size_t len)
 				break;
 			}
 			sg->sg_next = NULL;
-			sg->sg_cap = n;
+			sg->sg_cap = (uint32_t)n;
+			sg->sg_used = 0;
 			/* Readers reach sg only through bytes published
 			 * below, after this link. */
 			if (o->o_seg_tail != NULL)
@@ -357,16 +361,15 @@ sto_obj_append(struct sto_obj *o, const void *data, size_t len)
 			else
 				o->o_seg_head = sg;
 			o->o_seg_tail = sg;
-			o->o_seg_used = 0;
 			atomic_fetch_add(&o->o_footprint, sizeof *sg + n);
 			grew = 1;
 		}
 		sg = o->o_seg_tail;
-		n = sg->sg_cap - o->o_seg_used;
+		n = sg->sg_cap - sg->sg_used;
 		if (n > len)
 			n = len;
-		memcpy(sg->sg_data + o->o_seg_used, src, n);
-		o->o_seg_used += n;
+		memcpy(sg->sg_data + sg->sg_used, src, n);
+		sg->sg_used += (uint32_t)n;
 		body_len += n;
 		src += n;
 		len -= n;

@@ -179,8 +179,10 @@ struct sto_mem_link {
 	struct sto_obj *ml_hnext; /* hash chain, shard lock */
 	struct sto_obj *ml_prev;  /* eviction queue, eviction lock */
 	struct sto_obj *ml_next;  /* eviction queue, eviction lock */
-	size_t ml_charged;        /* bytes counted in the budget, shard lock */
-	size_t ml_qsize;         /* bytes counted in its queue, eviction lock */
+	/* Bytes counted in the budget and in its queue: written with both
+	 * locks held once queued (before, under the shard lock), so either
+	 * lock suffices to read it. */
+	size_t ml_size;
 	uint8_t ml_queue;        /* which queue (0: none), eviction lock */
 	uint8_t ml_linked;       /* in the hash table, shard lock */
 	uint8_t ml_was_linked;   /* ever inserted: never again, shard lock */
@@ -205,28 +207,32 @@ struct sto_obj {
 	/*
 	 * Metadata: written by the writer while BUSY only, read by anyone
 	 * once STREAMING or later; immutable from then on. Times are seconds
-	 * since the epoch, durations seconds (RFC 9111 section 4.2.3).
+	 * since the epoch (double), durations seconds (RFC 9111 section
+	 * 4.2.3). The lifetime is a double; the other durations are floats,
+	 * exact to the second up to 2^24 s (194 days) and within 2^-24 of
+	 * their value beyond (RFC 9111 caps delta-seconds at 2^31).
+	 * Ordered to leave no padding: every object pays for each byte.
 	 */
 	unsigned o_status;        /* response status, 100..999 */
-	double o_t_req;           /* request_time: when the fetch was sent */
-	double o_t_resp;          /* response_time: when the head arrived */
-	double o_date;            /* Date header value, 0 if none */
-	double o_age_recv;        /* Age header value received, 0 if none */
-	double o_ttl;             /* freshness lifetime from o_t_resp */
-	double o_grace;           /* stale-while-revalidate window after ttl */
-	double o_keep;            /* kept for conditional refetch after grace */
-	double o_sie;             /* stale-if-error window after ttl */
 	unsigned o_cflags;        /* the daemon's cache-control bits, opaque
 				     to storage (kept with the metadata) */
-	int64_t o_content_length; /* body length if known, else -1 */
+	float o_age_recv;         /* Age header value received, 0 if none */
+	float o_grace;            /* stale-while-revalidate window after ttl */
+	float o_keep;             /* kept for conditional refetch after grace */
+	float o_sie;              /* stale-if-error window after ttl */
 	/*
 	 * STO_META_LIST: set through sto_obj_set_*() while BUSY, read through
 	 * sto_obj_hdrs() and the like. One allocation, owned by the object,
 	 * holds them all in the list's order; o_meta_len[m] is the bytes
 	 * field m takes there (its length + 1 for the NUL), 0 when never set.
 	 */
-	uint8_t *o_meta;
 	uint32_t o_meta_len[STO_META__N];
+	uint8_t *o_meta;
+	double o_t_req;           /* request_time: when the fetch was sent */
+	double o_t_resp;          /* response_time: when the head arrived */
+	double o_date;            /* Date header value, 0 if none */
+	double o_ttl;             /* freshness lifetime from o_t_resp */
+	int64_t o_content_length; /* body length if known, else -1 */
 
 	/*
 	 * Readers that found no more bytes and wait set their thread's bit
@@ -241,7 +247,6 @@ struct sto_obj {
 	/* Body segments: private to sto_obj.c (readers use a cursor). */
 	struct sto_seg *o_seg_head; /* first segment, written before publish */
 	struct sto_seg *o_seg_tail; /* writer only */
-	size_t o_seg_used;          /* writer only: bytes used in the tail */
 
 	/* The tier indexing this object (NULL: none); set by the tier. */
 	struct sto_tier *_Atomic o_tier;
