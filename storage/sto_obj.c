@@ -102,9 +102,10 @@ obj_free(struct sto_obj *o)
 	STO_ASSERT(atomic_load(&o->o_tier) == NULL);
 	for (sg = o->o_seg_head; sg != NULL; sg = next) {
 		next = sg->sg_next;
-		free(sg);
+		if (sg != o->o_seg_head || !o->o_seg_inline)
+			free(sg);
 	}
-	free(o->o_meta);
+	free(o->o_meta); /* with the first segment if o_seg_inline */
 	o->magic = 0;
 	free(o);
 }
@@ -273,22 +274,66 @@ obj_body_len(const struct sto_obj *o)
 	return (atomic_load_explicit(&o->o_published, memory_order_relaxed));
 }
 
+static size_t seg_size(const struct sto_obj *o, size_t body_len, size_t want);
+
+/*
+ * At publish, when the body length is known: grow the metadata allocation
+ * to hold the first body segment too, so that a small object is two
+ * allocations (the struct with its hash inputs, and this one) instead of
+ * three. realloc() often grows it in place; if it cannot, the segment is
+ * allocated on the first append as usual. Returns whether o grew. The
+ * object is still BUSY: no reader looks at o_meta or the segments yet.
+ */
+static int
+obj_seg_first(struct sto_obj *o)
+{
+	size_t off, cap, total;
+	struct sto_seg *sg;
+	uint8_t *d;
+
+	if (o->o_content_length <= 0 || o->o_seg_head != NULL)
+		return (0);
+	off = meta_size(o);
+	off = (off + _Alignof(struct sto_seg) - 1) &
+	      ~(_Alignof(struct sto_seg) - 1);
+	cap = seg_size(o, 0, 0);
+	total = off + sizeof *sg + cap;
+	d = realloc(o->o_meta, total);
+	if (d == NULL)
+		return (0);
+	atomic_fetch_add(&o->o_footprint, total - meta_size(o));
+	o->o_meta = d;
+	sg = (struct sto_seg *)(void *)(d + off);
+	sg->sg_next = NULL;
+	sg->sg_cap = (uint32_t)cap;
+	sg->sg_used = 0;
+	o->o_seg_head = o->o_seg_tail = sg;
+	o->o_seg_inline = 1;
+	return (1);
+}
+
 /* BUSY -> STREAMING without the notify (callers notify once at the end). */
 static void
 obj_publish_meta(struct sto_obj *o)
 {
 	struct sto_tier *t;
+	int grew;
 
 	if (atomic_load_explicit(&o->o_state, memory_order_relaxed) !=
 	    STO_OBJ_BUSY)
 		return;
+	grew = obj_seg_first(o);
 	/* The metadata written so far happens-before any reader's acquire
 	 * load that sees STREAMING; seq_cst, not just release, because an
 	 * insert on another thread may set o_tier meanwhile (mem_insert). */
 	atomic_store(&o->o_state, STO_OBJ_STREAMING);
 	t = atomic_load(&o->o_tier);
-	if (t != NULL)
+	if (t != NULL) {
 		t->t_ops->publish(t, o);
+		/* After publishing: eviction may run here, on our thread. */
+		if (grew)
+			t->t_ops->charge(t, o);
+	}
 }
 
 void

@@ -213,7 +213,9 @@ struct sto_obj {
 	 * their value beyond (RFC 9111 caps delta-seconds at 2^31).
 	 * Ordered to leave no padding: every object pays for each byte.
 	 */
-	unsigned o_status;        /* response status, 100..999 */
+	uint16_t o_status;        /* response status, 100..999 */
+	uint8_t o_seg_inline;     /* private to sto_obj.c: the first body
+				     segment lives in o_meta's allocation */
 	unsigned o_cflags;        /* the daemon's cache-control bits, opaque
 				     to storage (kept with the metadata) */
 	float o_age_recv;         /* Age header value received, 0 if none */

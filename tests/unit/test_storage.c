@@ -464,6 +464,115 @@ test_obj_meta(void **state TEST_UNUSED)
 	sto_obj_deref(&o);
 }
 
+/* A BUSY object with these headers and, if clen >= 0, a known length. */
+static struct sto_obj *
+obj_busy(const struct hin *h, const char *hdrs, int64_t clen)
+{
+	struct sto_obj *o;
+
+	assert_int_equal(sto_obj_new(&o, &h->key, h->buf, h->len), 0);
+	o->o_content_length = clen;
+	if (hdrs != NULL)
+		assert_int_equal(sto_obj_set_hdrs(o, hdrs, strlen(hdrs)), 0);
+	return (o);
+}
+
+/* Append body_len pattern bytes in odd pieces, finish, read back. */
+static void
+obj_fill_check(struct sto_obj *o, size_t body_len, uint64_t seed)
+{
+	uint8_t buf[7001];
+	size_t off = 0, n, i;
+
+	while (off < body_len) {
+		n = body_len - off < sizeof buf ? body_len - off : sizeof buf;
+		for (i = 0; i < n; i++)
+			buf[i] = pat(seed, off + i);
+		assert_int_equal(sto_obj_append(o, buf, n), 0);
+		off += n;
+	}
+	assert_int_equal(sto_obj_finish(o, 1), 0);
+	body_check(o, body_len, seed);
+}
+
+/* A known length puts the first segment in the metadata allocation at
+ * publish (16: the segment header); the footprint stays exact, the tier's
+ * charge follows, and reads and seeks cross into the later segments. */
+static void
+test_obj_first_seg(void **state TEST_UNUSED)
+{
+	struct sto_tier *t = mem_open(64 << 20, STO_POL_S3FIFO, 4);
+	struct sto_cursor c;
+	struct sto_stats st;
+	struct sto_obj *o;
+	const void *p;
+	struct hin h;
+	size_t base, len;
+
+	hin_make(&h, "h", "/first");
+	base = sizeof *o + h.len;
+
+	/* small: one allocation for the headers and the whole body */
+	o = obj_busy(&h, "A: b\r\n", 3000);
+	assert_int_equal(sto_insert(t, o), 0);
+	assert_int_equal(atomic_load(&o->o_footprint), base + 7);
+	sto_obj_publish(o);
+	assert_int_equal(atomic_load(&o->o_footprint), base + 8 + 16 + 3000);
+	sto_stats(t, &st);
+	assert_int_equal(st.bytes, atomic_load(&o->o_footprint));
+	bytes_is(sto_obj_hdrs(o), "A: b\r\n");
+	obj_fill_check(o, 3000, 1);
+	assert_int_equal(atomic_load(&o->o_footprint), base + 8 + 16 + 3000);
+	sto_stats(t, &st);
+	assert_int_equal(st.bytes, atomic_load(&o->o_footprint));
+	sto_obj_deref(&o);
+
+	/* large: the first 64 KiB there, the rest in exact-fit segments */
+	o = obj_busy(&h, "A: b\r\n", 200000);
+	obj_fill_check(o, 200000, 2); /* the first append publishes */
+	assert_int_equal(atomic_load(&o->o_footprint),
+			 base + 8 + 16 + 65536 + 2 * (16 + 65536) +
+			     (16 + 200000 - 3 * 65536));
+	sto_cursor_init(&c, o);
+	assert_int_equal(sto_cursor_seek(&c, 65536), 0);
+	assert_int_equal(sto_cursor_next(&c, 0, &p, &len), 0);
+	assert_int_equal(len, 65536);
+	assert_int_equal(*(const uint8_t *)p, pat(2, 65536));
+	assert_int_equal(sto_cursor_seek(&c, 65535), 0);
+	assert_int_equal(sto_cursor_next(&c, 0, &p, &len), 0);
+	assert_int_equal(len, 1);
+	assert_int_equal(*(const uint8_t *)p, pat(2, 65535));
+	sto_obj_deref(&o);
+
+	/* no metadata at all: the allocation holds just the segment */
+	o = obj_busy(&h, NULL, 100);
+	sto_obj_publish(o);
+	assert_int_equal(atomic_load(&o->o_footprint), base + 16 + 100);
+	bytes_is(sto_obj_hdrs(o), NULL);
+	obj_fill_check(o, 100, 3);
+	sto_obj_deref(&o);
+
+	/* unknown length, or none: segments come with the appends */
+	o = obj_busy(&h, "A: b\r\n", -1);
+	sto_obj_publish(o);
+	assert_int_equal(atomic_load(&o->o_footprint), base + 7);
+	obj_fill_check(o, 500, 4);
+	assert_int_equal(atomic_load(&o->o_footprint), base + 7 + 16 + 1024);
+	sto_obj_deref(&o);
+	o = obj_busy(&h, "A: b\r\n", 0);
+	sto_obj_publish(o);
+	assert_int_equal(atomic_load(&o->o_footprint), base + 7);
+	assert_int_equal(sto_obj_finish(o, 1), 0);
+	sto_obj_deref(&o);
+
+	/* a fetch that fails mid-body frees the shared allocation once */
+	o = obj_busy(&h, "A: b\r\n", 3000);
+	assert_int_equal(sto_obj_append(o, "xyz", 3), 0);
+	assert_int_equal(sto_obj_finish(o, 1), STO_EFAILED);
+	sto_obj_deref(&o);
+	sto_tier_close(&t);
+}
+
 /* ---- Vary ---- */
 
 static int
@@ -816,6 +925,7 @@ main(void)
 	    cmocka_unit_test(test_collision),
 	    cmocka_unit_test(test_obj_lifecycle),
 	    cmocka_unit_test(test_obj_meta),
+	    cmocka_unit_test(test_obj_first_seg),
 	    cmocka_unit_test(test_failed),
 	    cmocka_unit_test(test_vary),
 	    cmocka_unit_test(test_stream_threads),
