@@ -146,7 +146,7 @@ meta_size(const struct sto_obj *o)
 	unsigned m;
 
 	for (m = 0; m < STO_META__N; m++)
-		n += o->o_meta_len[m];
+		n += sto_obj_meta_span(o, m);
 	return (n);
 }
 
@@ -160,8 +160,7 @@ meta_size(const struct sto_obj *o)
 static int
 obj_meta_set(struct sto_obj *o, unsigned mask, const struct sto_bytes *nv)
 {
-	uint32_t len[STO_META__N];
-	size_t total = 0, off = 0;
+	size_t len[STO_META__N], total = 0, off = 0, max;
 	struct sto_bytes cur;
 	uint8_t *d;
 	unsigned m;
@@ -171,13 +170,14 @@ obj_meta_set(struct sto_obj *o, unsigned mask, const struct sto_bytes *nv)
 	STO_ASSERT(atomic_load_explicit(&o->o_state, memory_order_relaxed) ==
 		   STO_OBJ_BUSY);
 	for (m = 0; m < STO_META__N; m++) {
+		max = m == STO_META_HDRS ? UINT32_MAX : UINT16_MAX;
 		if ((mask & (1u << m)) == 0) {
-			len[m] = o->o_meta_len[m];
+			len[m] = sto_obj_meta_span(o, m);
 		} else if ((nv[m].ptr == NULL && nv[m].len > 0) ||
-			   nv[m].len >= UINT32_MAX) {
+			   nv[m].len >= max) {
 			return (EINVAL);
 		} else
-			len[m] = (uint32_t)nv[m].len + 1;
+			len[m] = nv[m].len + 1;
 		total += len[m];
 	}
 	STO_ASSERT(total > 0); /* mask names at least one field */
@@ -199,7 +199,9 @@ obj_meta_set(struct sto_obj *o, unsigned mask, const struct sto_bytes *nv)
 	atomic_fetch_add(&o->o_footprint, total - meta_size(o));
 	free(o->o_meta);
 	o->o_meta = d;
-	memcpy(o->o_meta_len, len, sizeof len);
+	o->o_meta_hdrs = (uint32_t)len[STO_META_HDRS];
+	for (m = 1; m < STO_META__N; m++)
+		o->o_meta_len[m - 1] = (uint16_t)len[m];
 	obj_charge(o);
 	return (0);
 }

@@ -155,7 +155,9 @@ struct sto_bytes {
 /*
  * X(NAME, name, text): the variable-length metadata. An object keeps them
  * all in one allocation (o_meta), in this order, each followed by a NUL;
- * sto_obj_<name>(o) returns one as a struct sto_bytes.
+ * sto_obj_<name>(o) returns one as a struct sto_bytes. The header block
+ * comes first and may be up to 4 GiB; each of the others is less than
+ * 64 KiB (16-bit lengths: 8 bytes less in every object).
  */
 #define STO_META_LIST(X)                                                       \
 	X(HDRS, hdrs, "serialized response header block")                     \
@@ -225,10 +227,13 @@ struct sto_obj {
 	/*
 	 * STO_META_LIST: set through sto_obj_set_*() while BUSY, read through
 	 * sto_obj_hdrs() and the like. One allocation, owned by the object,
-	 * holds them all in the list's order; o_meta_len[m] is the bytes
-	 * field m takes there (its length + 1 for the NUL), 0 when never set.
+	 * holds them all in the list's order. The bytes field m takes there
+	 * (its length + 1 for the NUL; 0 when never set) is o_meta_hdrs for
+	 * the header block, o_meta_len[m - 1] for the others:
+	 * sto_obj_meta_span().
 	 */
-	uint32_t o_meta_len[STO_META__N];
+	uint32_t o_meta_hdrs;
+	uint16_t o_meta_len[STO_META__N - 1];
 	uint8_t *o_meta;
 	double o_t_req;           /* request_time: when the fetch was sent */
 	double o_t_resp;          /* response_time: when the head arrived */
@@ -287,19 +292,28 @@ void sto_obj_deref(struct sto_obj **op);
  * sto_obj_state() returned STREAMING or later; valid while the caller
  * holds a reference.
  */
+_Static_assert(STO_META_HDRS == 0, "the header block comes first");
+
+/* Bytes field m takes in o_meta (its length + 1), 0 when never set. */
+static inline size_t
+sto_obj_meta_span(const struct sto_obj *o, unsigned m)
+{
+	return (m == STO_META_HDRS ? o->o_meta_hdrs : o->o_meta_len[m - 1]);
+}
+
 static inline struct sto_bytes
 sto_obj_meta(const struct sto_obj *o, enum sto_meta m)
 {
 	struct sto_bytes b = {NULL, 0};
-	size_t off = 0;
+	size_t off = 0, span = sto_obj_meta_span(o, m);
 	unsigned u;
 
-	if (o->o_meta_len[m] == 0)
+	if (span == 0)
 		return (b);
 	for (u = 0; u < (unsigned)m; u++)
-		off += o->o_meta_len[u];
+		off += sto_obj_meta_span(o, u);
 	b.ptr = o->o_meta + off;
-	b.len = o->o_meta_len[m] - 1;
+	b.len = span - 1;
 	return (b);
 }
 
@@ -315,7 +329,7 @@ STO_META_LIST(X)
 
 /*
  * Copy metadata into the object: writer only, while BUSY. 0, ENOMEM or
- * EINVAL (4 GiB or more). Setting one twice replaces the earlier copy.
+ * EINVAL (too long: see STO_META_LIST). Setting one twice replaces the earlier copy.
  * Each call rebuilds the one metadata allocation (the fields are small and
  * set once or twice per fill).
  */

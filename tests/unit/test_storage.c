@@ -458,6 +458,26 @@ test_obj_meta(void **state TEST_UNUSED)
 	assert_int_equal(sto_obj_set_hdrs(o, NULL, 1), EINVAL);
 	bytes_is(sto_obj_hdrs(o), "A: b\r\n");
 
+	/* the header block may be long; the others stay under 64 KiB */
+	{
+		static char big[70000];
+
+		memset(big, 'x', sizeof big);
+		assert_int_equal(sto_obj_set_etag(o, big, 65535), EINVAL);
+		assert_int_equal(sto_obj_set_vary(o, "a", 1, big, 65535),
+				 EINVAL);
+		bytes_is(sto_obj_etag(o), "\"abc\"");
+		assert_int_equal(sto_obj_set_etag(o, big, 65534), 0);
+		assert_int_equal(sto_obj_etag(o).len, 65534);
+		assert_int_equal(sto_obj_set_hdrs(o, big, sizeof big), 0);
+		assert_int_equal(sto_obj_hdrs(o).len, sizeof big);
+		bytes_is(sto_obj_vary_vals(o), "=gzip\n");
+		assert_int_equal(atomic_load(&o->o_footprint),
+				 base + 70001 + 65535 + 7 + 8 + 7);
+		assert_int_equal(sto_obj_set_etag(o, "\"abc\"", 5), 0);
+		assert_int_equal(sto_obj_set_hdrs(o, "A: b\r\n", 6), 0);
+	}
+
 	sto_obj_publish(o);
 	bytes_is(sto_obj_vary_names(o), "accept\n");
 	assert_int_equal(sto_obj_finish(o, 1), 0);
