@@ -3,8 +3,8 @@
  * through the test hook, object lifecycle, failed fetches, Vary, and a body
  * streamed to three reader threads. The memory tier's budget, eviction and
  * counters are in test_storage_mem.c, the policies' hit ratios in
- * test_evict.c. STO_BENCH=1 also runs the segment-size measurement quoted
- * in docs/storage.md.
+ * test_evict.c. STO_BENCH=1 runs instead the measurements quoted in
+ * docs/storage.md: memory per object and segment size.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "storage/storage.h"
 #include "sto_test_util.h"
@@ -848,6 +850,86 @@ test_stream_threads(void **state TEST_UNUSED)
 	pthread_mutex_destroy(&s.mtx);
 }
 
+/* ---- memory per object (STO_BENCH=1) ---- */
+
+static long
+rss_bytes(void)
+{
+	long pages = 0, rss = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (f == NULL)
+		return (0);
+	if (fscanf(f, "%ld %ld", &pages, &rss) != 2)
+		rss = 0;
+	fclose(f);
+	return (rss * sysconf(_SC_PAGESIZE));
+}
+
+/*
+ * RSS growth over 100,000 objects of 1 KiB as the daemon stores them
+ * (issue 5's measurement, docs/storage.md: memory per object): hash
+ * inputs host and path, inserted BUSY, a header block, a known length,
+ * one append. Meaningful in an -O2 build without sanitizers.
+ */
+static void
+mem_per_object(size_t hdrs_len)
+{
+	static uint8_t body[1024];
+	char hdrs[256], url[64];
+	struct sto_tier *t = mem_open((size_t)1 << 30, STO_POL_S3FIFO, 64);
+	struct sto_stats st;
+	struct sto_obj *o;
+	struct hin h;
+	long r0, r1;
+	unsigned i, n = 100000;
+
+	memset(hdrs, 'h', sizeof hdrs);
+	r0 = rss_bytes();
+	for (i = 0; i < n; i++) {
+		snprintf(url, sizeof url, "/mem-1234567-%u", i);
+		hin_make(&h, "127.0.0.1:12345", url);
+		assert_int_equal(sto_obj_new(&o, &h.key, h.buf, h.len), 0);
+		o->o_content_length = sizeof body;
+		assert_int_equal(sto_insert(t, o), 0);
+		assert_int_equal(sto_obj_set_hdrs(o, hdrs, hdrs_len), 0);
+		sto_obj_publish(o);
+		assert_int_equal(sto_obj_append(o, body, sizeof body), 0);
+		assert_int_equal(sto_obj_finish(o, 1), 0);
+		sto_obj_deref(&o);
+	}
+	r1 = rss_bytes();
+	sto_stats(t, &st);
+	print_message("  %zu-byte header block: footprint %.0f, RSS %.0f "
+		      "bytes per object (struct %zu)\n",
+		      hdrs_len, (double)st.bytes / n, (double)(r1 - r0) / n,
+		      sizeof *o);
+	sto_tier_close(&t);
+}
+
+/* Each in a fresh process: memory freed by one would serve the next. */
+static void
+test_mem_bench(void **state TEST_UNUSED)
+{
+	static const size_t lens[] = {141, 0};
+	unsigned u;
+	pid_t pid;
+	int st;
+
+	for (u = 0; u < sizeof lens / sizeof lens[0]; u++) {
+		fflush(NULL);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			mem_per_object(lens[u]);
+			fflush(NULL);
+			_exit(0);
+		}
+		assert_int_equal(waitpid(pid, &st, 0), pid);
+		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+}
+
 /* ---- segment size measurement (STO_BENCH=1) ---- */
 
 static double
@@ -953,7 +1035,10 @@ main(void)
 	/* Measurements, not checks: only on request (STO_BENCH=1). */
 	const char *bench = getenv("STO_BENCH");
 	if (bench != NULL && *bench == '1') {
-		const struct CMUnitTest b[] = {cmocka_unit_test(test_seg_bench)};
+		const struct CMUnitTest b[] = {
+		    cmocka_unit_test(test_mem_bench),
+		    cmocka_unit_test(test_seg_bench),
+		};
 		return (cmocka_run_group_tests_name("bench", b, NULL, NULL));
 	}
 	return (cmocka_run_group_tests(tests, NULL, NULL));
