@@ -10,7 +10,7 @@
  * see the whole cache to choose well; see sto_mem.h for the lock order.
  *
  * Accounting: an object is charged its footprint (struct, hash inputs,
- * metadata blobs, segment allocations) while it is indexed. Growth of a
+ * metadata allocation, segment allocations) while it is indexed. Growth of a
  * BUSY object is charged as each new segment is allocated (sto_obj.c calls
  * our charge op), and eviction runs on the thread that made the cache go
  * over budget, after it has released its shard lock.

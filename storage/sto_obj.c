@@ -93,7 +93,7 @@ sto_obj_ref(struct sto_obj *o)
 	return (o);
 }
 
-/* Frees segments and blobs: only once nobody can reach the object. */
+/* Frees segments and metadata: only once nobody can reach the object. */
 static void
 obj_free(struct sto_obj *o)
 {
@@ -245,9 +245,8 @@ sto_obj_set_vary(struct sto_obj *o, const void *names, size_t nlen,
 	nv[STO_META_VARY_NAMES].len = nlen;
 	nv[STO_META_VARY_VALS].ptr = vals;
 	nv[STO_META_VARY_VALS].len = vlen;
-	return (obj_meta_set(o, (1u << STO_META_VARY_NAMES) |
-				    (1u << STO_META_VARY_VALS),
-			     nv));
+	return (obj_meta_set(
+	    o, (1u << STO_META_VARY_NAMES) | (1u << STO_META_VARY_VALS), nv));
 }
 
 /* The notify hook and its argument: set before threads run. */

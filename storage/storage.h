@@ -160,7 +160,7 @@ struct sto_bytes {
  * 64 KiB (16-bit lengths: 8 bytes less in every object).
  */
 #define STO_META_LIST(X)                                                       \
-	X(HDRS, hdrs, "serialized response header block")                     \
+	X(HDRS, hdrs, "serialized response header block")                      \
 	X(ETAG, etag, "ETag value, as received")                               \
 	X(LASTMOD, lastmod, "Last-Modified value, as received")                \
 	X(VARY_NAMES, vary_names, "Vary header names, normalised")             \
@@ -199,7 +199,9 @@ struct sto_obj {
 	_Atomic int o_state;        /* enum sto_obj_state: sto_obj_state() */
 	_Atomic unsigned o_flags;   /* STO_F_*: sto_obj_flags() */
 	_Atomic size_t o_published; /* body bytes readable: sto_obj_len() */
-	_Atomic size_t o_footprint; /* bytes of memory this object holds */
+	_Atomic size_t o_footprint; /* bytes this object allocated: struct,
+				       hash inputs, metadata, segments (not
+				       malloc's own overhead) */
 
 	/* Identity: immutable from sto_obj_new() to the last deref. The
 	 * hash-input string follows the struct: sto_obj_hashin(). */
@@ -213,17 +215,18 @@ struct sto_obj {
 	 * 4.2.3). The lifetime is a double; the other durations are floats,
 	 * exact to the second up to 2^24 s (194 days) and within 2^-24 of
 	 * their value beyond (RFC 9111 caps delta-seconds at 2^31).
-	 * Ordered to leave no padding: every object pays for each byte.
+	 * Ordered to leave no padding but one byte here and the end of o_mem:
+	 * every object pays for each byte (docs/storage.md: memory).
 	 */
-	uint16_t o_status;        /* response status, 100..999 */
-	uint8_t o_seg_inline;     /* private to sto_obj.c: the first body
-				     segment lives in o_meta's allocation */
-	unsigned o_cflags;        /* the daemon's cache-control bits, opaque
-				     to storage (kept with the metadata) */
-	float o_age_recv;         /* Age header value received, 0 if none */
-	float o_grace;            /* stale-while-revalidate window after ttl */
-	float o_keep;             /* kept for conditional refetch after grace */
-	float o_sie;              /* stale-if-error window after ttl */
+	uint16_t o_status;    /* response status, 100..999 */
+	uint8_t o_seg_inline; /* private to sto_obj.c: the first body
+				 segment lives in o_meta's allocation */
+	unsigned o_cflags;    /* the daemon's cache-control bits, opaque
+				 to storage (kept with the metadata) */
+	float o_age_recv;     /* Age header value received, 0 if none */
+	float o_grace;        /* stale-while-revalidate window after ttl */
+	float o_keep;         /* kept for conditional refetch after grace */
+	float o_sie;          /* stale-if-error window after ttl */
 	/*
 	 * STO_META_LIST: set through sto_obj_set_*() while BUSY, read through
 	 * sto_obj_hdrs() and the like. One allocation, owned by the object,
@@ -245,9 +248,9 @@ struct sto_obj {
 	 * Readers that found no more bytes and wait set their thread's bit
 	 * (atomic OR, sequentially consistent) and then look again; the
 	 * notify hook (sto_obj_notify_set) reads it after a sequentially
-	 * consistent fence. Bits are never
-	 * cleared: a stale one costs a spurious wake, a missing one a lost
-	 * wake. Owned by the daemon; storage only zeroes it.
+	 * consistent fence. Bits are never cleared: a stale one costs a
+	 * spurious wake, a missing one a lost wake. Owned by the daemon;
+	 * storage only zeroes it.
 	 */
 	_Atomic uint64_t o_waiters;
 
@@ -286,12 +289,6 @@ struct sto_obj *sto_obj_ref(struct sto_obj *o);
 /* Drop the reference in *op and set *op = NULL; the last one frees. */
 void sto_obj_deref(struct sto_obj **op);
 
-/*
- * Metadata field m of o: a view into the object's metadata allocation, or
- * (NULL, 0) when never set. Readable by the writer, and by anyone once
- * sto_obj_state() returned STREAMING or later; valid while the caller
- * holds a reference.
- */
 _Static_assert(STO_META_HDRS == 0, "the header block comes first");
 
 /* Bytes field m takes in o_meta (its length + 1), 0 when never set. */
@@ -301,6 +298,12 @@ sto_obj_meta_span(const struct sto_obj *o, unsigned m)
 	return (m == STO_META_HDRS ? o->o_meta_hdrs : o->o_meta_len[m - 1]);
 }
 
+/*
+ * Metadata field m of o: a view into the object's metadata allocation, or
+ * (NULL, 0) when never set. Readable by the writer, and by anyone once
+ * sto_obj_state() returned STREAMING or later; valid while the caller
+ * holds a reference.
+ */
 static inline struct sto_bytes
 sto_obj_meta(const struct sto_obj *o, enum sto_meta m)
 {
@@ -329,9 +332,10 @@ STO_META_LIST(X)
 
 /*
  * Copy metadata into the object: writer only, while BUSY. 0, ENOMEM or
- * EINVAL (too long: see STO_META_LIST). Setting one twice replaces the earlier copy.
- * Each call rebuilds the one metadata allocation (the fields are small and
- * set once or twice per fill).
+ * EINVAL (too long: see STO_META_LIST). Setting one twice replaces the
+ * earlier copy. Each call rebuilds the one metadata allocation (the fields
+ * are small and set once or twice per fill); p may point into the
+ * object's own metadata.
  */
 int sto_obj_set_hdrs(struct sto_obj *o, const void *p, size_t len);
 int sto_obj_set_etag(struct sto_obj *o, const void *p, size_t len);
@@ -339,8 +343,12 @@ int sto_obj_set_lastmod(struct sto_obj *o, const void *p, size_t len);
 int sto_obj_set_vary(struct sto_obj *o, const void *names, size_t nlen,
 		     const void *vals, size_t vlen);
 
-/* BUSY -> STREAMING: metadata final. Replaces older objects of the same
- * variant in the object's tier. Writer only; a no-op when not BUSY. */
+/*
+ * BUSY -> STREAMING: metadata final. Replaces older objects of the same
+ * variant in the object's tier. With a known o_content_length, the first
+ * body segment is allocated here, inside the metadata allocation (one
+ * allocation less per object). Writer only; a no-op when not BUSY.
+ */
 void sto_obj_publish(struct sto_obj *o);
 /*
  * Copy len bytes to the body end and publish them (publishing the metadata

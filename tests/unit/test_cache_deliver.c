@@ -101,8 +101,8 @@ mkobj_date(unsigned status, const char *hdrs, double date)
 	if (dl_stored(obj, "Accept-Ranges", &h) != NULL)
 		obj->o_cflags |= OC_ACCEPT_RANGES;
 	if (dl_stored(obj, "Last-Modified", &h) != NULL)
-		assert_int_equal(
-		    sto_obj_set_lastmod(obj, h.value, h.value_len), 0);
+		assert_int_equal(sto_obj_set_lastmod(obj, h.value, h.value_len),
+				 0);
 	assert_int_equal(
 	    sto_obj_append(obj, "abcdefghijklmnopqrstuvwxyz", BODY_LEN), 0);
 	assert_int_equal(sto_obj_finish(obj, 1), 0);
