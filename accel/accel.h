@@ -438,7 +438,7 @@ enum req_step cache_miss(struct req *req);
 enum req_step cache_deliver_obj(struct req *req);
 /* Wake every request of wrk that waits on an object (its kick). */
 void cache_wake_all(struct worker *wrk);
-/* The o_notify hook of objects this daemon fills. */
+/* The storage notify hook (sto_obj_notify_set): wakes an object's waiters. */
 void cache_obj_notify(struct sto_obj *o, void *priv);
 void cache_fill_tee(struct busyobj *bo);
 void cache_fill_end(struct busyobj *bo);

@@ -127,6 +127,7 @@ cache_init(const char *spec, char *err, size_t errlen)
 	struct sto_stats st;
 	sto_stats(cache_tier, &st);
 	cache_budget = st.budget;
+	sto_obj_notify_set(cache_obj_notify, NULL); /* before the workers */
 	if (prm.debug_hash_collide != 0) {
 		/* Before the workers start: the hook is read without a lock. */
 		sto_key_hash_hook = cache_collide_hash;
@@ -220,7 +221,8 @@ obj_fresh(const struct sto_obj *o, struct rfc_fresh *f)
 	f->f_keep = o->o_keep;
 	f->f_no_cache = (o->o_cflags & OC_NO_CACHE) != 0;
 	f->f_must_revalidate = (o->o_cflags & OC_MUST_REVALIDATE) != 0;
-	f->f_validator = o->o_etag.ptr != NULL || o->o_lastmod.ptr != NULL;
+	f->f_validator = sto_obj_etag(o).ptr != NULL ||
+	    sto_obj_lastmod(o).ptr != NULL;
 }
 
 static double
@@ -247,7 +249,6 @@ cache_bg_refresh(struct req *req, struct sto_obj *stale)
 		return;
 	if (sto_obj_new(&o, &req->key, req->hashin, req->hashin_len) != 0)
 		return;
-	o->o_notify = cache_obj_notify;
 	if (sto_insert(cache_tier, o) != 0) {
 		sto_obj_deref(&o);
 		return;
@@ -377,7 +378,6 @@ cache_miss(struct req *req)
 	}
 	if (sto_obj_new(&o, &req->key, req->hashin, req->hashin_len) != 0)
 		return (R_FETCH);
-	o->o_notify = cache_obj_notify;
 	if (sto_insert(cache_tier, o) != 0) {
 		sto_obj_deref(&o);
 		return (R_FETCH);
@@ -525,8 +525,10 @@ fill_meta(struct sto_obj *o, const struct busyobj *bo, int status,
 	if (h == NULL || rfc_date_parse(h->value, h->value_len, &o->o_date) != 0)
 		o->o_date = 0;
 	h = h1_find(hdrs, n, "Age");
-	if (h == NULL || rfc_age_header_parse(h->value, h->value_len, &o->o_age_recv) != 0)
-		o->o_age_recv = 0;
+	double age = 0;
+	if (h != NULL && rfc_age_header_parse(h->value, h->value_len, &age) != 0)
+		age = 0;
+	o->o_age_recv = (float)age;
 	if ((h = h1_find(hdrs, n, "ETag")) != NULL &&
 	    sto_obj_set_etag(o, h->value, h->value_len) != 0)
 		return (-1);
@@ -594,7 +596,8 @@ fill_refresh(struct busyobj *bo, const struct h1_hdr *rq, unsigned nrq,
 	if (m == NULL)
 		return (NULL);
 	/* The stored fields the 304 does not replace, then the 304's. */
-	unsigned ns = block_hdrs(&c->o_hdrs, m, RESP_MAX_HDRS);
+	struct sto_bytes ch = sto_obj_hdrs(c);
+	unsigned ns = block_hdrs(&ch, m, RESP_MAX_HDRS);
 	for (unsigned i = 0; i < ns; i++) {
 		const struct h1_hdr *nh = find_name(r->hdrs, r->nhdrs, m[i].name,
 		    m[i].name_len);
@@ -618,16 +621,17 @@ fill_refresh(struct busyobj *bo, const struct h1_hdr *rq, unsigned nrq,
 	struct sto_obj *o = bo->fill;
 	bo->fill = NULL;
 	if (o == NULL) {
-		if (sto_obj_new(&o, &c->o_key, c->o_hashin, c->o_hashin_len) != 0)
+		if (sto_obj_new(&o, &c->o_key, sto_obj_hashin(c), c->o_hashin_len) != 0)
 			return (NULL);
 		if (sto_insert(cache_tier, o) != 0)
 			keep = 0;
 	}
 	if (fill_meta(o, bo, (int)c->o_status, m, n, 0, 0, &f, t_resp,
 	    (int64_t)sto_obj_len(c), ws) != 0 ||
-	    (c->o_vary_names.ptr != NULL &&
-	    sto_obj_set_vary(o, c->o_vary_names.ptr, c->o_vary_names.len,
-	    c->o_vary_vals.ptr, c->o_vary_vals.len) != 0)) {
+	    (sto_obj_vary_names(c).ptr != NULL &&
+	    sto_obj_set_vary(o, sto_obj_vary_names(c).ptr,
+	    sto_obj_vary_names(c).len, sto_obj_vary_vals(c).ptr,
+	    sto_obj_vary_vals(c).len) != 0)) {
 		(void)sto_obj_finish(o, 0);
 		sto_obj_deref(&o);
 		return (NULL);
@@ -687,7 +691,6 @@ fill_store(struct busyobj *bo, const struct rfc_fresh *f, double t_resp,
 		if (req == NULL ||
 		    sto_obj_new(&o, &req->key, req->hashin, req->hashin_len) != 0)
 			return (-1);
-		o->o_notify = cache_obj_notify;
 		if (cache_vary_set(o, req, r) != 0 || sto_insert(cache_tier, o) != 0) {
 			sto_obj_deref(&o);
 			return (-1);

@@ -74,9 +74,10 @@ dl_hdr_next(const char *b, size_t len, size_t *pos, struct h1_hdr *h)
 static const struct h1_hdr *
 dl_stored(const struct sto_obj *o, const char *name, struct h1_hdr *h)
 {
+	struct sto_bytes b = sto_obj_hdrs(o);
 	size_t pos = 0;
 
-	while (dl_hdr_next((const char *)o->o_hdrs.ptr, o->o_hdrs.len, &pos, h))
+	while (dl_hdr_next((const char *)b.ptr, b.len, &pos, h))
 		if (h1_name_eq(h, name))
 			return (h);
 	return (NULL);
@@ -102,7 +103,7 @@ struct dl_plan {
 	struct rfc_range r[DL_MAX_RANGES]; /* DL_PART, DL_MULTI: r[0..nr) */
 	unsigned nr;
 	const char *ctype; /* DL_MULTI: stored Content-Type (NULL: none), */
-	size_t ctlen;      /*   a span of o->o_hdrs */
+	size_t ctlen;      /*   a span of sto_obj_hdrs(o) */
 	char boundary[32]; /* DL_MULTI */
 };
 
@@ -147,8 +148,7 @@ dl_plan_range(const struct req *req, const struct sto_obj *o,
 {
 	const struct h1_hdr *range, *ifr;
 	struct h1_hdr ct;
-	const char *etag = (const char *)o->o_etag.ptr;
-	const char *lm = (const char *)o->o_lastmod.ptr;
+	struct sto_bytes etag = sto_obj_etag(o), lm = sto_obj_lastmod(o);
 
 	if (dl_req_one(req, "Range", &range) != 1)
 		return;
@@ -157,8 +157,9 @@ dl_plan_range(const struct req *req, const struct sto_obj *o,
 	case 1:
 		/* Without a Date, the response's is when it came
 		 * (RFC 9110 section 6.6.1). */
-		if (!rfc_if_range(ifr->value, ifr->value_len, etag,
-				  o->o_etag.len, lm, o->o_lastmod.len,
+		if (!rfc_if_range(ifr->value, ifr->value_len,
+				  (const char *)etag.ptr, etag.len,
+				  (const char *)lm.ptr, lm.len,
 				  o->o_date > 0 ? o->o_date : o->o_t_resp))
 			return;
 		break;
@@ -216,8 +217,10 @@ dl_plan(const struct req *req, const struct sto_obj *o, struct dl_plan *pl)
 		return;
 	if ((req->h.seen & (H1_SEEN(IF_NONE_MATCH) | H1_SEEN(IF_MODIFIED_SINCE))) &&
 	    rfc_not_modified(req->h.meth, req->h.hdrs, req->h.nhdrs,
-			     (const char *)o->o_etag.ptr, o->o_etag.len,
-			     (const char *)o->o_lastmod.ptr, o->o_lastmod.len,
+			     (const char *)sto_obj_etag(o).ptr,
+			     sto_obj_etag(o).len,
+			     (const char *)sto_obj_lastmod(o).ptr,
+			     sto_obj_lastmod(o).len,
 			     o->o_date, o->o_t_resp)) {
 		pl->what = DL_304;
 		pl->status = 304;
@@ -243,7 +246,7 @@ dl_keep(const struct dl_plan *pl, const struct sto_obj *o,
 		return (1);
 	switch (pl->what) {
 	case DL_WHOLE: return (1);
-	case DL_304: return (rfc_304_hdr(h, o->o_etag.ptr != NULL));
+	case DL_304: return (rfc_304_hdr(h, sto_obj_etag(o).ptr != NULL));
 	case DL_PART: return (!h1_name_eq(h, "Content-Range"));
 	case DL_MULTI:
 		/* The stored Content-Type is in each part. */
@@ -266,13 +269,14 @@ dl_head(struct req *req, const struct dl_plan *pl)
 	struct sess *sp = req->sp;
 	const struct sto_obj *o = req->obj;
 	const char *reason = h1_reason((int)pl->status);
+	struct sto_bytes sh = sto_obj_hdrs(o);
 	char v[128];
 	struct hb hb;
 	struct h1_hdr h;
 	size_t pos = 0;
 	int n;
 
-	if (hb_begin(&hb, sp->out, o->o_hdrs.len + 640) != 0)
+	if (hb_begin(&hb, sp->out, sh.len + 640) != 0)
 		return (-1);
 	hb_lit(&hb, "HTTP/1.1 ");
 	hb_num(&hb, pl->status, 10);
@@ -280,10 +284,9 @@ dl_head(struct req *req, const struct dl_plan *pl)
 	hb_add(&hb, reason, strlen(reason));
 	hb_lit(&hb, "\r\n");
 	if (pl->what == DL_WHOLE)
-		hb_add(&hb, o->o_hdrs.ptr, o->o_hdrs.len);
+		hb_add(&hb, sh.ptr, sh.len);
 	else
-		while (dl_hdr_next((const char *)o->o_hdrs.ptr, o->o_hdrs.len,
-				   &pos, &h))
+		while (dl_hdr_next((const char *)sh.ptr, sh.len, &pos, &h))
 			if (dl_keep(pl, o, &h))
 				hb_field(&hb, h.name, h.name_len, h.value,
 					 h.value_len);

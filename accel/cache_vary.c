@@ -24,11 +24,13 @@
 int
 cache_obj_usable(const struct req *req, const struct sto_obj *o)
 {
-	if (o->o_vary_names.ptr == NULL)
+	struct sto_bytes names = sto_obj_vary_names(o);
+	struct sto_bytes vals = sto_obj_vary_vals(o);
+
+	if (names.ptr == NULL)
 		return (1);
-	return (rfc_vary_match((const char *)o->o_vary_names.ptr,
-	    o->o_vary_names.len, (const char *)o->o_vary_vals.ptr,
-	    o->o_vary_vals.len, req->h.hdrs, req->h.nhdrs));
+	return (rfc_vary_match((const char *)names.ptr, names.len,
+	    (const char *)vals.ptr, vals.len, req->h.hdrs, req->h.nhdrs));
 }
 
 /*
@@ -108,17 +110,17 @@ int
 cache_vary_copy(struct sto_obj *o, const struct sto_obj *c,
     const struct h1_resp *r)
 {
+	struct sto_bytes cn = sto_obj_vary_names(c), cv = sto_obj_vary_vals(c);
 	char names[1024], vals[8];
 	size_t nused = 0, vused = 0;
 
 	if (h1_find(r->hdrs, r->nhdrs, "Vary") == NULL)
-		return (c->o_vary_names.ptr == NULL ? 0 : -1);
-	if (c->o_vary_names.ptr == NULL ||
+		return (cn.ptr == NULL ? 0 : -1);
+	if (cn.ptr == NULL ||
 	    rfc_vary_build(r->hdrs, r->nhdrs, NULL, 0, names, sizeof names,
 	    &nused, vals, sizeof vals, &vused) != 0 ||
-	    nused != c->o_vary_names.len ||
-	    memcmp(names, c->o_vary_names.ptr, nused) != 0)
+	    nused != cn.len || memcmp(names, cn.ptr, nused) != 0)
 		return (-1);
-	return (sto_obj_set_vary(o, c->o_vary_names.ptr, c->o_vary_names.len,
-	    c->o_vary_vals.ptr, c->o_vary_vals.len) == 0 ? 0 : -1);
+	return (sto_obj_set_vary(o, cn.ptr, cn.len, cv.ptr, cv.len) == 0 ?
+	    0 : -1);
 }

@@ -9,7 +9,7 @@
  * as they are published. When the cursor says STO_WAIT it parks on its
  * worker's `waiting` list, after setting its thread's bit in o_waiters.
  *
- * The writer (a fetch, on any thread) calls o_notify = cache_obj_notify()
+ * The writer (a fetch, on any thread) calls the notify hook, cache_obj_notify(),
  * after each publish: it reads o_waiters and kicks each worker named
  * there. A kick from another thread is one eventfd write, coalesced by
  * the worker's `kicked` flag until the worker runs; a kick of our own
@@ -109,14 +109,14 @@ stream_head(struct req *req, const struct sto_obj *o)
 	struct hb hb;
 
 	req->resp_status = (int)o->o_status;
-	if (hb_begin(&hb, sp->out, o->o_hdrs.len + 512) != 0)
+	if (hb_begin(&hb, sp->out, sto_obj_hdrs(o).len + 512) != 0)
 		return (-1);
 	hb_lit(&hb, "HTTP/1.1 ");
 	hb_num(&hb, o->o_status, 10);
 	hb_lit(&hb, " ");
 	hb_add(&hb, reason, strlen(reason));
 	hb_lit(&hb, "\r\n");
-	hb_add(&hb, o->o_hdrs.ptr, o->o_hdrs.len);
+	hb_add(&hb, sto_obj_hdrs(o).ptr, sto_obj_hdrs(o).len);
 	hb_lit(&hb, "Age: "); /* Via is in the stored block */
 	hb_num(&hb, (uint64_t)req->age, 10);
 	hb_lit(&hb, "\r\n");

@@ -141,7 +141,8 @@ fetch_build_req(struct busyobj *bo, struct evbuffer *dst)
 
 	if (hb_begin(&hb, dst, r->method_len + r->path_len + host_len +
 	    h1_hdrs_bytes(r->hdrs, r->nhdrs) + peer_len + 256 +
-	    (c != NULL ? c->o_etag.len + c->o_lastmod.len + 64 : 0)) != 0)
+	    (c != NULL ? sto_obj_etag(c).len + sto_obj_lastmod(c).len + 64 :
+	    0)) != 0)
 		return (-1);
 	if (bo->meth != r->meth)
 		hb_lit(&hb, "GET"); /* a HEAD miss fills the object with a GET */
@@ -172,12 +173,13 @@ fetch_build_req(struct busyobj *bo, struct evbuffer *dst)
 		}
 	}
 	/* Revalidation (RFC 9111 section 4.3.1): the stored validators. */
-	if (c != NULL && c->o_etag.ptr != NULL)
-		hb_field(&hb, "If-None-Match", 13, (const char *)c->o_etag.ptr,
-		    c->o_etag.len);
-	if (c != NULL && c->o_lastmod.ptr != NULL)
+	if (c != NULL && sto_obj_etag(c).ptr != NULL)
+		hb_field(&hb, "If-None-Match", 13,
+		    (const char *)sto_obj_etag(c).ptr, sto_obj_etag(c).len);
+	if (c != NULL && sto_obj_lastmod(c).ptr != NULL)
 		hb_field(&hb, "If-Modified-Since", 17,
-		    (const char *)c->o_lastmod.ptr, c->o_lastmod.len);
+		    (const char *)sto_obj_lastmod(c).ptr,
+		    sto_obj_lastmod(c).len);
 	hb_lit(&hb, "X-Forwarded-For: ");
 	if (hb_joined(&hb, r, H1H_X_FORWARDED_FOR) > 0)
 		hb_lit(&hb, ", ");
@@ -350,7 +352,8 @@ fetch_send(struct busyobj *bo)
 	}
 	bo->wrk->ctr.fetch_total++;
 	if (bo->cond != NULL &&
-	    (bo->cond->o_etag.ptr != NULL || bo->cond->o_lastmod.ptr != NULL))
+	    (sto_obj_etag(bo->cond).ptr != NULL ||
+	    sto_obj_lastmod(bo->cond).ptr != NULL))
 		bo->wrk->ctr.cache_reval++;
 	if (req != NULL)
 		req->be_name = bo->be->name;
@@ -533,8 +536,9 @@ fetch_start(struct req *req)
 			bo->meth = H1M_GET;
 			bo->head_only = 1;
 		}
-		if (req->stale != NULL && (req->stale->o_etag.ptr != NULL ||
-		    req->stale->o_lastmod.ptr != NULL))
+		if (req->stale != NULL &&
+		    (sto_obj_etag(req->stale).ptr != NULL ||
+		    sto_obj_lastmod(req->stale).ptr != NULL))
 			bo->cond = sto_obj_ref(req->stale);
 	} else if (req->hfm)
 		bo->strip_cond = 1; /* may store: fetch the whole 200 */

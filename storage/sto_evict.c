@@ -32,7 +32,7 @@ q_push(struct sto_evict *ev, unsigned qi, struct sto_obj *o)
 	else
 		q->q_tail = o;
 	q->q_head = o;
-	q->q_bytes += ml->ml_qsize;
+	q->q_bytes += ml->ml_size;
 	q->q_n++;
 }
 
@@ -53,8 +53,8 @@ q_del(struct sto_evict *ev, struct sto_obj *o)
 		ml->ml_next->o_mem.ml_prev = ml->ml_prev;
 	else
 		q->q_tail = ml->ml_prev;
-	STO_ASSERT(q->q_bytes >= ml->ml_qsize && q->q_n > 0);
-	q->q_bytes -= ml->ml_qsize;
+	STO_ASSERT(q->q_bytes >= ml->ml_size && q->q_n > 0);
+	q->q_bytes -= ml->ml_size;
 	q->q_n--;
 	ml->ml_prev = ml->ml_next = NULL;
 	ml->ml_queue = STO_Q_NONE;
@@ -75,9 +75,9 @@ sto_evict_resize(struct sto_evict *ev, struct sto_obj *o, size_t size)
 
 	if (ml->ml_queue != STO_Q_NONE) {
 		struct sto_queue *q = &ev->ev_q[ml->ml_queue];
-		q->q_bytes = q->q_bytes - ml->ml_qsize + size;
+		q->q_bytes = q->q_bytes - ml->ml_size + size;
 	}
-	ml->ml_qsize = size;
+	ml->ml_size = size;
 }
 
 /* Shared by every policy: out of the queues, for remove and replace. */
@@ -329,7 +329,7 @@ s3_victim(struct sto_evict *ev)
 			continue;
 		}
 		q_del(ev, o);
-		ev->ev_ghost_clock += o->o_mem.ml_qsize;
+		ev->ev_ghost_clock += o->o_mem.ml_size;
 		ghost_put(ev, ghost_fp(o), ev->ev_ghost_clock);
 		return (o);
 	}

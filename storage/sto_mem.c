@@ -10,7 +10,7 @@
  * see the whole cache to choose well; see sto_mem.h for the lock order.
  *
  * Accounting: an object is charged its footprint (struct, hash inputs,
- * metadata blobs, segment allocations) while it is indexed. Growth of a
+ * metadata allocation, segment allocations) while it is indexed. Growth of a
  * BUSY object is charged as each new segment is allocated (sto_obj.c calls
  * our charge op), and eviction runs on the thread that made the cache go
  * over budget, after it has released its shard lock.
@@ -74,14 +74,14 @@ static int
 hashin_eq(const struct sto_obj *o, const void *hashin, size_t len)
 {
 	return (o->o_hashin_len == len &&
-		(len == 0 || memcmp(o->o_hashin, hashin, len) == 0));
+		(len == 0 || memcmp(sto_obj_hashin(o), hashin, len) == 0));
 }
 
 static int
-bytes_eq(const struct sto_bytes *a, const struct sto_bytes *b)
+bytes_eq(struct sto_bytes a, struct sto_bytes b)
 {
-	return (a->len == b->len &&
-		(a->len == 0 || memcmp(a->ptr, b->ptr, a->len) == 0));
+	return (a.len == b.len &&
+		(a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0));
 }
 
 /*
@@ -97,16 +97,17 @@ same_variant(const struct sto_obj *old, const struct sto_obj *o)
 	int st;
 
 	if (old == o || !sto_key_eq(&old->o_key, &o->o_key) ||
-	    !hashin_eq(old, o->o_hashin, o->o_hashin_len))
+	    !hashin_eq(old, sto_obj_hashin(o), o->o_hashin_len))
 		return (0);
 	/* Vary fields are readable only once published (acquire). */
 	st = atomic_load_explicit(&old->o_state, memory_order_acquire);
 	if (st != STO_OBJ_STREAMING && st != STO_OBJ_COMPLETE)
 		return (0);
-	if (old->o_vary_names.ptr == NULL || o->o_vary_names.ptr == NULL ||
-	    !bytes_eq(&old->o_vary_names, &o->o_vary_names))
+	if (sto_obj_vary_names(old).ptr == NULL ||
+	    sto_obj_vary_names(o).ptr == NULL ||
+	    !bytes_eq(sto_obj_vary_names(old), sto_obj_vary_names(o)))
 		return (1);
-	return (bytes_eq(&old->o_vary_vals, &o->o_vary_vals));
+	return (bytes_eq(sto_obj_vary_vals(old), sto_obj_vary_vals(o)));
 }
 
 /* Double the buckets, keeping chain order (newest first per key). */
@@ -146,8 +147,9 @@ hash_link(struct sto_mem *m, struct sto_shard *sh, struct sto_obj *o)
 	*pp = o;
 	o->o_mem.ml_linked = 1;
 	o->o_mem.ml_was_linked = 1;
-	o->o_mem.ml_charged = atomic_load(&o->o_footprint);
-	atomic_fetch_add(&m->m_bytes, o->o_mem.ml_charged);
+	/* Not queued yet: the shard lock alone may write ml_size. */
+	o->o_mem.ml_size = atomic_load(&o->o_footprint);
+	atomic_fetch_add(&m->m_bytes, o->o_mem.ml_size);
 	atomic_store(&o->o_tier, &m->m_tier);
 	sh->sh_nobj++;
 	if (sh->sh_nobj > sh->sh_mask + 1)
@@ -168,8 +170,8 @@ hash_unlink(struct sto_mem *m, struct sto_shard *sh, struct sto_obj **pp)
 	*pp = o->o_mem.ml_hnext;
 	o->o_mem.ml_hnext = NULL;
 	o->o_mem.ml_linked = 0;
-	atomic_fetch_sub(&m->m_bytes, o->o_mem.ml_charged);
-	o->o_mem.ml_charged = 0;
+	/* ml_size stays: the queue still counts it until the dequeue. */
+	atomic_fetch_sub(&m->m_bytes, o->o_mem.ml_size);
 	atomic_store(&o->o_tier, NULL);
 	STO_ASSERT(sh->sh_nobj > 0);
 	sh->sh_nobj--;
@@ -237,7 +239,7 @@ mem_evict(struct sto_mem *m)
 		if (v->o_mem.ml_linked) {
 			pp = hash_find(sh, v);
 			STO_AN(pp);
-			charged = v->o_mem.ml_charged;
+			charged = v->o_mem.ml_size;
 			hash_unlink(m, sh, pp);
 			sh->sh_st.evictions++;
 			sh->sh_st.evicted_bytes += charged;
@@ -370,7 +372,6 @@ mem_insert(struct sto_tier *t, struct sto_obj *o)
 			hint = STO_Q_B;
 		m->m_ev.ev_ops->dequeue(&m->m_ev, v[u]);
 	}
-	o->o_mem.ml_qsize = o->o_mem.ml_charged;
 	m->m_ev.ev_ops->enqueue(&m->m_ev, o, hint);
 	STO_AZ(pthread_mutex_unlock(&m->m_ev.ev_mtx));
 	STO_AZ(pthread_mutex_unlock(&sh->sh_mtx));
@@ -485,10 +486,10 @@ mem_charge(struct sto_tier *t, struct sto_obj *o)
 		return;
 	}
 	nb = atomic_load(&o->o_footprint);
-	/* Modular arithmetic: also right if the footprint shrank. */
-	atomic_fetch_add(&m->m_bytes, nb - o->o_mem.ml_charged);
-	o->o_mem.ml_charged = nb;
+	/* ml_size changes under both locks: readers hold either. */
 	STO_AZ(pthread_mutex_lock(&m->m_ev.ev_mtx));
+	/* Modular arithmetic: also right if the footprint shrank. */
+	atomic_fetch_add(&m->m_bytes, nb - o->o_mem.ml_size);
 	sto_evict_resize(&m->m_ev, o, nb);
 	if (nb > m->m_conf.mc_budget) {
 		struct sto_obj **pp = hash_find(sh, o);

@@ -79,7 +79,8 @@ extern const struct sto_policy_ops *const sto_policies[STO_POL__N];
 
 int sto_evict_init(struct sto_evict *ev, const struct sto_mem_conf *mc);
 void sto_evict_fini(struct sto_evict *ev);
-/* o's size in its queue changed to size (under ev_mtx). */
+/* o's size changed to size: its queue's count and ml_size (under ev_mtx
+ * and o's shard lock: either lock reads ml_size). */
 void sto_evict_resize(struct sto_evict *ev, struct sto_obj *o, size_t size);
 
 #endif

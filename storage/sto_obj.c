@@ -18,7 +18,10 @@
 struct sto_seg {
 	struct sto_seg *sg_next; /* written before the bytes it leads to are
 				    published; NULL for the tail */
-	size_t sg_cap;           /* bytes of sg_data, fixed at allocation */
+	uint32_t sg_cap;         /* bytes of sg_data, fixed at allocation
+				    (at most STO_SEG_MAX_HI) */
+	uint32_t sg_used;        /* writer only: bytes of sg_data written
+				    (readers go by o_published) */
 	uint8_t sg_data[];
 };
 
@@ -56,8 +59,7 @@ sto_obj_new(struct sto_obj **op, const struct sto_key *key, const void *hashin,
 	STO_AN(op);
 	STO_AN(key);
 	*op = NULL;
-	if ((hashin == NULL && hashin_len > 0) ||
-	    hashin_len > SIZE_MAX - sizeof *o)
+	if ((hashin == NULL && hashin_len > 0) || hashin_len > UINT32_MAX)
 		return (EINVAL);
 	o = calloc(1, sizeof *o + hashin_len);
 	if (o == NULL)
@@ -73,8 +75,7 @@ sto_obj_new(struct sto_obj **op, const struct sto_key *key, const void *hashin,
 	o->o_key = *key;
 	if (hashin_len > 0)
 		memcpy(o + 1, hashin, hashin_len);
-	o->o_hashin = (const uint8_t *)(o + 1);
-	o->o_hashin_len = hashin_len;
+	o->o_hashin_len = (uint32_t)hashin_len;
 	o->o_content_length = -1;
 	*op = o;
 	return (0);
@@ -92,7 +93,7 @@ sto_obj_ref(struct sto_obj *o)
 	return (o);
 }
 
-/* Frees segments and blobs: only once nobody can reach the object. */
+/* Frees segments and metadata: only once nobody can reach the object. */
 static void
 obj_free(struct sto_obj *o)
 {
@@ -101,13 +102,10 @@ obj_free(struct sto_obj *o)
 	STO_ASSERT(atomic_load(&o->o_tier) == NULL);
 	for (sg = o->o_seg_head; sg != NULL; sg = next) {
 		next = sg->sg_next;
-		free(sg);
+		if (sg != o->o_seg_head || !o->o_seg_inline)
+			free(sg);
 	}
-	free((void *)o->o_hdrs.ptr);
-	free((void *)o->o_etag.ptr);
-	free((void *)o->o_lastmod.ptr);
-	free((void *)o->o_vary_names.ptr);
-	free((void *)o->o_vary_vals.ptr);
+	free(o->o_meta); /* with the first segment if o_seg_inline */
 	o->magic = 0;
 	free(o);
 }
@@ -140,72 +138,179 @@ obj_charge(struct sto_obj *o)
 		t->t_ops->charge(t, o);
 }
 
-/* Replace one metadata blob with a copy of (p, len). */
-static int
-obj_set_bytes(struct sto_obj *o, struct sto_bytes *b, const void *p, size_t len)
+/* Bytes of the metadata allocation: every field set, with its NUL. */
+static size_t
+meta_size(const struct sto_obj *o)
 {
+	size_t n = 0;
+	unsigned m;
+
+	for (m = 0; m < STO_META__N; m++)
+		n += sto_obj_meta_span(o, m);
+	return (n);
+}
+
+/*
+ * Replace the fields whose bit is set in mask with copies of nv[], keeping
+ * the others: a new allocation holds them all (one malloc per object, not
+ * one per field), and the old one is freed. Each field gets a NUL after
+ * it: text fields can be read as strings, and a field set to 0 bytes is
+ * told from one never set.
+ */
+static int
+obj_meta_set(struct sto_obj *o, unsigned mask, const struct sto_bytes *nv)
+{
+	size_t len[STO_META__N], total = 0, off = 0, max;
+	struct sto_bytes cur;
 	uint8_t *d;
+	unsigned m;
 
 	STO_CHECK_OBJ_NOTNULL(o, STO_OBJ_MAGIC);
 	/* Metadata is immutable once readers may look at it. */
 	STO_ASSERT(atomic_load_explicit(&o->o_state, memory_order_relaxed) ==
 		   STO_OBJ_BUSY);
-	if (p == NULL && len > 0)
-		return (EINVAL);
-	/* One spare byte: never malloc(0), and text blobs end in NUL. */
-	d = malloc(len + 1);
+	for (m = 0; m < STO_META__N; m++) {
+		max = m == STO_META_HDRS ? UINT32_MAX : UINT16_MAX;
+		if ((mask & (1u << m)) == 0) {
+			len[m] = sto_obj_meta_span(o, m);
+		} else if ((nv[m].ptr == NULL && nv[m].len > 0) ||
+			   nv[m].len >= max) {
+			return (EINVAL);
+		} else
+			len[m] = nv[m].len + 1;
+		total += len[m];
+	}
+	STO_ASSERT(total > 0); /* mask names at least one field */
+	d = malloc(total);
 	if (d == NULL)
 		return (ENOMEM);
-	if (len > 0)
-		memcpy(d, p, len);
-	d[len] = '\0';
-	if (b->ptr != NULL) {
-		atomic_fetch_sub(&o->o_footprint, b->len + 1);
-		free((void *)b->ptr);
+	for (m = 0; m < STO_META__N; m++) {
+		if (mask & (1u << m)) {
+			if (nv[m].len > 0)
+				memcpy(d + off, nv[m].ptr, nv[m].len);
+			d[off + nv[m].len] = '\0';
+		} else if (len[m] > 0) {
+			cur = sto_obj_meta(o, (enum sto_meta)m);
+			memcpy(d + off, cur.ptr, len[m]); /* with its NUL */
+		}
+		off += len[m];
 	}
-	b->ptr = d;
-	b->len = len;
-	atomic_fetch_add(&o->o_footprint, len + 1);
+	/* Modular arithmetic: right whether it grew or shrank. */
+	atomic_fetch_add(&o->o_footprint, total - meta_size(o));
+	free(o->o_meta);
+	o->o_meta = d;
+	o->o_meta_hdrs = (uint32_t)len[STO_META_HDRS];
+	for (m = 1; m < STO_META__N; m++)
+		o->o_meta_len[m - 1] = (uint16_t)len[m];
 	obj_charge(o);
 	return (0);
+}
+
+/* Set the one field m. */
+static int
+obj_meta_set1(struct sto_obj *o, enum sto_meta m, const void *p, size_t len)
+{
+	struct sto_bytes nv[STO_META__N] = {{NULL, 0}};
+
+	nv[m].ptr = p;
+	nv[m].len = len;
+	return (obj_meta_set(o, 1u << m, nv));
 }
 
 int
 sto_obj_set_hdrs(struct sto_obj *o, const void *p, size_t len)
 {
-	return (obj_set_bytes(o, &o->o_hdrs, p, len));
+	return (obj_meta_set1(o, STO_META_HDRS, p, len));
 }
 
 int
 sto_obj_set_etag(struct sto_obj *o, const void *p, size_t len)
 {
-	return (obj_set_bytes(o, &o->o_etag, p, len));
+	return (obj_meta_set1(o, STO_META_ETAG, p, len));
 }
 
 int
 sto_obj_set_lastmod(struct sto_obj *o, const void *p, size_t len)
 {
-	return (obj_set_bytes(o, &o->o_lastmod, p, len));
+	return (obj_meta_set1(o, STO_META_LASTMOD, p, len));
 }
 
 int
 sto_obj_set_vary(struct sto_obj *o, const void *names, size_t nlen,
 		 const void *vals, size_t vlen)
 {
-	int err;
+	struct sto_bytes nv[STO_META__N] = {{NULL, 0}};
 
-	err = obj_set_bytes(o, &o->o_vary_names, names, nlen);
-	if (err == 0)
-		err = obj_set_bytes(o, &o->o_vary_vals, vals, vlen);
-	return (err);
+	nv[STO_META_VARY_NAMES].ptr = names;
+	nv[STO_META_VARY_NAMES].len = nlen;
+	nv[STO_META_VARY_VALS].ptr = vals;
+	nv[STO_META_VARY_VALS].len = vlen;
+	return (obj_meta_set(
+	    o, (1u << STO_META_VARY_NAMES) | (1u << STO_META_VARY_VALS), nv));
+}
+
+/* The notify hook and its argument: set before threads run. */
+static void (*sto_notify_fn)(struct sto_obj *, void *);
+static void *sto_notify_priv;
+
+void
+sto_obj_notify_set(void (*fn)(struct sto_obj *o, void *priv), void *priv)
+{
+	sto_notify_fn = fn;
+	sto_notify_priv = priv;
 }
 
 /* Wake readers: the daemon's hook, on the writer's thread, no lock held. */
 static void
 obj_notify(struct sto_obj *o)
 {
-	if (o->o_notify != NULL)
-		o->o_notify(o, o->o_notify_priv);
+	if (sto_notify_fn != NULL)
+		sto_notify_fn(o, sto_notify_priv);
+}
+
+/* Body bytes appended so far. Relaxed: only the writer stores them. */
+static size_t
+obj_body_len(const struct sto_obj *o)
+{
+	return (atomic_load_explicit(&o->o_published, memory_order_relaxed));
+}
+
+static size_t seg_size(const struct sto_obj *o, size_t body_len, size_t want);
+
+/*
+ * At publish, when the body length is known: grow the metadata allocation
+ * to hold the first body segment too, so that a small object is two
+ * allocations (the struct with its hash inputs, and this one) instead of
+ * three. realloc() often grows it in place; if it cannot, the segment is
+ * allocated on the first append as usual. Returns whether o grew. The
+ * object is still BUSY: no reader looks at o_meta or the segments yet.
+ */
+static int
+obj_seg_first(struct sto_obj *o)
+{
+	size_t off, cap, total;
+	struct sto_seg *sg;
+	uint8_t *d;
+
+	if (o->o_content_length <= 0 || o->o_seg_head != NULL)
+		return (0);
+	off = meta_size(o);
+	off = (off + _Alignof(struct sto_seg) - 1) &
+	      ~(_Alignof(struct sto_seg) - 1);
+	cap = seg_size(o, 0, 0);
+	total = off + sizeof *sg + cap;
+	d = realloc(o->o_meta, total);
+	if (d == NULL)
+		return (0);
+	atomic_fetch_add(&o->o_footprint, total - meta_size(o));
+	o->o_meta = d;
+	sg = (struct sto_seg *)(void *)(d + off);
+	sg->sg_next = NULL;
+	sg->sg_cap = (uint32_t)cap;
+	sg->sg_used = 0;
+	o->o_seg_head = o->o_seg_tail = sg;
+	o->o_seg_inline = 1;
+	return (1);
 }
 
 /* BUSY -> STREAMING without the notify (callers notify once at the end). */
@@ -213,17 +318,23 @@ static void
 obj_publish_meta(struct sto_obj *o)
 {
 	struct sto_tier *t;
+	int grew;
 
 	if (atomic_load_explicit(&o->o_state, memory_order_relaxed) !=
 	    STO_OBJ_BUSY)
 		return;
+	grew = obj_seg_first(o);
 	/* The metadata written so far happens-before any reader's acquire
 	 * load that sees STREAMING; seq_cst, not just release, because an
 	 * insert on another thread may set o_tier meanwhile (mem_insert). */
 	atomic_store(&o->o_state, STO_OBJ_STREAMING);
 	t = atomic_load(&o->o_tier);
-	if (t != NULL)
+	if (t != NULL) {
 		t->t_ops->publish(t, o);
+		/* After publishing: eviction may run here, on our thread. */
+		if (grew)
+			t->t_ops->charge(t, o);
+	}
 }
 
 void
@@ -245,17 +356,17 @@ sto_obj_publish(struct sto_obj *o)
  * or STO_SEG_MIN; doubling would waste up to half (docs/storage.md).
  */
 static size_t
-seg_size(const struct sto_obj *o, size_t want)
+seg_size(const struct sto_obj *o, size_t body_len, size_t want)
 {
 	size_t max = sto_seg_max_get();
 	size_t n;
 
 	if (o->o_content_length >= 0 &&
-	    (uint64_t)o->o_content_length > o->o_body_len) {
-		uint64_t rem = (uint64_t)o->o_content_length - o->o_body_len;
+	    (uint64_t)o->o_content_length > body_len) {
+		uint64_t rem = (uint64_t)o->o_content_length - body_len;
 		return (rem < max ? (size_t)rem : max);
 	}
-	n = o->o_body_len / 8;
+	n = body_len / 8;
 	if (n < want)
 		n = want;
 	if (n < STO_SEG_MIN)
@@ -269,24 +380,26 @@ sto_obj_append(struct sto_obj *o, const void *data, size_t len)
 	const uint8_t *src = data;
 	struct sto_seg *sg;
 	int grew = 0, err = 0;
-	size_t n;
+	size_t n, body_len;
 
 	STO_CHECK_OBJ_NOTNULL(o, STO_OBJ_MAGIC);
 	STO_ASSERT(atomic_load_explicit(&o->o_state, memory_order_relaxed) <=
 		   STO_OBJ_STREAMING);
 	STO_ASSERT(data != NULL || len == 0);
 	obj_publish_meta(o);
+	body_len = obj_body_len(o);
 	while (len > 0) {
 		if (o->o_seg_tail == NULL ||
-		    o->o_seg_used == o->o_seg_tail->sg_cap) {
-			n = seg_size(o, len);
+		    o->o_seg_tail->sg_used == o->o_seg_tail->sg_cap) {
+			n = seg_size(o, body_len, len);
 			sg = malloc(sizeof *sg + n);
 			if (sg == NULL) {
 				err = ENOMEM;
 				break;
 			}
 			sg->sg_next = NULL;
-			sg->sg_cap = n;
+			sg->sg_cap = (uint32_t)n;
+			sg->sg_used = 0;
 			/* Readers reach sg only through bytes published
 			 * below, after this link. */
 			if (o->o_seg_tail != NULL)
@@ -294,22 +407,20 @@ sto_obj_append(struct sto_obj *o, const void *data, size_t len)
 			else
 				o->o_seg_head = sg;
 			o->o_seg_tail = sg;
-			o->o_seg_used = 0;
 			atomic_fetch_add(&o->o_footprint, sizeof *sg + n);
 			grew = 1;
 		}
 		sg = o->o_seg_tail;
-		n = sg->sg_cap - o->o_seg_used;
+		n = sg->sg_cap - sg->sg_used;
 		if (n > len)
 			n = len;
-		memcpy(sg->sg_data + o->o_seg_used, src, n);
-		o->o_seg_used += n;
-		o->o_body_len += n;
+		memcpy(sg->sg_data + sg->sg_used, src, n);
+		sg->sg_used += (uint32_t)n;
+		body_len += n;
 		src += n;
 		len -= n;
 	}
-	atomic_store_explicit(&o->o_published, o->o_body_len,
-			      memory_order_release);
+	atomic_store_explicit(&o->o_published, body_len, memory_order_release);
 	/* Charge after publishing: eviction may run here, on our thread. */
 	if (grew)
 		obj_charge(o);
@@ -329,7 +440,7 @@ sto_obj_finish(struct sto_obj *o, int ok)
 	/* A body that does not match its announced length is truncated or
 	 * overlong: never let it be served as complete. */
 	if (ok && o->o_content_length >= 0 &&
-	    (uint64_t)o->o_content_length != o->o_body_len) {
+	    (uint64_t)o->o_content_length != obj_body_len(o)) {
 		ok = 0;
 		err = STO_EFAILED;
 	}

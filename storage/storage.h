@@ -143,10 +143,34 @@ enum sto_obj_flag {
 #undef X
 };
 
-/* Bytes owned by the object (copied in by a setter, freed with it). */
+/*
+ * A view of bytes the object owns (sto_obj_hdrs() and the other metadata
+ * accessors): valid while the caller holds a reference on the object.
+ */
 struct sto_bytes {
 	const uint8_t *ptr; /* NULL when never set */
 	size_t len;
+};
+
+/*
+ * X(NAME, name, text): the variable-length metadata. An object keeps them
+ * all in one allocation (o_meta), in this order, each followed by a NUL;
+ * sto_obj_<name>(o) returns one as a struct sto_bytes. The header block
+ * comes first and may be up to 4 GiB; each of the others is less than
+ * 64 KiB (16-bit lengths: 8 bytes less in every object).
+ */
+#define STO_META_LIST(X)                                                       \
+	X(HDRS, hdrs, "serialized response header block")                      \
+	X(ETAG, etag, "ETag value, as received")                               \
+	X(LASTMOD, lastmod, "Last-Modified value, as received")                \
+	X(VARY_NAMES, vary_names, "Vary header names, normalised")             \
+	X(VARY_VALS, vary_vals, "request values they had, normalised")
+
+enum sto_meta {
+#define X(NAME, name, text) STO_META_##NAME,
+	STO_META_LIST(X)
+#undef X
+	    STO_META__N
 };
 
 struct sto_seg;  /* a body segment: private to sto_obj.c */
@@ -157,8 +181,10 @@ struct sto_mem_link {
 	struct sto_obj *ml_hnext; /* hash chain, shard lock */
 	struct sto_obj *ml_prev;  /* eviction queue, eviction lock */
 	struct sto_obj *ml_next;  /* eviction queue, eviction lock */
-	size_t ml_charged;        /* bytes counted in the budget, shard lock */
-	size_t ml_qsize;         /* bytes counted in its queue, eviction lock */
+	/* Bytes counted in the budget and in its queue: written with both
+	 * locks held once queued (before, under the shard lock), so either
+	 * lock suffices to read it. */
+	size_t ml_size;
 	uint8_t ml_queue;        /* which queue (0: none), eviction lock */
 	uint8_t ml_linked;       /* in the hash table, shard lock */
 	uint8_t ml_was_linked;   /* ever inserted: never again, shard lock */
@@ -173,59 +199,64 @@ struct sto_obj {
 	_Atomic int o_state;        /* enum sto_obj_state: sto_obj_state() */
 	_Atomic unsigned o_flags;   /* STO_F_*: sto_obj_flags() */
 	_Atomic size_t o_published; /* body bytes readable: sto_obj_len() */
-	_Atomic size_t o_footprint; /* bytes of memory this object holds */
+	_Atomic size_t o_footprint; /* bytes this object allocated: struct,
+				       hash inputs, metadata, segments (not
+				       malloc's own overhead) */
 
-	/* Identity: immutable from sto_obj_new() to the last deref. */
+	/* Identity: immutable from sto_obj_new() to the last deref. The
+	 * hash-input string follows the struct: sto_obj_hashin(). */
 	struct sto_key o_key;
-	const uint8_t *o_hashin; /* hash-input string, in the object */
-	size_t o_hashin_len;
+	uint32_t o_hashin_len;
 
 	/*
 	 * Metadata: written by the writer while BUSY only, read by anyone
 	 * once STREAMING or later; immutable from then on. Times are seconds
-	 * since the epoch, durations seconds (RFC 9111 section 4.2.3).
+	 * since the epoch (double), durations seconds (RFC 9111 section
+	 * 4.2.3). The lifetime is a double; the other durations are floats,
+	 * exact to the second up to 2^24 s (194 days) and within 2^-24 of
+	 * their value beyond (RFC 9111 caps delta-seconds at 2^31).
+	 * Ordered to leave no padding but one byte here and the end of o_mem:
+	 * every object pays for each byte (docs/storage.md: memory).
 	 */
-	unsigned o_status;        /* response status, 100..999 */
+	uint16_t o_status;    /* response status, 100..999 */
+	uint8_t o_seg_inline; /* private to sto_obj.c: the first body
+				 segment lives in o_meta's allocation */
+	unsigned o_cflags;    /* the daemon's cache-control bits, opaque
+				 to storage (kept with the metadata) */
+	float o_age_recv;     /* Age header value received, 0 if none */
+	float o_grace;        /* stale-while-revalidate window after ttl */
+	float o_keep;         /* kept for conditional refetch after grace */
+	float o_sie;          /* stale-if-error window after ttl */
+	/*
+	 * STO_META_LIST: set through sto_obj_set_*() while BUSY, read through
+	 * sto_obj_hdrs() and the like. One allocation, owned by the object,
+	 * holds them all in the list's order. The bytes field m takes there
+	 * (its length + 1 for the NUL; 0 when never set) is o_meta_hdrs for
+	 * the header block, o_meta_len[m - 1] for the others:
+	 * sto_obj_meta_span().
+	 */
+	uint32_t o_meta_hdrs;
+	uint16_t o_meta_len[STO_META__N - 1];
+	uint8_t *o_meta;
 	double o_t_req;           /* request_time: when the fetch was sent */
 	double o_t_resp;          /* response_time: when the head arrived */
 	double o_date;            /* Date header value, 0 if none */
-	double o_age_recv;        /* Age header value received, 0 if none */
 	double o_ttl;             /* freshness lifetime from o_t_resp */
-	double o_grace;           /* stale-while-revalidate window after ttl */
-	double o_keep;            /* kept for conditional refetch after grace */
-	double o_sie;             /* stale-if-error window after ttl */
-	unsigned o_cflags;        /* the daemon's cache-control bits, opaque
-				     to storage (kept with the metadata) */
 	int64_t o_content_length; /* body length if known, else -1 */
-	/* Owned by the object; set through sto_obj_set_*() while BUSY. */
-	struct sto_bytes o_hdrs;       /* serialized response header block */
-	struct sto_bytes o_etag;       /* ETag value, as received */
-	struct sto_bytes o_lastmod;    /* Last-Modified value, as received */
-	struct sto_bytes o_vary_names; /* Vary header names, normalised */
-	struct sto_bytes o_vary_vals;  /* request values they had, normalised */
 
 	/*
-	 * Called by the writer, on the writer's thread and with no storage
-	 * lock held, after each publish (metadata, body bytes, finish) so the
-	 * daemon can wake readers waiting in other threads. Set while BUSY,
-	 * before the object is visible to other threads; may stay NULL.
-	 */
-	void (*o_notify)(struct sto_obj *o, void *priv);
-	void *o_notify_priv;
-	/*
 	 * Readers that found no more bytes and wait set their thread's bit
-	 * (atomic OR, sequentially consistent) and then look again; o_notify
-	 * reads it after a sequentially consistent fence. Bits are never
-	 * cleared: a stale one costs a spurious wake, a missing one a lost
-	 * wake. Owned by the daemon; storage only zeroes it.
+	 * (atomic OR, sequentially consistent) and then look again; the
+	 * notify hook (sto_obj_notify_set) reads it after a sequentially
+	 * consistent fence. Bits are never cleared: a stale one costs a
+	 * spurious wake, a missing one a lost wake. Owned by the daemon;
+	 * storage only zeroes it.
 	 */
 	_Atomic uint64_t o_waiters;
 
 	/* Body segments: private to sto_obj.c (readers use a cursor). */
 	struct sto_seg *o_seg_head; /* first segment, written before publish */
 	struct sto_seg *o_seg_tail; /* writer only */
-	size_t o_seg_used;          /* writer only: bytes used in the tail */
-	size_t o_body_len;          /* writer only: bytes appended */
 
 	/* The tier indexing this object (NULL: none); set by the tier. */
 	struct sto_tier *_Atomic o_tier;
@@ -238,21 +269,86 @@ struct sto_obj {
  */
 int sto_obj_new(struct sto_obj **op, const struct sto_key *key,
 		const void *hashin, size_t hashin_len);
+/* The hash-input string the object was stored under (o_hashin_len bytes),
+ * immutable, valid while the caller holds a reference. */
+static inline const uint8_t *
+sto_obj_hashin(const struct sto_obj *o)
+{
+	return ((const uint8_t *)(o + 1));
+}
+/*
+ * The writer calls fn(o, priv) on the writer's thread, with no storage
+ * lock held, after each publish (metadata, body bytes, finish), so the
+ * daemon can wake readers waiting in other threads. One hook for every
+ * object; NULL (the default) calls nothing. Set it once at start-up,
+ * before threads run (tests may change it while no object is written).
+ */
+void sto_obj_notify_set(void (*fn)(struct sto_obj *o, void *priv), void *priv);
 /* Take one more reference; the caller must already hold one. Returns o. */
 struct sto_obj *sto_obj_ref(struct sto_obj *o);
 /* Drop the reference in *op and set *op = NULL; the last one frees. */
 void sto_obj_deref(struct sto_obj **op);
 
-/* Copy metadata blobs into the object: writer only, while BUSY. 0 / ENOMEM.
- * Setting one twice replaces the earlier copy. */
+_Static_assert(STO_META_HDRS == 0, "the header block comes first");
+
+/* Bytes field m takes in o_meta (its length + 1), 0 when never set. */
+static inline size_t
+sto_obj_meta_span(const struct sto_obj *o, unsigned m)
+{
+	return (m == STO_META_HDRS ? o->o_meta_hdrs : o->o_meta_len[m - 1]);
+}
+
+/*
+ * Metadata field m of o: a view into the object's metadata allocation, or
+ * (NULL, 0) when never set. Readable by the writer, and by anyone once
+ * sto_obj_state() returned STREAMING or later; valid while the caller
+ * holds a reference.
+ */
+static inline struct sto_bytes
+sto_obj_meta(const struct sto_obj *o, enum sto_meta m)
+{
+	struct sto_bytes b = {NULL, 0};
+	size_t off = 0, span = sto_obj_meta_span(o, m);
+	unsigned u;
+
+	if (span == 0)
+		return (b);
+	for (u = 0; u < (unsigned)m; u++)
+		off += sto_obj_meta_span(o, u);
+	b.ptr = o->o_meta + off;
+	b.len = span - 1;
+	return (b);
+}
+
+/* sto_obj_hdrs(o), sto_obj_etag(o), sto_obj_lastmod(o),
+ * sto_obj_vary_names(o), sto_obj_vary_vals(o): sto_obj_meta() by name. */
+#define X(NAME, name, text)                                                    \
+	static inline struct sto_bytes sto_obj_##name(const struct sto_obj *o) \
+	{                                                                      \
+		return (sto_obj_meta(o, STO_META_##NAME));                     \
+	}
+STO_META_LIST(X)
+#undef X
+
+/*
+ * Copy metadata into the object: writer only, while BUSY. 0, ENOMEM or
+ * EINVAL (too long: see STO_META_LIST). Setting one twice replaces the
+ * earlier copy. Each call rebuilds the one metadata allocation (the fields
+ * are small and set once or twice per fill); p may point into the
+ * object's own metadata.
+ */
 int sto_obj_set_hdrs(struct sto_obj *o, const void *p, size_t len);
 int sto_obj_set_etag(struct sto_obj *o, const void *p, size_t len);
 int sto_obj_set_lastmod(struct sto_obj *o, const void *p, size_t len);
 int sto_obj_set_vary(struct sto_obj *o, const void *names, size_t nlen,
 		     const void *vals, size_t vlen);
 
-/* BUSY -> STREAMING: metadata final. Replaces older objects of the same
- * variant in the object's tier. Writer only; a no-op when not BUSY. */
+/*
+ * BUSY -> STREAMING: metadata final. Replaces older objects of the same
+ * variant in the object's tier. With a known o_content_length, the first
+ * body segment is allocated here, inside the metadata allocation (one
+ * allocation less per object). Writer only; a no-op when not BUSY.
+ */
 void sto_obj_publish(struct sto_obj *o);
 /*
  * Copy len bytes to the body end and publish them (publishing the metadata
@@ -305,7 +401,7 @@ void sto_cursor_init(struct sto_cursor *c, const struct sto_obj *o);
  * The next span of published bytes, at most max (0: no limit) and never
  * crossing a segment: 0 with (*pp, *lenp), len > 0, and the cursor moved
  * past it. Else STO_WAIT (the writer has not published more yet: wait for
- * o_notify and call again), STO_EOF (complete and all read), or
+ * the notify hook and call again), STO_EOF (complete and all read), or
  * STO_EFAILED (the fetch failed; every published byte was returned first).
  */
 int sto_cursor_next(struct sto_cursor *c, size_t max, const void **pp,

@@ -71,37 +71,48 @@ t_hdr_next_kind(void **state UNUSED)
 
 #define BODY_LEN 26
 
-static struct sto_obj obj;
+static struct sto_obj *obj; /* the last mkobj() */
 static struct req rq;
 static struct h1_hdr rh[20];
 
-/* A complete 200 of 26 bytes with these stored fields; ETag "v1" and
- * Last-Modified D when the fields hold them. */
+#define T_RESP (784111777.0 + 3600)
+
+/* A complete 200 of 26 bytes, a storage object as a fill makes it, with
+ * these stored fields and this Date (0: none); ETag and Last-Modified set
+ * when the fields hold them, as fill_meta() does. */
+static struct sto_obj *
+mkobj_date(unsigned status, const char *hdrs, double date)
+{
+	static const struct sto_key k = {1, 2};
+	struct h1_hdr h;
+
+	if (obj != NULL)
+		sto_obj_deref(&obj);
+	assert_int_equal(sto_obj_new(&obj, &k, "t", 1), 0);
+	obj->o_status = status;
+	obj->o_date = date;
+	obj->o_t_resp = T_RESP;
+	obj->o_content_length = BODY_LEN;
+	assert_int_equal(sto_obj_set_hdrs(obj, hdrs, strlen(hdrs)), 0);
+	/* h points into obj's metadata: a setter may copy from there */
+	if (dl_stored(obj, "ETag", &h) != NULL)
+		assert_int_equal(sto_obj_set_etag(obj, h.value, h.value_len),
+				 0);
+	if (dl_stored(obj, "Accept-Ranges", &h) != NULL)
+		obj->o_cflags |= OC_ACCEPT_RANGES;
+	if (dl_stored(obj, "Last-Modified", &h) != NULL)
+		assert_int_equal(sto_obj_set_lastmod(obj, h.value, h.value_len),
+				 0);
+	assert_int_equal(
+	    sto_obj_append(obj, "abcdefghijklmnopqrstuvwxyz", BODY_LEN), 0);
+	assert_int_equal(sto_obj_finish(obj, 1), 0);
+	return (obj);
+}
+
 static struct sto_obj *
 mkobj(unsigned status, const char *hdrs)
 {
-	struct h1_hdr h;
-
-	memset(&obj, 0, sizeof obj);
-	obj.magic = STO_OBJ_MAGIC;
-	atomic_store(&obj.o_state, STO_OBJ_COMPLETE);
-	atomic_store(&obj.o_published, (size_t)BODY_LEN);
-	obj.o_status = status;
-	obj.o_date = 784111777.0 + 3600;
-	obj.o_t_resp = obj.o_date;
-	obj.o_hdrs.ptr = (const uint8_t *)hdrs;
-	obj.o_hdrs.len = strlen(hdrs);
-	if (dl_stored(&obj, "ETag", &h) != NULL) {
-		obj.o_etag.ptr = (const uint8_t *)h.value;
-		obj.o_etag.len = h.value_len;
-	}
-	if (dl_stored(&obj, "Accept-Ranges", &h) != NULL)
-		obj.o_cflags |= OC_ACCEPT_RANGES;
-	if (dl_stored(&obj, "Last-Modified", &h) != NULL) {
-		obj.o_lastmod.ptr = (const uint8_t *)h.value;
-		obj.o_lastmod.len = h.value_len;
-	}
-	return (&obj);
+	return (mkobj_date(status, hdrs, T_RESP));
 }
 
 /* A request with fields "Name: value" given as alternating strings. */
@@ -262,13 +273,12 @@ t_plan_if_range(void **state UNUSED)
 	     "\"v1\"", "If-Range", "\"v1\"");
 	assert_int_equal(pl.what, DL_WHOLE);
 	/* no Date: the time it arrived stands in */
-	mkobj(200, STD);
-	obj.o_date = 0;
+	mkobj_date(200, STD, 0);
 	{
 		static const char *const kv[] = {
 		    "Range", "bytes=0-4", "If-Range",
 		    "Sun, 06 Nov 1994 08:49:37 GMT"};
-		dl_plan(mkreq(H1M_GET, 2, kv), &obj, &pl);
+		dl_plan(mkreq(H1M_GET, 2, kv), obj, &pl);
 	}
 	assert_int_equal(pl.what, DL_PART);
 }
@@ -304,7 +314,7 @@ kept(enum dl_what what, const char *hdrs)
 	mkobj(200, hdrs);
 	out[0] = '\0';
 	while (dl_hdr_next(hdrs, strlen(hdrs), &pos, &h))
-		if (dl_keep(&pl, &obj, &h))
+		if (dl_keep(&pl, obj, &h))
 			n += (size_t)snprintf(out + n, sizeof out - n, "%.*s;",
 					      (int)h.name_len, h.name);
 	return (out);

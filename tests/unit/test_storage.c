@@ -3,8 +3,8 @@
  * through the test hook, object lifecycle, failed fetches, Vary, and a body
  * streamed to three reader threads. The memory tier's budget, eviction and
  * counters are in test_storage_mem.c, the policies' hit ratios in
- * test_evict.c. STO_BENCH=1 also runs the segment-size measurement quoted
- * in docs/storage.md.
+ * test_evict.c. STO_BENCH=1 runs instead the measurements quoted in
+ * docs/storage.md: memory per object and segment size.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "storage/storage.h"
 #include "sto_test_util.h"
@@ -271,7 +273,7 @@ test_obj_lifecycle(void **state TEST_UNUSED)
 	assert_int_equal(sto_obj_new(&o, &h.key, h.buf, h.len), 0);
 	assert_int_equal(sto_obj_state(o), STO_OBJ_BUSY);
 	assert_int_equal(o->o_content_length, -1);
-	assert_memory_equal(o->o_hashin, h.buf, h.len);
+	assert_memory_equal(sto_obj_hashin(o), h.buf, h.len);
 	o2 = sto_obj_ref(o);
 	assert_ptr_equal(o2, o);
 	sto_obj_deref(&o2);
@@ -279,7 +281,7 @@ test_obj_lifecycle(void **state TEST_UNUSED)
 	assert_int_equal(sto_obj_set_etag(o, "\"v1\"", 4), 0);
 	assert_int_equal(sto_obj_set_etag(o, "\"v2\"", 4), 0);
 	assert_int_equal(sto_obj_set_lastmod(o, "Mon", 3), 0);
-	assert_memory_equal(o->o_etag.ptr, "\"v2\"", 4);
+	assert_memory_equal(sto_obj_etag(o).ptr, "\"v2\"", 4);
 	sto_obj_flags_set(o, STO_F_HFM);
 	assert_int_equal(sto_obj_flags(o), STO_F_HFM);
 
@@ -398,6 +400,201 @@ test_failed(void **state TEST_UNUSED)
 	sto_tier_close(&t);
 }
 
+/* ---- metadata ---- */
+
+static void
+bytes_is(struct sto_bytes b, const char *want)
+{
+	if (want == NULL) {
+		assert_null(b.ptr);
+		assert_int_equal(b.len, 0);
+		return;
+	}
+	assert_non_null(b.ptr);
+	assert_int_equal(b.len, strlen(want));
+	assert_memory_equal(b.ptr, want, b.len);
+	assert_int_equal(b.ptr[b.len], '\0'); /* text fields read as strings */
+}
+
+/* All fields in one allocation: set in any order, replaced, set empty
+ * (not the same as unset), copied from the object itself; the footprint
+ * counts exactly the bytes held. */
+static void
+test_obj_meta(void **state TEST_UNUSED)
+{
+	struct hin h;
+	struct sto_obj *o;
+	size_t base;
+
+	hin_make(&h, "h", "/meta");
+	assert_int_equal(sto_obj_new(&o, &h.key, h.buf, h.len), 0);
+	base = sizeof *o + h.len;
+	assert_int_equal(atomic_load(&o->o_footprint), base);
+	bytes_is(sto_obj_hdrs(o), NULL);
+	bytes_is(sto_obj_etag(o), NULL);
+	bytes_is(sto_obj_vary_vals(o), NULL);
+
+	assert_int_equal(sto_obj_set_lastmod(o, "Mon", 3), 0);
+	assert_int_equal(sto_obj_set_vary(o, "accept\n", 7, "=gzip\n", 6), 0);
+	assert_int_equal(sto_obj_set_etag(o, "", 0), 0);
+	assert_int_equal(sto_obj_set_hdrs(o, "A: b\r\n", 6), 0);
+	bytes_is(sto_obj_hdrs(o), "A: b\r\n");
+	bytes_is(sto_obj_etag(o), "");
+	bytes_is(sto_obj_lastmod(o), "Mon");
+	bytes_is(sto_obj_vary_names(o), "accept\n");
+	bytes_is(sto_obj_vary_vals(o), "=gzip\n");
+	assert_int_equal(atomic_load(&o->o_footprint),
+			 base + 7 + 1 + 4 + 8 + 7);
+
+	/* replace one: the others stay; a copy of our own bytes is fine */
+	assert_int_equal(sto_obj_set_etag(o, "\"abc\"", 5), 0);
+	assert_int_equal(
+	    sto_obj_set_lastmod(o, sto_obj_hdrs(o).ptr, sto_obj_hdrs(o).len),
+	    0);
+	bytes_is(sto_obj_etag(o), "\"abc\"");
+	bytes_is(sto_obj_lastmod(o), "A: b\r\n");
+	bytes_is(sto_obj_hdrs(o), "A: b\r\n");
+	bytes_is(sto_obj_vary_vals(o), "=gzip\n");
+	assert_int_equal(atomic_load(&o->o_footprint),
+			 base + 7 + 6 + 7 + 8 + 7);
+	assert_int_equal(sto_obj_set_hdrs(o, NULL, 1), EINVAL);
+	bytes_is(sto_obj_hdrs(o), "A: b\r\n");
+
+	/* the header block may be long; the others stay under 64 KiB */
+	{
+		static char big[70000];
+
+		memset(big, 'x', sizeof big);
+		assert_int_equal(sto_obj_set_etag(o, big, 65535), EINVAL);
+		assert_int_equal(sto_obj_set_vary(o, "a", 1, big, 65535),
+				 EINVAL);
+		bytes_is(sto_obj_etag(o), "\"abc\"");
+		assert_int_equal(sto_obj_set_etag(o, big, 65534), 0);
+		assert_int_equal(sto_obj_etag(o).len, 65534);
+		assert_int_equal(sto_obj_set_hdrs(o, big, sizeof big), 0);
+		assert_int_equal(sto_obj_hdrs(o).len, sizeof big);
+		bytes_is(sto_obj_vary_vals(o), "=gzip\n");
+		assert_int_equal(atomic_load(&o->o_footprint),
+				 base + 70001 + 65535 + 7 + 8 + 7);
+		assert_int_equal(sto_obj_set_etag(o, "\"abc\"", 5), 0);
+		assert_int_equal(sto_obj_set_hdrs(o, "A: b\r\n", 6), 0);
+	}
+
+	sto_obj_publish(o);
+	bytes_is(sto_obj_vary_names(o), "accept\n");
+	assert_int_equal(sto_obj_finish(o, 1), 0);
+	sto_obj_deref(&o);
+}
+
+/* A BUSY object with these headers and, if clen >= 0, a known length. */
+static struct sto_obj *
+obj_busy(const struct hin *h, const char *hdrs, int64_t clen)
+{
+	struct sto_obj *o;
+
+	assert_int_equal(sto_obj_new(&o, &h->key, h->buf, h->len), 0);
+	o->o_content_length = clen;
+	if (hdrs != NULL)
+		assert_int_equal(sto_obj_set_hdrs(o, hdrs, strlen(hdrs)), 0);
+	return (o);
+}
+
+/* Append body_len pattern bytes in odd pieces, finish, read back. */
+static void
+obj_fill_check(struct sto_obj *o, size_t body_len, uint64_t seed)
+{
+	uint8_t buf[7001];
+	size_t off = 0, n, i;
+
+	while (off < body_len) {
+		n = body_len - off < sizeof buf ? body_len - off : sizeof buf;
+		for (i = 0; i < n; i++)
+			buf[i] = pat(seed, off + i);
+		assert_int_equal(sto_obj_append(o, buf, n), 0);
+		off += n;
+	}
+	assert_int_equal(sto_obj_finish(o, 1), 0);
+	body_check(o, body_len, seed);
+}
+
+/* A known length puts the first segment in the metadata allocation at
+ * publish (16: the segment header); the footprint stays exact, the tier's
+ * charge follows, and reads and seeks cross into the later segments. */
+static void
+test_obj_first_seg(void **state TEST_UNUSED)
+{
+	struct sto_tier *t = mem_open(64 << 20, STO_POL_S3FIFO, 4);
+	struct sto_cursor c;
+	struct sto_stats st;
+	struct sto_obj *o;
+	const void *p;
+	struct hin h;
+	size_t base, len;
+
+	hin_make(&h, "h", "/first");
+	base = sizeof *o + h.len;
+
+	/* small: one allocation for the headers and the whole body */
+	o = obj_busy(&h, "A: b\r\n", 3000);
+	assert_int_equal(sto_insert(t, o), 0);
+	assert_int_equal(atomic_load(&o->o_footprint), base + 7);
+	sto_obj_publish(o);
+	assert_int_equal(atomic_load(&o->o_footprint), base + 8 + 16 + 3000);
+	sto_stats(t, &st);
+	assert_int_equal(st.bytes, atomic_load(&o->o_footprint));
+	bytes_is(sto_obj_hdrs(o), "A: b\r\n");
+	obj_fill_check(o, 3000, 1);
+	assert_int_equal(atomic_load(&o->o_footprint), base + 8 + 16 + 3000);
+	sto_stats(t, &st);
+	assert_int_equal(st.bytes, atomic_load(&o->o_footprint));
+	sto_obj_deref(&o);
+
+	/* large: the first 64 KiB there, the rest in exact-fit segments */
+	o = obj_busy(&h, "A: b\r\n", 200000);
+	obj_fill_check(o, 200000, 2); /* the first append publishes */
+	assert_int_equal(atomic_load(&o->o_footprint),
+			 base + 8 + 16 + 65536 + 2 * (16 + 65536) +
+			     (16 + 200000 - 3 * 65536));
+	sto_cursor_init(&c, o);
+	assert_int_equal(sto_cursor_seek(&c, 65536), 0);
+	assert_int_equal(sto_cursor_next(&c, 0, &p, &len), 0);
+	assert_int_equal(len, 65536);
+	assert_int_equal(*(const uint8_t *)p, pat(2, 65536));
+	assert_int_equal(sto_cursor_seek(&c, 65535), 0);
+	assert_int_equal(sto_cursor_next(&c, 0, &p, &len), 0);
+	assert_int_equal(len, 1);
+	assert_int_equal(*(const uint8_t *)p, pat(2, 65535));
+	sto_obj_deref(&o);
+
+	/* no metadata at all: the allocation holds just the segment */
+	o = obj_busy(&h, NULL, 100);
+	sto_obj_publish(o);
+	assert_int_equal(atomic_load(&o->o_footprint), base + 16 + 100);
+	bytes_is(sto_obj_hdrs(o), NULL);
+	obj_fill_check(o, 100, 3);
+	sto_obj_deref(&o);
+
+	/* unknown length, or none: segments come with the appends */
+	o = obj_busy(&h, "A: b\r\n", -1);
+	sto_obj_publish(o);
+	assert_int_equal(atomic_load(&o->o_footprint), base + 7);
+	obj_fill_check(o, 500, 4);
+	assert_int_equal(atomic_load(&o->o_footprint), base + 7 + 16 + 1024);
+	sto_obj_deref(&o);
+	o = obj_busy(&h, "A: b\r\n", 0);
+	sto_obj_publish(o);
+	assert_int_equal(atomic_load(&o->o_footprint), base + 7);
+	assert_int_equal(sto_obj_finish(o, 1), 0);
+	sto_obj_deref(&o);
+
+	/* a fetch that fails mid-body frees the shared allocation once */
+	o = obj_busy(&h, "A: b\r\n", 3000);
+	assert_int_equal(sto_obj_append(o, "xyz", 3), 0);
+	assert_int_equal(sto_obj_finish(o, 1), STO_EFAILED);
+	sto_obj_deref(&o);
+	sto_tier_close(&t);
+}
+
 /* ---- Vary ---- */
 
 static int
@@ -407,8 +604,8 @@ match_vals(const struct sto_obj *o, void *priv)
 
 	if (sto_obj_state(o) == STO_OBJ_BUSY)
 		return (0); /* the daemon would wait on it; here: skip */
-	return (o->o_vary_vals.len == strlen(want) &&
-		memcmp(o->o_vary_vals.ptr, want, strlen(want)) == 0);
+	return (sto_obj_vary_vals(o).len == strlen(want) &&
+		memcmp(sto_obj_vary_vals(o).ptr, want, strlen(want)) == 0);
 }
 
 static struct sto_obj *
@@ -615,8 +812,7 @@ test_stream_threads(void **state TEST_UNUSED)
 	s.sum_w = fnv(0xcbf29ce484222325ULL, buf, STREAM_LEN);
 
 	assert_int_equal(sto_obj_new(&o, &s.h.key, s.h.buf, s.h.len), 0);
-	o->o_notify = stream_notify;
-	o->o_notify_priv = &s;
+	sto_obj_notify_set(stream_notify, &s);
 	assert_int_equal(sto_insert(s.tier, o), 0);
 	for (u = 0; u < STREAM_READERS; u++) {
 		ra[u].s = &s;
@@ -647,10 +843,91 @@ test_stream_threads(void **state TEST_UNUSED)
 			      s.got[u], s.waits[u]);
 	}
 	sto_obj_deref(&o);
+	sto_obj_notify_set(NULL, NULL);
 	sto_tier_close(&s.tier);
 	free(buf);
 	pthread_cond_destroy(&s.cv);
 	pthread_mutex_destroy(&s.mtx);
+}
+
+/* ---- memory per object (STO_BENCH=1) ---- */
+
+static long
+rss_bytes(void)
+{
+	long pages = 0, rss = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (f == NULL)
+		return (0);
+	if (fscanf(f, "%ld %ld", &pages, &rss) != 2)
+		rss = 0;
+	fclose(f);
+	return (rss * sysconf(_SC_PAGESIZE));
+}
+
+/*
+ * RSS growth over 100,000 objects of 1 KiB as the daemon stores them
+ * (issue 5's measurement, docs/storage.md: memory per object): hash
+ * inputs host and path, inserted BUSY, a header block, a known length,
+ * one append. Meaningful in an -O2 build without sanitizers.
+ */
+static void
+mem_per_object(size_t hdrs_len)
+{
+	static uint8_t body[1024];
+	char hdrs[256], url[64];
+	struct sto_tier *t = mem_open((size_t)1 << 30, STO_POL_S3FIFO, 64);
+	struct sto_stats st;
+	struct sto_obj *o;
+	struct hin h;
+	long r0, r1;
+	unsigned i, n = 100000;
+
+	memset(hdrs, 'h', sizeof hdrs);
+	r0 = rss_bytes();
+	for (i = 0; i < n; i++) {
+		snprintf(url, sizeof url, "/mem-1234567-%u", i);
+		hin_make(&h, "127.0.0.1:12345", url);
+		assert_int_equal(sto_obj_new(&o, &h.key, h.buf, h.len), 0);
+		o->o_content_length = sizeof body;
+		assert_int_equal(sto_insert(t, o), 0);
+		assert_int_equal(sto_obj_set_hdrs(o, hdrs, hdrs_len), 0);
+		sto_obj_publish(o);
+		assert_int_equal(sto_obj_append(o, body, sizeof body), 0);
+		assert_int_equal(sto_obj_finish(o, 1), 0);
+		sto_obj_deref(&o);
+	}
+	r1 = rss_bytes();
+	sto_stats(t, &st);
+	print_message("  %zu-byte header block: footprint %.0f, RSS %.0f "
+		      "bytes per object (struct %zu)\n",
+		      hdrs_len, (double)st.bytes / n, (double)(r1 - r0) / n,
+		      sizeof *o);
+	sto_tier_close(&t);
+}
+
+/* Each in a fresh process: memory freed by one would serve the next. */
+static void
+test_mem_bench(void **state TEST_UNUSED)
+{
+	static const size_t lens[] = {141, 0};
+	unsigned u;
+	pid_t pid;
+	int st;
+
+	for (u = 0; u < sizeof lens / sizeof lens[0]; u++) {
+		fflush(NULL);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			mem_per_object(lens[u]);
+			fflush(NULL);
+			_exit(0);
+		}
+		assert_int_equal(waitpid(pid, &st, 0), pid);
+		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
 }
 
 /* ---- segment size measurement (STO_BENCH=1) ---- */
@@ -749,6 +1026,8 @@ main(void)
 	    cmocka_unit_test(test_conf),
 	    cmocka_unit_test(test_collision),
 	    cmocka_unit_test(test_obj_lifecycle),
+	    cmocka_unit_test(test_obj_meta),
+	    cmocka_unit_test(test_obj_first_seg),
 	    cmocka_unit_test(test_failed),
 	    cmocka_unit_test(test_vary),
 	    cmocka_unit_test(test_stream_threads),
@@ -756,7 +1035,10 @@ main(void)
 	/* Measurements, not checks: only on request (STO_BENCH=1). */
 	const char *bench = getenv("STO_BENCH");
 	if (bench != NULL && *bench == '1') {
-		const struct CMUnitTest b[] = {cmocka_unit_test(test_seg_bench)};
+		const struct CMUnitTest b[] = {
+		    cmocka_unit_test(test_mem_bench),
+		    cmocka_unit_test(test_seg_bench),
+		};
 		return (cmocka_run_group_tests_name("bench", b, NULL, NULL));
 	}
 	return (cmocka_run_group_tests(tests, NULL, NULL));
