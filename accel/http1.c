@@ -875,28 +875,27 @@ bad:
 
 /* Compare a header name with a NUL-terminated name, ignoring case. */
 int
-h1_name_eq(const struct h1_hdr *h, const char *name)
+h1_name_eq_n(const struct h1_hdr *h, const char *name, size_t len)
 {
-	size_t i;
-
 	AN(h);
 	AN(name);
-	for (i = 0; i < h->name_len; i++)
-		if (name[i] == '\0' ||
-		    lc((uint8_t)h->name[i]) != lc((uint8_t)name[i]))
+	if (h->name_len != len)
+		return (0);
+	for (size_t i = 0; i < len; i++)
+		if (lc((uint8_t)h->name[i]) != lc((uint8_t)name[i]))
 			return (0);
-	return (name[i] == '\0');
+	return (1);
 }
 
 /* First header with that name. */
 const struct h1_hdr *
-h1_find(const struct h1_hdr *hdrs, unsigned n, const char *name)
+h1_find_n(const struct h1_hdr *hdrs, unsigned n, const char *name, size_t len)
 {
 	unsigned i;
 
 	AN(hdrs != NULL || n == 0);
 	for (i = 0; i < n; i++)
-		if (h1_name_eq(&hdrs[i], name))
+		if (hdrs[i].name_len == len && h1_name_eq_n(&hdrs[i], name, len))
 			return (&hdrs[i]);
 	return (NULL);
 }

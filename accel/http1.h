@@ -254,10 +254,23 @@ int h1_chunk_next(struct h1_chunk *c, const char *in, size_t len, size_t *n);
 /* --- helpers over parsed headers --- */
 
 /* Case-insensitive comparison of a header name with a NUL-terminated one. */
-int h1_name_eq(const struct h1_hdr *h, const char *name);
+int h1_name_eq_n(const struct h1_hdr *h, const char *name, size_t len);
+static inline int
+h1_name_eq(const struct h1_hdr *h, const char *name)
+{
+	/* The length first: a literal's is a constant, so a field of
+	 * another length costs one compare (the misses, which dominate). */
+	size_t len = __builtin_strlen(name);
+	return (h->name_len == len && h1_name_eq_n(h, name, len));
+}
 /* First header named `name`, or NULL. */
-const struct h1_hdr *h1_find(const struct h1_hdr *hdrs, unsigned n,
-    const char *name);
+const struct h1_hdr *h1_find_n(const struct h1_hdr *hdrs, unsigned n,
+    const char *name, size_t len);
+static inline const struct h1_hdr *
+h1_find(const struct h1_hdr *hdrs, unsigned n, const char *name)
+{
+	return (h1_find_n(hdrs, n, name, __builtin_strlen(name)));
+}
 /* Non-zero when the comma-separated token list v[0..len) holds `tok`
  * (case-insensitive, OWS around elements ignored). */
 int h1_list_has(const char *v, size_t len, const char *tok);
