@@ -123,6 +123,8 @@ struct worker {
 	int draining;
 	char *ws_free[16]; /* spare request workspaces */
 	unsigned nws_free;
+	struct busyobj *bo_free[16]; /* spare busyobjs (fetch.c) */
+	unsigned nbo_free;
 	TAILQ_HEAD(, sess) sessions;
 	/* Requests parked until an object they read grows (cache_wait.c):
 	 * touched by this thread only. Other threads reach us through

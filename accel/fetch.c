@@ -470,8 +470,11 @@ fetch_connect(struct busyobj *bo, int fresh)
 static struct busyobj *
 bo_new(struct worker *wrk)
 {
-	/* The header array is written by the parser only: no need to zero. */
-	struct busyobj *bo = malloc(sizeof *bo);
+	/* The header array is written by the parser only: no need to zero.
+	 * Spare ones wait on the worker's free list (a miss is not worth a
+	 * 5 KiB malloc). */
+	struct busyobj *bo = wrk->nbo_free > 0 ? wrk->bo_free[--wrk->nbo_free] :
+	    malloc(sizeof *bo);
 	if (bo == NULL)
 		return (NULL);
 	memset(bo, 0, offsetof(struct busyobj, resp_hdrs));
@@ -939,7 +942,10 @@ fetch_finish(struct busyobj **bop)
 		wrk->ndetached--;
 	}
 	bo->magic = 0;
-	free(bo);
+	if (wrk->nbo_free < ARRAY_LEN(wrk->bo_free))
+		wrk->bo_free[wrk->nbo_free++] = bo;
+	else
+		free(bo);
 	if (vc != NULL && !reuse)
 		vbc_close(&vc);
 	else if (vc != NULL) {

@@ -348,5 +348,7 @@ wrk_fini(struct worker *wrk)
 	close(wrk->kick_fd);
 	while (wrk->nws_free > 0)
 		free(wrk->ws_free[--wrk->nws_free]);
+	while (wrk->nbo_free > 0)
+		free(wrk->bo_free[--wrk->nbo_free]);
 	event_base_free(wrk->base);
 }
