@@ -21,6 +21,7 @@
  */
 #include "accel/accel.h"
 #include "accel/hb.h"
+#include "accel/head.h"
 #include "accel/rfc9111.h"
 
 #include <stdlib.h>
@@ -268,7 +269,6 @@ dl_head(struct req *req, const struct dl_plan *pl)
 {
 	struct sess *sp = req->sp;
 	const struct sto_obj *o = req->obj;
-	const char *reason = h1_reason((int)pl->status);
 	struct sto_bytes sh = sto_obj_hdrs(o);
 	char v[128];
 	struct hb hb;
@@ -278,11 +278,7 @@ dl_head(struct req *req, const struct dl_plan *pl)
 
 	if (hb_begin(&hb, sp->out, sh.len + 640) != 0)
 		return (-1);
-	hb_lit(&hb, "HTTP/1.1 ");
-	hb_num(&hb, pl->status, 10);
-	hb_lit(&hb, " ");
-	hb_add(&hb, reason, strlen(reason));
-	hb_lit(&hb, "\r\n");
+	cache_head_begin(&hb, pl->status);
 	if (pl->what == DL_WHOLE)
 		hb_add(&hb, sh.ptr, sh.len);
 	else
@@ -312,23 +308,13 @@ dl_head(struct req *req, const struct dl_plan *pl)
 		break;
 	case DL_304: break;
 	}
-	hb_lit(&hb, "Age: "); /* Via is among the stored fields */
-	hb_num(&hb, (uint64_t)req->age, 10);
-	hb_lit(&hb, "\r\n");
-	cache_status_hdr(&hb, req, o->o_ttl - req->age);
+	cache_head_age(&hb, req, o);
 	if (pl->has_clen) {
 		hb_lit(&hb, "Content-Length: ");
 		hb_num(&hb, pl->clen, 10);
 		hb_lit(&hb, "\r\n");
 	}
-	if (!req->h.keep_alive || sp->close_after || sp->wrk->draining) {
-		sp->close_after = 1;
-		hb_lit(&hb, "Connection: close\r\n\r\n");
-	} else if (req->h.minor == 0)
-		hb_lit(&hb, "Connection: keep-alive\r\n\r\n");
-	else
-		hb_lit(&hb, "\r\n");
-	req->resp_bytes += hb.len;
+	req_head_close(&hb, req);
 	AZ(hb_end(&hb)); /* the reservation bounds every field above */
 	return (0);
 }

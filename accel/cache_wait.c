@@ -28,6 +28,7 @@
  */
 #include "accel/accel.h"
 #include "accel/hb.h"
+#include "accel/head.h"
 #include "accel/rfc9111.h"
 
 #include <string.h>
@@ -104,23 +105,15 @@ static int
 stream_head(struct req *req, const struct sto_obj *o)
 {
 	struct sess *sp = req->sp;
-	const char *reason = h1_reason((int)o->o_status);
 	int bodyless = o->o_status == 204 || o->o_status == 304;
 	struct hb hb;
 
 	req->resp_status = (int)o->o_status;
 	if (hb_begin(&hb, sp->out, sto_obj_hdrs(o).len + 512) != 0)
 		return (-1);
-	hb_lit(&hb, "HTTP/1.1 ");
-	hb_num(&hb, o->o_status, 10);
-	hb_lit(&hb, " ");
-	hb_add(&hb, reason, strlen(reason));
-	hb_lit(&hb, "\r\n");
+	cache_head_begin(&hb, o->o_status);
 	hb_add(&hb, sto_obj_hdrs(o).ptr, sto_obj_hdrs(o).len);
-	hb_lit(&hb, "Age: "); /* Via is in the stored block */
-	hb_num(&hb, (uint64_t)req->age, 10);
-	hb_lit(&hb, "\r\n");
-	cache_status_hdr(&hb, req, o->o_ttl - req->age);
+	cache_head_age(&hb, req, o);
 	if (!bodyless && o->o_content_length >= 0) {
 		hb_lit(&hb, "Content-Length: ");
 		hb_num(&hb, (uint64_t)o->o_content_length, 10);
@@ -132,14 +125,7 @@ stream_head(struct req *req, const struct sto_obj *o)
 		} else
 			sp->close_after = 1; /* HTTP/1.0: the close ends it */
 	}
-	if (!req->h.keep_alive || sp->close_after || sp->wrk->draining) {
-		sp->close_after = 1;
-		hb_lit(&hb, "Connection: close\r\n\r\n");
-	} else if (req->h.minor == 0)
-		hb_lit(&hb, "Connection: keep-alive\r\n\r\n");
-	else
-		hb_lit(&hb, "\r\n");
-	req->resp_bytes += hb.len;
+	req_head_close(&hb, req);
 	return (hb_end(&hb));
 }
 

@@ -21,6 +21,7 @@
  */
 #include "accel/accel.h"
 #include "accel/hb.h"
+#include "accel/head.h"
 #include "accel/rfc9111.h"
 
 #include <string.h>
@@ -202,14 +203,7 @@ req_deliver(struct req *req)
 	}
 	if (synth_needed_close(req))
 		sp->close_after = 1; /* the origin answered before the body ended */
-	if (sp->close_after || !req->h.keep_alive || sp->wrk->draining) {
-		sp->close_after = 1;
-		hb_lit(&hb, "Connection: close\r\n\r\n");
-	} else if (req->h.minor == 0)
-		hb_lit(&hb, "Connection: keep-alive\r\n\r\n");
-	else
-		hb_lit(&hb, "\r\n");
-	req->resp_bytes += hb.len;
+	req_head_close(&hb, req);
 	AZ(hb_end(&hb)); /* the bound above covers every byte written */
 	pump_init(&bo->body, r->body, r->content_length, out_chunked, 0);
 	cache_fill_tee(bo);
