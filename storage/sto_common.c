@@ -129,3 +129,36 @@ sto_tier_close(struct sto_tier **tp)
 	(*tp)->t_ops->close(tp);
 	*tp = NULL;
 }
+
+int
+sto_hashin_eq(const struct sto_obj *o, const void *hashin, size_t len)
+{
+	return (o->o_hashin_len == len &&
+		(len == 0 || memcmp(sto_obj_hashin(o), hashin, len) == 0));
+}
+
+int
+sto_bytes_eq(struct sto_bytes a, struct sto_bytes b)
+{
+	return (a.len == b.len &&
+		(a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0));
+}
+
+int
+sto_same_variant(const struct sto_obj *old, const struct sto_obj *o)
+{
+	int st;
+
+	if (old == o || !sto_key_eq(&old->o_key, &o->o_key) ||
+	    !sto_hashin_eq(old, sto_obj_hashin(o), o->o_hashin_len))
+		return (0);
+	/* Vary fields are readable only once published (acquire). */
+	st = atomic_load_explicit(&old->o_state, memory_order_acquire);
+	if (st != STO_OBJ_STREAMING && st != STO_OBJ_COMPLETE)
+		return (0);
+	if (sto_obj_vary_names(old).ptr == NULL ||
+	    sto_obj_vary_names(o).ptr == NULL ||
+	    !sto_bytes_eq(sto_obj_vary_names(old), sto_obj_vary_names(o)))
+		return (1);
+	return (sto_bytes_eq(sto_obj_vary_vals(old), sto_obj_vary_vals(o)));
+}

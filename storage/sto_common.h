@@ -49,4 +49,25 @@ void sto_panic(const char *file, int line, const char *func, const char *cond)
 
 #define STO_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* o's hash inputs are (hashin, len). */
+int sto_hashin_eq(const struct sto_obj *o, const void *hashin, size_t len);
+int sto_bytes_eq(struct sto_bytes a, struct sto_bytes b);
+/*
+ * Whether o replaces old: old is an earlier copy of o's variant, or of a
+ * way of varying that o's answer supersedes. Two objects under one key
+ * and hash inputs coexist only as variants of one Vary: the same names
+ * and different values. So a response that varies where its predecessor
+ * did not (or the reverse, or on other fields) replaces every older copy.
+ * old must be published (STREAMING or later) for its Vary to count.
+ */
+int sto_same_variant(const struct sto_obj *old, const struct sto_obj *o);
+
+/*
+ * A disk view (sto_lmdb.c): BUSY o becomes COMPLETE with len body bytes
+ * that live on disk (STO_F_DISKBODY | STO_F_ONDISK, o_dsk to be set by the
+ * caller); no segment is allocated and cursors on it return STO_EFAILED.
+ * Notifies nobody (no one can wait on an object not yet returned).
+ */
+void sto_obj_set_diskbody(struct sto_obj *o, size_t len);
+
 #endif

@@ -70,46 +70,6 @@ bucket_of(const struct sto_shard *sh, const struct sto_key *k)
 	return (&sh->sh_tab[k->lo & sh->sh_mask]);
 }
 
-static int
-hashin_eq(const struct sto_obj *o, const void *hashin, size_t len)
-{
-	return (o->o_hashin_len == len &&
-		(len == 0 || memcmp(sto_obj_hashin(o), hashin, len) == 0));
-}
-
-static int
-bytes_eq(struct sto_bytes a, struct sto_bytes b)
-{
-	return (a.len == b.len &&
-		(a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0));
-}
-
-/*
- * Whether o replaces old: old is an earlier copy of o's variant, or of a
- * way of varying that o's answer supersedes. Two objects under one key
- * and hash inputs coexist only as variants of one Vary: the same names
- * and different values. So a response that varies where its predecessor
- * did not (or the reverse, or on other fields) replaces every older copy.
- */
-static int
-same_variant(const struct sto_obj *old, const struct sto_obj *o)
-{
-	int st;
-
-	if (old == o || !sto_key_eq(&old->o_key, &o->o_key) ||
-	    !hashin_eq(old, sto_obj_hashin(o), o->o_hashin_len))
-		return (0);
-	/* Vary fields are readable only once published (acquire). */
-	st = atomic_load_explicit(&old->o_state, memory_order_acquire);
-	if (st != STO_OBJ_STREAMING && st != STO_OBJ_COMPLETE)
-		return (0);
-	if (sto_obj_vary_names(old).ptr == NULL ||
-	    sto_obj_vary_names(o).ptr == NULL ||
-	    !bytes_eq(sto_obj_vary_names(old), sto_obj_vary_names(o)))
-		return (1);
-	return (bytes_eq(sto_obj_vary_vals(old), sto_obj_vary_vals(o)));
-}
-
 /* Double the buckets, keeping chain order (newest first per key). */
 static void
 shard_grow(struct sto_shard *sh)
@@ -268,7 +228,7 @@ mem_lookup(struct sto_tier *t, const struct sto_key *k, const void *hashin,
 	STO_AZ(pthread_mutex_lock(&sh->sh_mtx));
 	for (o = *bucket_of(sh, k); o != NULL; o = o->o_mem.ml_hnext) {
 		if (!sto_key_eq(&o->o_key, k) ||
-		    !hashin_eq(o, hashin, hashin_len))
+		    !sto_hashin_eq(o, hashin, hashin_len))
 			continue;
 		if (atomic_load_explicit(&o->o_state, memory_order_acquire) ==
 		    STO_OBJ_FAILED)
@@ -302,7 +262,7 @@ drop_variants(struct sto_mem *m, struct sto_shard *sh, struct sto_obj *o,
 	unsigned n = 0;
 
 	for (pp = bucket_of(sh, &o->o_key); *pp != NULL && n < MEM_BATCH;) {
-		if (same_variant(*pp, o)) {
+		if (sto_same_variant(*pp, o)) {
 			v[n++] = *pp;
 			hash_unlink(m, sh, pp);
 		} else
@@ -423,7 +383,7 @@ mem_remove(struct sto_tier *t, const struct sto_key *k, const void *hashin,
 		for (pp = bucket_of(sh, k); *pp != NULL && n < MEM_BATCH;) {
 			if (sto_key_eq(&(*pp)->o_key, k) &&
 			    (hashin == NULL ||
-			     hashin_eq(*pp, hashin, hashin_len))) {
+			     sto_hashin_eq(*pp, hashin, hashin_len))) {
 				v[n++] = *pp;
 				hash_unlink(m, sh, pp);
 			} else

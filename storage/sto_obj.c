@@ -457,6 +457,19 @@ sto_obj_finish(struct sto_obj *o, int ok)
 	return (err);
 }
 
+void
+sto_obj_set_diskbody(struct sto_obj *o, size_t len)
+{
+	STO_CHECK_OBJ_NOTNULL(o, STO_OBJ_MAGIC);
+	STO_ASSERT(atomic_load_explicit(&o->o_state, memory_order_relaxed) ==
+		   STO_OBJ_BUSY);
+	STO_ASSERT(o->o_seg_head == NULL && atomic_load(&o->o_tier) == NULL);
+	atomic_fetch_or(&o->o_flags, STO_F_DISKBODY | STO_F_ONDISK);
+	o->o_content_length = (int64_t)len;
+	atomic_store_explicit(&o->o_published, len, memory_order_relaxed);
+	atomic_store(&o->o_state, STO_OBJ_COMPLETE);
+}
+
 enum sto_obj_state
 sto_obj_state(const struct sto_obj *o)
 {
@@ -538,6 +551,9 @@ sto_cursor_next(struct sto_cursor *c, size_t max, const void **pp, size_t *lenp)
 	STO_AN(pp);
 	STO_AN(lenp);
 	o = c->c_obj;
+	if (atomic_load_explicit(&o->o_flags, memory_order_relaxed) &
+	    STO_F_DISKBODY)
+		return (STO_EFAILED); /* read it with sto_lmdb_read() */
 	err = cursor_avail(o, c->c_pos, &pub);
 	if (err != 0)
 		return (err);
@@ -573,6 +589,9 @@ sto_cursor_seek(struct sto_cursor *c, size_t pos)
 
 	STO_CHECK_OBJ_NOTNULL(c, STO_CURSOR_MAGIC);
 	o = c->c_obj;
+	if (atomic_load_explicit(&o->o_flags, memory_order_relaxed) &
+	    STO_F_DISKBODY)
+		return (STO_EFAILED);
 	if (pos > 0) {
 		/* Byte pos - 1 must be published for the walk to be safe. */
 		err = cursor_avail(o, pos - 1, &pub);

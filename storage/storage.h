@@ -29,7 +29,9 @@
 	X(STO_EFAILED, -3, "object fetch failed: body incomplete")             \
 	X(STO_ETOOBIG, -4, "object larger than the tier's budget")             \
 	X(STO_ESTATE, -5, "object in the wrong state or tier for this call")   \
-	X(STO_ESPEC, -6, "bad storage specification")
+	X(STO_ESPEC, -6, "bad storage specification")                        \
+	X(STO_ECORRUPT, -7, "checksum mismatch: stored object dropped")        \
+	X(STO_EFORMAT, -8, "not an accel store, or another format version")
 
 enum sto_err {
 #define X(name, val, text) name = val,
@@ -135,7 +137,9 @@ enum sto_obj_state {
 	X(HFM, 0, "hit-for-miss: fetch without waiting on others")             \
 	X(HFP, 1, "hit-for-pass: do not cache, pass")                          \
 	X(EXPIRED, 2, "soft-purged: treat as past its ttl (grace still ok)")   \
-	X(NOPERSIST, 3, "keep in memory only, never write to a disk tier")
+	X(NOPERSIST, 3, "keep in memory only, never write to a disk tier")    \
+	X(ONDISK, 4, "a copy is on the disk tier: not written again")          \
+	X(DISKBODY, 5, "body on disk only: sto_lmdb_read(), not a cursor")
 
 enum sto_obj_flag {
 #define X(name, bit, text) STO_F_##name = 1u << (bit),
@@ -189,6 +193,12 @@ struct sto_mem_link {
 	uint8_t ml_linked;       /* in the hash table, shard lock */
 	uint8_t ml_was_linked;   /* ever inserted: never again, shard lock */
 	_Atomic uint8_t ml_freq; /* S3-FIFO hit counter, relaxed atomic */
+};
+
+/* Where a STO_F_DISKBODY object's body is. Private to sto_lmdb.c. */
+struct sto_disk_link {
+	uint64_t dl_id;    /* the object's id in the store */
+	uint32_t dl_chunk; /* the store's chunk size */
 };
 
 struct sto_obj {
@@ -260,7 +270,11 @@ struct sto_obj {
 
 	/* The tier indexing this object (NULL: none); set by the tier. */
 	struct sto_tier *_Atomic o_tier;
-	struct sto_mem_link o_mem;
+	/* An object is in the memory tier or is a disk view, never both. */
+	union {
+		struct sto_mem_link o_mem;  /* indexed by the memory tier */
+		struct sto_disk_link o_dsk; /* STO_F_DISKBODY objects */
+	};
 };
 
 /*

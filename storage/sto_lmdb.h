@@ -1,0 +1,187 @@
+/*
+ * sto_lmdb.h: the disk tier. One LMDB environment (a directory holding
+ * data.mdb and lock.mdb) keeps objects across restarts and holds far more
+ * than RAM. docs/storage-lmdb.md describes the file format, the writer,
+ * eviction and integrity rules this file implements; read it first.
+ *
+ * The daemon uses it behind the memory tier:
+ *
+ *   lookup    a memory miss looks here (sto_lookup on this tier). A found
+ *             object comes back COMPLETE with STO_F_ONDISK set, and either
+ *               - its body loaded into memory segments (body <= promote
+ *                 limit): an ordinary object the daemon may insert into
+ *                 the memory tier (promotion), or
+ *               - STO_F_DISKBODY set and no body in memory: the daemon
+ *                 reads the body with sto_lmdb_read(), chunk by chunk.
+ *             Every lookup that finds an object counts as a hit on disk
+ *             (its recency and hit count are updated behind).
+ *   insert    write-behind: a COMPLETE object is queued for the writer
+ *             thread, which writes it in its next batch (group commit).
+ *             The tier takes its own reference until written. The object
+ *             is NOT indexed by this tier (o_tier is untouched: it stays
+ *             in the memory tier). Never blocks.
+ *   remove    PURGE: every object under the key (and hash inputs) goes
+ *             away; lookups stop finding them at once (a tombstone until
+ *             the writer has committed the delete).
+ *   unlink    drop o's variant from disk (an expired object, a corrupt
+ *             one, one replaced by a hit-for-miss marker).
+ *
+ * Threads: lookup, insert, remove, unlink, read and stats may be called
+ * from any thread at any time. Each calling thread keeps one read
+ * transaction that it renews at the start of a call and resets before
+ * returning: no call holds a read transaction after it returns, so a
+ * worker never holds one across a wait on the network. One writer thread
+ * per tier does every write.
+ *
+ * Integrity: every chunk and every metadata record carries an XXH3-64
+ * checksum, checked on every read. A mismatch returns STO_ECORRUPT, drops
+ * the object (behind, like a remove) and counts it; nothing corrupt is
+ * ever returned.
+ *
+ * The functions below the ops are for the daemon (read, flush) and for
+ * accelctl (read-only walks and synchronous edits).
+ */
+#ifndef STO_LMDB_H
+#define STO_LMDB_H
+
+#include "storage/storage.h"
+
+#include <limits.h>
+
+/* -s lmdb=DIR[,SIZE][,sync=on|off][,chunk=SIZE][,promote=SIZE][,batch=MS]
+ *      [,queue=SIZE] */
+struct sto_lmdb_conf {
+	char lc_dir[PATH_MAX]; /* the environment's directory (created) */
+	size_t lc_mapsize;     /* bytes the store may use (default: see
+				  sto_lmdb_conf_default) */
+	unsigned lc_sync;      /* 1 (default): fsync at every batch commit;
+				  0: MDB_NOSYNC (the OS writes back; a
+				  process crash loses nothing, a power cut
+				  may lose recent batches) */
+	size_t lc_chunk;       /* body chunk size for a new store (64 KiB);
+				  an existing store keeps its own */
+	size_t lc_promote;     /* bodies up to this are loaded into memory
+				  on a disk hit (default 1 MiB) */
+	unsigned lc_batch_ms;  /* writer: longest wait to fill a batch (2) */
+	size_t lc_queue;       /* write-behind queue limit in body bytes
+				  (64 MiB); beyond it objects are not
+				  written (counted) rather than wait */
+	unsigned lc_readonly;  /* accelctl: MDB_RDONLY, no writer thread */
+	double lc_high;        /* eviction starts above this fraction of the
+				  map in use (0.90) */
+	double lc_low;         /* and goes on down to this (0.80) */
+};
+
+void sto_lmdb_conf_default(struct sto_lmdb_conf *lc);
+/*
+ * Parse the text after "lmdb=" onto lc (defaults first): "DIR",
+ * "DIR,200G", "DIR,1G,sync=off,chunk=256k". 0, or STO_ESPEC with a reason
+ * in err (errlen bytes, may be NULL).
+ */
+int sto_lmdb_conf_parse(struct sto_lmdb_conf *lc, const char *arg, char *err,
+			size_t errlen);
+
+extern const struct sto_tier_ops sto_lmdb_ops;
+
+/*
+ * Open (creating DIR and the store when absent) and, unless read-only,
+ * start the writer thread. No scan: the cost is independent of the number
+ * of objects. 0, STO_ESPEC (bad conf), STO_EFORMAT (not an accel store,
+ * or another format version), or an errno (EACCES, ENOSPC...) with the
+ * reason in err.
+ */
+int sto_lmdb_open(struct sto_tier **tp, const struct sto_lmdb_conf *lc,
+		  char *err, size_t errlen);
+
+/*
+ * Stream body bytes [off, off + len) of a STO_F_DISKBODY object (one that
+ * lookup returned) to fn, one call per chunk piece, inside a read
+ * transaction: (p, n) is valid only during the call (copy it, e.g.
+ * evbuffer_add). Every chunk touched is checked whole before fn sees any
+ * of it. fn returning nonzero stops the read (that value is returned).
+ * 0; ENOENT (the object left the store meanwhile: evicted, purged);
+ * STO_ECORRUPT (a checksum failed: the object is dropped); EINVAL (range
+ * past the body).
+ */
+typedef int sto_read_f(void *priv, const void *p, size_t n);
+int sto_lmdb_read(struct sto_tier *t, const struct sto_obj *o, uint64_t off,
+		  uint64_t len, sto_read_f *fn, void *priv);
+
+/* Wait until everything queued before the call is committed (tests,
+ * clean shutdown; close does it too). 0 or an errno. */
+int sto_lmdb_flush(struct sto_tier *t);
+
+/* X(name, help): counters beyond struct sto_stats. */
+#define STO_LMDB_STATS_LIST(X)                                                 \
+	X(commits, "write transactions committed")                             \
+	X(queued, "objects queued for writing")                                \
+	X(written, "objects written")                                          \
+	X(wb_dropped, "objects not written: queue full, too big, or no room")  \
+	X(corrupt, "objects dropped for a checksum mismatch")                  \
+	X(map_full, "MDB_MAP_FULL or ENOSPC met by the writer (then evicted)") \
+	X(expired, "objects evicted because they were dead")                   \
+	X(touches, "recency updates written")                                  \
+	X(chunks_read, "chunks read and checked")                              \
+	X(pages_used, "pages in use (map pages minus free pages)")             \
+	X(pages_max, "pages the map may hold")                                 \
+	X(page_size, "bytes per page")
+
+struct sto_lmdb_stats {
+#define X(name, help) uint64_t name;
+	STO_LMDB_STATS_LIST(X)
+#undef X
+};
+void sto_lmdb_stats(struct sto_tier *t, struct sto_lmdb_stats *st);
+
+/* ---- for accelctl ---- */
+
+/* One stored object as a walk sees it. */
+struct sto_lmdb_ent {
+	struct sto_key le_key;
+	uint64_t le_id;        /* the object's id in the store */
+	uint32_t le_gen;       /* recency generation */
+	uint32_t le_hits;      /* hits served from disk */
+	uint64_t le_dead_at;   /* when nothing can use it any more */
+	uint64_t le_disk;      /* bytes of records (metadata + chunks) */
+	struct sto_obj *le_obj; /* metadata only (STO_F_DISKBODY), borrowed
+				   for the callback; NULL when the metadata
+				   record failed its checksum (le_err) */
+	int le_err;            /* 0 or STO_ECORRUPT */
+};
+
+/*
+ * Call fn for every object in key order (one read transaction for the
+ * walk). verify != 0 also checks every body chunk (le_err reports it).
+ * fn returning nonzero stops the walk with that value.
+ */
+typedef int sto_walk_f(const struct sto_lmdb_ent *e, void *priv);
+int sto_lmdb_walk(struct sto_tier *t, int verify, sto_walk_f *fn, void *priv);
+/* The objects under one key (all variants), same callback. ENOENT when
+ * none. */
+int sto_lmdb_get(struct sto_tier *t, const struct sto_key *k, sto_walk_f *fn,
+		 void *priv);
+/* Stream a stored object's whole body by id (accelctl show --body). */
+int sto_lmdb_body(struct sto_tier *t, uint64_t id, sto_read_f *fn, void *priv);
+/*
+ * Delete now, in one write transaction of the caller's (not through the
+ * writer thread: accelctl has none): the objects under k whose hash inputs
+ * equal hashin (NULL: all under k), or exactly id when id != 0. Needs a
+ * tier opened read-write. *n gets the count. 0, ENOENT, or an errno.
+ */
+int sto_lmdb_delete(struct sto_tier *t, const struct sto_key *k,
+		    const void *hashin, size_t hashin_len, uint64_t id,
+		    unsigned *n);
+
+/* The store's fixed facts (from its info record). */
+struct sto_lmdb_info {
+	unsigned li_format;   /* format version */
+	size_t li_chunk;      /* chunk size */
+	size_t li_mapsize;    /* bytes */
+	uint64_t li_next_id;  /* ids below this were given out */
+	uint32_t li_gen;      /* current recency generation */
+	uint64_t li_objects;  /* objects indexed */
+	uint64_t li_bytes;    /* record bytes (metadata + chunks) */
+};
+int sto_lmdb_info(struct sto_tier *t, struct sto_lmdb_info *li);
+
+#endif
