@@ -36,7 +36,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/san/unit/%)
 INTEG_BIN:= $(INTEG_SRC:tests/integration/%.c=build/san/integration/%)
 REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/san/replay/%)
 
-.PHONY: all test unit integration fuzz-replay fuzz run clean format bench bench-quick bench-instr bench-smoke deps
+.PHONY: all test unit integration fuzz-replay fuzz run clean format bench bench-quick bench-instr bench-smoke bench-lmdb-chunk deps
 
 all: build/accel $(if $(TOOLS_SRC),build/accelctl)
 
@@ -127,6 +127,14 @@ bench-smoke: build/accel
 
 bench-instr: build/accel
 	@sh tests/bench/instr.sh
+
+# The LMDB tier's chunk size (docs/storage-lmdb.md); not part of make test.
+build/bench/lmdb_chunk: tests/bench/lmdb_chunk.c build/libaccel.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(CFLAGS) -o $@ $< build/libaccel.a $(LDLIBS_BASE)
+
+bench-lmdb-chunk: build/bench/lmdb_chunk
+	build/bench/lmdb_chunk 16k 64k 256k 1m
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

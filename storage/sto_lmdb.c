@@ -843,6 +843,15 @@ open_err(char *err, size_t errlen, int code, const char *dir, const char *why)
 	return (code);
 }
 
+/* Read-only, and nothing to read: ENOENT. */
+static int
+no_store(char *err, size_t errlen, const char *dir)
+{
+	if (err != NULL && errlen > 0)
+		(void)snprintf(err, errlen, "no store in %s", dir);
+	return (ENOENT);
+}
+
 /* mkdir -p: each missing component 0755. 0 or an errno. */
 static int
 mkdir_p(const char *dir)
@@ -914,8 +923,7 @@ store_init(struct sto_lmdb *l, struct lmdb_store *st, char *err, size_t errlen)
 		}
 		if (ro) {
 			mdb_txn_abort(txn);
-			return (open_err(err, errlen, ENOENT, dir,
-					 "no store in the directory"));
+			return (no_store(err, errlen, dir));
 		}
 		created = 1;
 		rc = mdb_dbi_open(txn, "info", MDB_CREATE, &l->l_dbi[LDB_INFO]);
@@ -1031,8 +1039,7 @@ sto_lmdb_open(struct sto_tier **tp, const struct sto_lmdb_conf *lc, char *err,
 	if (lc->lc_readonly) {
 		(void)snprintf(path, sizeof path, "%s/data.mdb", dir);
 		if (stat(path, &sb) != 0)
-			return (open_err(err, errlen, ENOENT, dir,
-					 "no store in the directory"));
+			return (no_store(err, errlen, dir));
 	} else {
 		e = mkdir_p(dir);
 		if (e != 0)

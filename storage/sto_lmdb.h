@@ -102,7 +102,10 @@ extern const struct sto_tier_ops sto_lmdb_ops;
  * start the writer thread. No scan: the cost is independent of the number
  * of objects. 0, STO_ESPEC (bad conf), STO_EFORMAT (not an accel store,
  * or another format version), or an errno (EACCES, ENOSPC...) with the
- * reason in err.
+ * reason in err; read-only without a store: ENOENT, "no store in DIR".
+ * A read-only tier refuses insert, remove, unlink and sto_lmdb_delete
+ * with EROFS; lookups on it count no hits on disk. One process opens a
+ * directory once (LMDB's rule): two tiers need two directories.
  */
 int sto_lmdb_open(struct sto_tier **tp, const struct sto_lmdb_conf *lc,
 		  char *err, size_t errlen);
@@ -115,7 +118,7 @@ int sto_lmdb_open(struct sto_tier **tp, const struct sto_lmdb_conf *lc,
  * of it. fn returning nonzero stops the read (that value is returned).
  * 0; ENOENT (the object left the store meanwhile: evicted, purged);
  * STO_ECORRUPT (a checksum failed: the object is dropped); EINVAL (range
- * past the body).
+ * past the body); STO_ESTATE (o is not a disk view).
  */
 typedef int sto_read_f(void *priv, const void *p, size_t n);
 int sto_lmdb_read(struct sto_tier *t, const struct sto_obj *o, uint64_t off,

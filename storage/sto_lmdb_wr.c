@@ -810,6 +810,8 @@ run_batch(struct sto_lmdb *l, struct lmdb_job *jobs)
 			}
 		}
 	}
+	/* The counter is exact (eviction decides on the cheaper rule). */
+	LMDB_CTR_SET(l, pages_used, pages_used(l, 1));
 	LMDB_CTR_SET(l, pages_max, l->l_pages_max);
 }
 

@@ -291,7 +291,9 @@ mem_insert(struct sto_tier *t, struct sto_obj *o)
 	STO_CHECK_OBJ_NOTNULL(o, STO_OBJ_MAGIC);
 	sh = shard_of(m, &o->o_key);
 	STO_AZ(pthread_mutex_lock(&sh->sh_mtx));
-	if (o->o_mem.ml_was_linked || atomic_load(&o->o_tier) != NULL ||
+	/* A disk view's o_dsk shares memory with o_mem: never index one. */
+	if ((atomic_load(&o->o_flags) & STO_F_DISKBODY) ||
+	    o->o_mem.ml_was_linked || atomic_load(&o->o_tier) != NULL ||
 	    atomic_load(&o->o_state) == STO_OBJ_FAILED) {
 		STO_AZ(pthread_mutex_unlock(&sh->sh_mtx));
 		return (STO_ESTATE);

@@ -448,7 +448,7 @@ static void
 test_promote_diskview(void **state TEST_UNUSED)
 {
 	struct tdir d;
-	struct sto_tier *t;
+	struct sto_tier *t, *mt;
 	struct sto_obj *o;
 	struct sto_cursor c;
 	struct rbuf rb = {0};
@@ -488,6 +488,10 @@ test_promote_diskview(void **state TEST_UNUSED)
 	assert_int_equal(rb.len, (64 << 10) + 1);
 	assert_int_equal(rb_bad(&rb, 2, 0), 0);
 	assert_int_equal(rb.calls, 5); /* 4 whole chunks and 97 bytes */
+	/* a disk view never goes into the memory tier (o_dsk is o_mem) */
+	mt = mem_open(1 << 20, STO_POL_S3FIFO, 4);
+	assert_int_equal(sto_insert(mt, o), STO_ESTATE);
+	sto_tier_close(&mt);
 	sto_obj_deref(&o);
 	rb_reset(&rb);
 	sto_tier_close(&t);
