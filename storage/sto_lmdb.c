@@ -646,13 +646,17 @@ lmdb_remove(struct sto_tier *t, const struct sto_key *k, const void *hashin,
 		*nremoved = 0;
 	if (!lmdb_writable(l))
 		return (EROFS);
-	err = lmdb_rtxn_enter(l, &rt);
-	if (err != 0)
-		return (err);
-	err = key_walk(l, rt, k, count_one, &ca);
-	lmdb_rtxn_leave(l, rt);
-	if (err != 0)
-		return (err);
+	/* A remove still pending for the key: what the disk holds is gone
+	 * already as far as anyone can see (as in lookup). */
+	if (!lmdb_tomb_hit(l, k, hashin, hashin_len)) {
+		err = lmdb_rtxn_enter(l, &rt);
+		if (err != 0)
+			return (err);
+		err = key_walk(l, rt, k, count_one, &ca);
+		lmdb_rtxn_leave(l, rt);
+		if (err != 0)
+			return (err);
+	}
 	/* Always queued, found or not: a PUT queued before must not come
 	 * back after this remove. */
 	j = lmdb_job_new(LJ_DEL);
@@ -734,6 +738,16 @@ lmdb_unlink(struct sto_tier *t, struct sto_obj *o)
 	}
 	j = lmdb_job_new(LJ_DELVAR);
 	if (j == NULL) {
+		sto_obj_deref(&c);
+		return (ENOMEM);
+	}
+	/* Until the delete is committed no lookup may find the copies it
+	 * deletes: a tombstone over the key and hash inputs hides every
+	 * variant meanwhile (a miss at worst, never the superseded copy). */
+	j->j_tomb = lmdb_tomb_add(l, &o->o_key, sto_obj_hashin(o),
+				  o->o_hashin_len);
+	if (j->j_tomb == NULL) {
+		lmdb_job_free(&j);
 		sto_obj_deref(&c);
 		return (ENOMEM);
 	}

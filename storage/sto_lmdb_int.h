@@ -199,7 +199,7 @@ struct lmdb_job {
 	struct sto_key j_key;    /* all but PUT: the key */
 	uint64_t j_id;           /* DELID, RETIRE, DROP, TOUCH */
 	struct sto_obj *j_obj;   /* PUT, DELVAR: the job's reference */
-	struct lmdb_tomb *j_tomb; /* DEL: its tombstone (the queue's) */
+	struct lmdb_tomb *j_tomb; /* DEL, DELVAR: its tombstone (the queue's) */
 	size_t j_bytes;          /* PUT: bytes charged to the queue */
 };
 

@@ -246,7 +246,8 @@ lmdb_q_done(struct sto_lmdb *l, struct lmdb_job *jobs)
 			bytes += j->j_bytes;
 		/* A delete that failed keeps its tombstone: the key stays
 		 * hidden rather than come back (until close). */
-		if (j->j_kind == LJ_DEL && j->j_done)
+		if ((j->j_kind == LJ_DEL || j->j_kind == LJ_DELVAR) &&
+		    j->j_done && j->j_tomb != NULL)
 			lmdb_tomb_del(l, &j->j_tomb);
 		if (j->j_seq > seq)
 			seq = j->j_seq;
