@@ -34,6 +34,7 @@
 struct lmdb_slot {
 	uint64_t sl_serial;       /* 0: empty */
 	struct lmdb_rtxn *sl_rt;  /* owned by the tier named sl_serial */
+	unsigned sl_depth;        /* calls inside one another using it */
 };
 
 static __thread struct lmdb_slot lmdb_slots[LMDB_SLOTS];
@@ -108,6 +109,7 @@ slot_release(struct lmdb_slot *sl)
 	STO_AZ(pthread_mutex_unlock(&lmdb_live_mtx));
 	sl->sl_serial = 0;
 	sl->sl_rt = NULL;
+	sl->sl_depth = 0;
 }
 
 /* Thread exit: the thread's transactions go back to their pools. */
@@ -187,11 +189,16 @@ slot_of(struct sto_lmdb *l, struct lmdb_slot **slp)
 			sl = &lmdb_slots[u];
 	}
 	STO_AZ(pthread_once(&lmdb_key_once, key_init));
-	if (sl == NULL) {
-		/* More tiers than slots: the oldest claim gives way. */
+	for (u = 0; sl == NULL && u < LMDB_SLOTS; u++) {
+		/* More tiers than slots: an idle claim gives way. */
 		sl = &lmdb_slots[lmdb_slot_rr++ % LMDB_SLOTS];
-		slot_release(sl);
+		if (sl->sl_depth > 0)
+			sl = NULL;
+		else
+			slot_release(sl);
 	}
+	if (sl == NULL)
+		return (EAGAIN); /* as many tiers in use at once as slots */
 	err = rtxn_get(l, &rt);
 	if (err != 0)
 		return (err);
@@ -199,6 +206,34 @@ slot_of(struct sto_lmdb *l, struct lmdb_slot **slp)
 	sl->sl_rt = rt;
 	(void)pthread_setspecific(lmdb_key, lmdb_slots);
 	*slp = sl;
+	return (0);
+}
+
+/*
+ * A call made inside another on the same thread and tier (accelctl
+ * reading a body from a walk's callback) shares the outer call's snapshot
+ * with a cursor of its own: a child that leave() frees.
+ */
+static int
+rtxn_child(struct lmdb_slot *sl, struct lmdb_rtxn **rtp)
+{
+	struct lmdb_rtxn *rt, *parent = sl->sl_rt;
+	int rc;
+
+	rt = calloc(1, sizeof *rt);
+	if (rt == NULL)
+		return (ENOMEM);
+	rt->magic = LMDB_RTXN_MAGIC;
+	rt->rt_parent = parent;
+	rt->rt_txn = parent->rt_txn;
+	rc = mdb_cursor_open(rt->rt_txn, mdb_cursor_dbi(parent->rt_idx),
+			     &rt->rt_idx);
+	if (rc != 0) {
+		free(rt);
+		return (lmdb_err(rc));
+	}
+	sl->sl_depth++;
+	*rtp = rt;
 	return (0);
 }
 
@@ -212,6 +247,8 @@ lmdb_rtxn_enter(struct sto_lmdb *l, struct lmdb_rtxn **rtp)
 	err = slot_of(l, &sl);
 	if (err != 0)
 		return (err);
+	if (sl->sl_depth > 0)
+		return (rtxn_child(sl, rtp));
 	rt = sl->sl_rt;
 	STO_CHECK_OBJ_NOTNULL(rt, LMDB_RTXN_MAGIC);
 	rc = mdb_txn_renew(rt->rt_txn);
@@ -232,6 +269,7 @@ lmdb_rtxn_enter(struct sto_lmdb *l, struct lmdb_rtxn **rtp)
 		mdb_txn_reset(rt->rt_txn);
 		return (lmdb_err(rc));
 	}
+	sl->sl_depth = 1;
 	*rtp = rt;
 	return (0);
 }
@@ -239,8 +277,20 @@ lmdb_rtxn_enter(struct sto_lmdb *l, struct lmdb_rtxn **rtp)
 void
 lmdb_rtxn_leave(struct sto_lmdb *l, struct lmdb_rtxn *rt)
 {
-	(void)l;
+	struct lmdb_slot *sl;
+
 	STO_CHECK_OBJ_NOTNULL(rt, LMDB_RTXN_MAGIC);
+	/* The slot exists and is busy: no allocation, no failure. */
+	STO_AZ(slot_of(l, &sl));
+	STO_ASSERT(sl->sl_depth > 0);
+	sl->sl_depth--;
+	if (rt->rt_parent != NULL) {
+		mdb_cursor_close(rt->rt_idx);
+		rt->magic = 0;
+		free(rt);
+		return;
+	}
+	STO_ASSERT(sl->sl_depth == 0 && sl->sl_rt == rt);
 	mdb_txn_reset(rt->rt_txn);
 }
 

@@ -223,6 +223,8 @@ struct lmdb_rtxn {
 	unsigned rt_busy;          /* a thread's slot holds it, l_rmtx */
 	MDB_txn *rt_txn;           /* reset between calls */
 	MDB_cursor *rt_idx;        /* idx cursor, renewed with rt_txn */
+	struct lmdb_rtxn *rt_parent; /* a nested call's: the outer one
+					(rt_txn is its), else NULL */
 };
 
 /* X(name): every counter the tier keeps (both lists' names). */
@@ -303,7 +305,8 @@ uint32_t lmdb_now(void);
 /*
  * The calling thread's read transaction on l, renewed: 0 and *rtp, or an
  * error. lmdb_rtxn_leave() resets it; every enter has its leave before
- * the call that entered returns.
+ * the call that entered returns. A call inside another (a callback) gets
+ * the outer snapshot and a cursor of its own.
  */
 int lmdb_rtxn_enter(struct sto_lmdb *l, struct lmdb_rtxn **rtp);
 void lmdb_rtxn_leave(struct sto_lmdb *l, struct lmdb_rtxn *rt);

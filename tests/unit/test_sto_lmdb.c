@@ -1513,6 +1513,30 @@ grab_id(const struct sto_lmdb_ent *e, void *priv)
 	return (0);
 }
 
+/* From inside a walk: the body by id, and the object by key. */
+struct nest_arg {
+	struct sto_tier *t;
+	unsigned n, bad;
+};
+
+static int
+nested(const struct sto_lmdb_ent *e, void *priv)
+{
+	struct nest_arg *na = priv;
+	struct rbuf rb = {0};
+	unsigned n = 0;
+
+	na->n++;
+	if (sto_lmdb_body(na->t, e->le_id, rb_add, &rb) != 0 ||
+	    rb.len != sto_obj_len(e->le_obj) ||
+	    rb_bad(&rb, rb.len - 20000, 0) != 0)
+		na->bad++;
+	rb_reset(&rb);
+	if (sto_lmdb_get(na->t, &e->le_key, count_ent, &n) != 0 || n != 1)
+		na->bad++;
+	return (0);
+}
+
 static int
 count_obj(struct sto_obj *o, void *priv)
 {
@@ -1557,6 +1581,13 @@ test_ctl(void **state TEST_UNUSED)
 	n = 0;
 	assert_int_equal(t->t_ops->foreach (t, count_obj, &n), 0);
 	assert_int_equal(n, 10);
+	{
+		struct nest_arg na = {t, 0, 0};
+
+		assert_int_equal(sto_lmdb_walk(t, 0, nested, &na), 0);
+		assert_int_equal(na.n, 10);
+		assert_int_equal(na.bad, 0);
+	}
 	/* body by id */
 	id = 0;
 	assert_int_equal(sto_lmdb_get(t, &h[4].key, grab_id, &id), 0);
