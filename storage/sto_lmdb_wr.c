@@ -757,8 +757,9 @@ evict_maybe(struct sto_lmdb *l, size_t batch)
 	if (used + batch > high)
 		used = pages_used(l, 1); /* the map's end is not enough */
 	if (used + batch > high) {
-		if (batch < high - low) /* else the batch fails alone */
-			low -= batch;
+		/* Room for the batch below high, and down to low at least. */
+		if (batch > high - low)
+			low = batch < high ? high - batch : 0;
 		if (used > low)
 			evict(l, used - low);
 		used = pages_used(l, 1);
