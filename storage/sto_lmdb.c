@@ -32,9 +32,9 @@
 #define LMDB_SLOTS 4
 
 struct lmdb_slot {
-	uint64_t sl_serial;       /* 0: empty */
-	struct lmdb_rtxn *sl_rt;  /* owned by the tier named sl_serial */
-	unsigned sl_depth;        /* calls inside one another using it */
+	uint64_t sl_serial;      /* 0: empty */
+	struct lmdb_rtxn *sl_rt; /* owned by the tier named sl_serial */
+	unsigned sl_depth;       /* calls inside one another using it */
 };
 
 static __thread struct lmdb_slot lmdb_slots[LMDB_SLOTS];
@@ -153,8 +153,8 @@ rtxn_get(struct sto_lmdb *l, struct lmdb_rtxn **rtp)
 	rt->magic = LMDB_RTXN_MAGIC;
 	rc = mdb_txn_begin(l->l_env, NULL, MDB_RDONLY, &rt->rt_txn);
 	if (rc == 0)
-		rc = mdb_cursor_open(rt->rt_txn, l->l_dbi[LDB_IDX],
-				     &rt->rt_idx);
+		rc =
+		    mdb_cursor_open(rt->rt_txn, l->l_dbi[LDB_IDX], &rt->rt_idx);
 	if (rc != 0) {
 		if (rt->rt_txn != NULL)
 			mdb_txn_abort(rt->rt_txn);
@@ -401,16 +401,21 @@ lookup_one(struct sto_lmdb *l, MDB_txn *txn, const struct sto_key *k,
 	/* Another URL whose key collides with ours. */
 	if (!lmdb_meta_hashin_eq(&m, hashin, hashin_len))
 		return (0);
-	err = lmdb_meta_obj(&o, &m, id, 1);
-	if (err != 0)
-		return (err);
-	if (match != NULL && !match(o, priv)) {
-		sto_obj_deref(&o);
-		return (0);
+	o = NULL;
+	if (match != NULL || m.lm_body > l->l_conf.lc_promote) {
+		/* The view: for match, or to return (no body in memory). */
+		err = lmdb_meta_obj(&o, &m, id, 1);
+		if (err != 0)
+			return (err);
+		if (match != NULL && !match(o, priv)) {
+			sto_obj_deref(&o);
+			return (0);
+		}
 	}
 	if (m.lm_body <= l->l_conf.lc_promote) {
 		err = lmdb_load(l, txn, &m, id, &po);
-		sto_obj_deref(&o);
+		if (o != NULL)
+			sto_obj_deref(&o);
 		if (err == STO_ECORRUPT) {
 			lmdb_corrupt(l, k, id);
 			return (0);
@@ -440,8 +445,8 @@ lookup_walk(struct sto_lmdb *l, struct lmdb_rtxn *rt, const struct sto_key *k,
 	rc = mdb_cursor_get(rt->rt_idx, &key, &data, MDB_SET_RANGE);
 	if (rc == MDB_NOTFOUND)
 		rc = mdb_cursor_get(rt->rt_idx, &key, &data, MDB_LAST);
-	else if (rc == 0 && (lmdb_idx_key_dec(&key, &kk, &id) != 0 ||
-			     !sto_key_eq(&kk, k)))
+	else if (rc == 0 &&
+		 (lmdb_idx_key_dec(&key, &kk, &id) != 0 || !sto_key_eq(&kk, k)))
 		rc = mdb_cursor_get(rt->rt_idx, &key, &data, MDB_PREV);
 	for (; rc == 0;
 	     rc = mdb_cursor_get(rt->rt_idx, &key, &data, MDB_PREV)) {
@@ -476,8 +481,8 @@ lmdb_lookup(struct sto_tier *t, const struct sto_key *k, const void *hashin,
 	}
 	err = lmdb_rtxn_enter(l, &rt);
 	if (err == 0) {
-		err = lookup_walk(l, rt, k, hashin, hashin_len, match, priv,
-				  op);
+		err =
+		    lookup_walk(l, rt, k, hashin, hashin_len, match, priv, op);
 		lmdb_rtxn_leave(l, rt);
 	}
 	if (*op != NULL)
@@ -639,8 +644,7 @@ key_walk(struct sto_lmdb *l, struct lmdb_rtxn *rt, const struct sto_key *k,
 
 	key = lmdb_idx_key(kb, k, 0);
 	for (rc = mdb_cursor_get(rt->rt_idx, &key, &data, MDB_SET_RANGE);
-	     rc == 0;
-	     rc = mdb_cursor_get(rt->rt_idx, &key, &data, MDB_NEXT)) {
+	     rc == 0; rc = mdb_cursor_get(rt->rt_idx, &key, &data, MDB_NEXT)) {
 		if (lmdb_idx_key_dec(&key, &kk, &id) != 0)
 			continue;
 		if (!sto_key_eq(&kk, k))
@@ -772,8 +776,7 @@ lmdb_unlink(struct sto_tier *t, struct sto_obj *o)
 	if (qbytes == 0 && !key_stored(l, &o->o_key))
 		return (ENOENT);
 	/* A small copy (key, hash inputs, Vary), not o and its body. */
-	if (sto_obj_new(&c, &o->o_key, sto_obj_hashin(o), o->o_hashin_len) !=
-	    0)
+	if (sto_obj_new(&c, &o->o_key, sto_obj_hashin(o), o->o_hashin_len) != 0)
 		return (ENOMEM);
 	vn = sto_obj_vary_names(o);
 	vv = sto_obj_vary_vals(o);
@@ -955,8 +958,8 @@ store_init(struct sto_lmdb *l, struct lmdb_store *st, char *err, size_t errlen)
 
 	rc = mdb_txn_begin(l->l_env, NULL, ro ? MDB_RDONLY : 0, &txn);
 	if (rc != 0)
-		return (open_err(err, errlen, lmdb_err(rc), dir,
-				 mdb_strerror(rc)));
+		return (
+		    open_err(err, errlen, lmdb_err(rc), dir, mdb_strerror(rc)));
 	rc = mdb_dbi_open(txn, "info", 0, &l->l_dbi[LDB_INFO]);
 	if (rc == MDB_NOTFOUND) {
 		/* A new environment, or someone else's. */
@@ -1024,8 +1027,8 @@ store_init(struct sto_lmdb *l, struct lmdb_store *st, char *err, size_t errlen)
 	/* A read-only txn is committed too: that keeps the handles. */
 	rc = mdb_txn_commit(txn);
 	if (rc != 0)
-		return (open_err(err, errlen, lmdb_err(rc), dir,
-				 mdb_strerror(rc)));
+		return (
+		    open_err(err, errlen, lmdb_err(rc), dir, mdb_strerror(rc)));
 	return (0);
 fail_rc:
 	mdb_txn_abort(txn);
@@ -1084,8 +1087,7 @@ sto_lmdb_open(struct sto_tier **tp, const struct sto_lmdb_conf *lc, char *err,
 	    !(lc->lc_low < lc->lc_high) || !(lc->lc_high <= 1.0) ||
 	    lc->lc_batch_ms > 1000 ||
 	    (lc->lc_mapsize != 0 && lc->lc_mapsize < ((size_t)1 << 20)))
-		return (open_err(err, errlen, STO_ESPEC, dir,
-				 "bad settings"));
+		return (open_err(err, errlen, STO_ESPEC, dir, "bad settings"));
 	if (lc->lc_readonly) {
 		(void)snprintf(path, sizeof path, "%s/data.mdb", dir);
 		if (stat(path, &sb) != 0)
@@ -1118,14 +1120,14 @@ sto_lmdb_open(struct sto_tier **tp, const struct sto_lmdb_conf *lc, char *err,
 	if (rc == 0)
 		rc = mdb_env_set_maxreaders(l->l_env, 1024);
 	if (rc == 0 && !lc->lc_readonly)
-		rc = mdb_env_set_mapsize(
-		    l->l_env, lc->lc_mapsize != 0
-				  ? lc->lc_mapsize
-				  : sto_lmdb_default_mapsize(dir));
+		rc = mdb_env_set_mapsize(l->l_env,
+					 lc->lc_mapsize != 0
+					     ? lc->lc_mapsize
+					     : sto_lmdb_default_mapsize(dir));
 	if (rc != 0) {
 		lmdb_free(l);
-		return (open_err(err, errlen, lmdb_err(rc), dir,
-				 mdb_strerror(rc)));
+		return (
+		    open_err(err, errlen, lmdb_err(rc), dir, mdb_strerror(rc)));
 	}
 	flags = MDB_NOTLS | MDB_NORDAHEAD;
 	if (!lc->lc_sync)
