@@ -146,8 +146,8 @@ lmdb_q_push(struct sto_lmdb *l, struct lmdb_job *j)
 	STO_ASSERT(!l->l_stop);
 	if (j->j_kind == LJ_PUT) {
 		/* One object bigger than the queue may go alone. */
-		if (l->l_qbytes > 0 && l->l_qbytes + j->j_bytes >
-					   l->l_conf.lc_queue) {
+		if (l->l_qbytes > 0 &&
+		    l->l_qbytes + j->j_bytes > l->l_conf.lc_queue) {
 			STO_AZ(pthread_mutex_unlock(&l->l_qmtx));
 			lmdb_job_free(&j);
 			return (ENOSPC);
