@@ -32,8 +32,9 @@
 #define LMDB_SLOTS 4
 
 struct lmdb_slot {
-	uint64_t sl_serial;       /* 0: empty */
-	struct lmdb_rtxn *sl_rt;  /* owned by the tier named sl_serial */
+	uint64_t sl_serial;      /* 0: empty */
+	struct lmdb_rtxn *sl_rt; /* owned by the tier named sl_serial */
+	unsigned sl_depth;       /* calls inside one another using it */
 };
 
 static __thread struct lmdb_slot lmdb_slots[LMDB_SLOTS];
@@ -108,6 +109,7 @@ slot_release(struct lmdb_slot *sl)
 	STO_AZ(pthread_mutex_unlock(&lmdb_live_mtx));
 	sl->sl_serial = 0;
 	sl->sl_rt = NULL;
+	sl->sl_depth = 0;
 }
 
 /* Thread exit: the thread's transactions go back to their pools. */
@@ -151,8 +153,8 @@ rtxn_get(struct sto_lmdb *l, struct lmdb_rtxn **rtp)
 	rt->magic = LMDB_RTXN_MAGIC;
 	rc = mdb_txn_begin(l->l_env, NULL, MDB_RDONLY, &rt->rt_txn);
 	if (rc == 0)
-		rc = mdb_cursor_open(rt->rt_txn, l->l_dbi[LDB_IDX],
-				     &rt->rt_idx);
+		rc =
+		    mdb_cursor_open(rt->rt_txn, l->l_dbi[LDB_IDX], &rt->rt_idx);
 	if (rc != 0) {
 		if (rt->rt_txn != NULL)
 			mdb_txn_abort(rt->rt_txn);
@@ -187,11 +189,16 @@ slot_of(struct sto_lmdb *l, struct lmdb_slot **slp)
 			sl = &lmdb_slots[u];
 	}
 	STO_AZ(pthread_once(&lmdb_key_once, key_init));
-	if (sl == NULL) {
-		/* More tiers than slots: the oldest claim gives way. */
+	for (u = 0; sl == NULL && u < LMDB_SLOTS; u++) {
+		/* More tiers than slots: an idle claim gives way. */
 		sl = &lmdb_slots[lmdb_slot_rr++ % LMDB_SLOTS];
-		slot_release(sl);
+		if (sl->sl_depth > 0)
+			sl = NULL;
+		else
+			slot_release(sl);
 	}
+	if (sl == NULL)
+		return (EAGAIN); /* as many tiers in use at once as slots */
 	err = rtxn_get(l, &rt);
 	if (err != 0)
 		return (err);
@@ -199,6 +206,34 @@ slot_of(struct sto_lmdb *l, struct lmdb_slot **slp)
 	sl->sl_rt = rt;
 	(void)pthread_setspecific(lmdb_key, lmdb_slots);
 	*slp = sl;
+	return (0);
+}
+
+/*
+ * A call made inside another on the same thread and tier (accelctl
+ * reading a body from a walk's callback) shares the outer call's snapshot
+ * with a cursor of its own: a child that leave() frees.
+ */
+static int
+rtxn_child(struct lmdb_slot *sl, struct lmdb_rtxn **rtp)
+{
+	struct lmdb_rtxn *rt, *parent = sl->sl_rt;
+	int rc;
+
+	rt = calloc(1, sizeof *rt);
+	if (rt == NULL)
+		return (ENOMEM);
+	rt->magic = LMDB_RTXN_MAGIC;
+	rt->rt_parent = parent;
+	rt->rt_txn = parent->rt_txn;
+	rc = mdb_cursor_open(rt->rt_txn, mdb_cursor_dbi(parent->rt_idx),
+			     &rt->rt_idx);
+	if (rc != 0) {
+		free(rt);
+		return (lmdb_err(rc));
+	}
+	sl->sl_depth++;
+	*rtp = rt;
 	return (0);
 }
 
@@ -212,6 +247,8 @@ lmdb_rtxn_enter(struct sto_lmdb *l, struct lmdb_rtxn **rtp)
 	err = slot_of(l, &sl);
 	if (err != 0)
 		return (err);
+	if (sl->sl_depth > 0)
+		return (rtxn_child(sl, rtp));
 	rt = sl->sl_rt;
 	STO_CHECK_OBJ_NOTNULL(rt, LMDB_RTXN_MAGIC);
 	rc = mdb_txn_renew(rt->rt_txn);
@@ -232,6 +269,7 @@ lmdb_rtxn_enter(struct sto_lmdb *l, struct lmdb_rtxn **rtp)
 		mdb_txn_reset(rt->rt_txn);
 		return (lmdb_err(rc));
 	}
+	sl->sl_depth = 1;
 	*rtp = rt;
 	return (0);
 }
@@ -239,8 +277,20 @@ lmdb_rtxn_enter(struct sto_lmdb *l, struct lmdb_rtxn **rtp)
 void
 lmdb_rtxn_leave(struct sto_lmdb *l, struct lmdb_rtxn *rt)
 {
-	(void)l;
+	struct lmdb_slot *sl;
+
 	STO_CHECK_OBJ_NOTNULL(rt, LMDB_RTXN_MAGIC);
+	/* The slot exists and is busy: no allocation, no failure. */
+	STO_AZ(slot_of(l, &sl));
+	STO_ASSERT(sl->sl_depth > 0);
+	sl->sl_depth--;
+	if (rt->rt_parent != NULL) {
+		mdb_cursor_close(rt->rt_idx);
+		rt->magic = 0;
+		free(rt);
+		return;
+	}
+	STO_ASSERT(sl->sl_depth == 0 && sl->sl_rt == rt);
 	mdb_txn_reset(rt->rt_txn);
 }
 
@@ -351,16 +401,21 @@ lookup_one(struct sto_lmdb *l, MDB_txn *txn, const struct sto_key *k,
 	/* Another URL whose key collides with ours. */
 	if (!lmdb_meta_hashin_eq(&m, hashin, hashin_len))
 		return (0);
-	err = lmdb_meta_obj(&o, &m, id, 1);
-	if (err != 0)
-		return (err);
-	if (match != NULL && !match(o, priv)) {
-		sto_obj_deref(&o);
-		return (0);
+	o = NULL;
+	if (match != NULL || m.lm_body > l->l_conf.lc_promote) {
+		/* The view: for match, or to return (no body in memory). */
+		err = lmdb_meta_obj(&o, &m, id, 1);
+		if (err != 0)
+			return (err);
+		if (match != NULL && !match(o, priv)) {
+			sto_obj_deref(&o);
+			return (0);
+		}
 	}
 	if (m.lm_body <= l->l_conf.lc_promote) {
 		err = lmdb_load(l, txn, &m, id, &po);
-		sto_obj_deref(&o);
+		if (o != NULL)
+			sto_obj_deref(&o);
 		if (err == STO_ECORRUPT) {
 			lmdb_corrupt(l, k, id);
 			return (0);
@@ -390,8 +445,8 @@ lookup_walk(struct sto_lmdb *l, struct lmdb_rtxn *rt, const struct sto_key *k,
 	rc = mdb_cursor_get(rt->rt_idx, &key, &data, MDB_SET_RANGE);
 	if (rc == MDB_NOTFOUND)
 		rc = mdb_cursor_get(rt->rt_idx, &key, &data, MDB_LAST);
-	else if (rc == 0 && (lmdb_idx_key_dec(&key, &kk, &id) != 0 ||
-			     !sto_key_eq(&kk, k)))
+	else if (rc == 0 &&
+		 (lmdb_idx_key_dec(&key, &kk, &id) != 0 || !sto_key_eq(&kk, k)))
 		rc = mdb_cursor_get(rt->rt_idx, &key, &data, MDB_PREV);
 	for (; rc == 0;
 	     rc = mdb_cursor_get(rt->rt_idx, &key, &data, MDB_PREV)) {
@@ -426,8 +481,8 @@ lmdb_lookup(struct sto_tier *t, const struct sto_key *k, const void *hashin,
 	}
 	err = lmdb_rtxn_enter(l, &rt);
 	if (err == 0) {
-		err = lookup_walk(l, rt, k, hashin, hashin_len, match, priv,
-				  op);
+		err =
+		    lookup_walk(l, rt, k, hashin, hashin_len, match, priv, op);
 		lmdb_rtxn_leave(l, rt);
 	}
 	if (*op != NULL)
@@ -589,8 +644,7 @@ key_walk(struct sto_lmdb *l, struct lmdb_rtxn *rt, const struct sto_key *k,
 
 	key = lmdb_idx_key(kb, k, 0);
 	for (rc = mdb_cursor_get(rt->rt_idx, &key, &data, MDB_SET_RANGE);
-	     rc == 0;
-	     rc = mdb_cursor_get(rt->rt_idx, &key, &data, MDB_NEXT)) {
+	     rc == 0; rc = mdb_cursor_get(rt->rt_idx, &key, &data, MDB_NEXT)) {
 		if (lmdb_idx_key_dec(&key, &kk, &id) != 0)
 			continue;
 		if (!sto_key_eq(&kk, k))
@@ -646,13 +700,17 @@ lmdb_remove(struct sto_tier *t, const struct sto_key *k, const void *hashin,
 		*nremoved = 0;
 	if (!lmdb_writable(l))
 		return (EROFS);
-	err = lmdb_rtxn_enter(l, &rt);
-	if (err != 0)
-		return (err);
-	err = key_walk(l, rt, k, count_one, &ca);
-	lmdb_rtxn_leave(l, rt);
-	if (err != 0)
-		return (err);
+	/* A remove still pending for the key: what the disk holds is gone
+	 * already as far as anyone can see (as in lookup). */
+	if (!lmdb_tomb_hit(l, k, hashin, hashin_len)) {
+		err = lmdb_rtxn_enter(l, &rt);
+		if (err != 0)
+			return (err);
+		err = key_walk(l, rt, k, count_one, &ca);
+		lmdb_rtxn_leave(l, rt);
+		if (err != 0)
+			return (err);
+	}
 	/* Always queued, found or not: a PUT queued before must not come
 	 * back after this remove. */
 	j = lmdb_job_new(LJ_DEL);
@@ -722,8 +780,7 @@ lmdb_unlink(struct sto_tier *t, struct sto_obj *o)
 	if (qbytes == 0 && !key_stored(l, &o->o_key))
 		return (ENOENT);
 	/* A small copy (key, hash inputs, Vary), not o and its body. */
-	if (sto_obj_new(&c, &o->o_key, sto_obj_hashin(o), o->o_hashin_len) !=
-	    0)
+	if (sto_obj_new(&c, &o->o_key, sto_obj_hashin(o), o->o_hashin_len) != 0)
 		return (ENOMEM);
 	vn = sto_obj_vary_names(o);
 	vv = sto_obj_vary_vals(o);
@@ -734,6 +791,16 @@ lmdb_unlink(struct sto_tier *t, struct sto_obj *o)
 	}
 	j = lmdb_job_new(LJ_DELVAR);
 	if (j == NULL) {
+		sto_obj_deref(&c);
+		return (ENOMEM);
+	}
+	/* Until the delete is committed no lookup may find the copies it
+	 * deletes: a tombstone over the key and hash inputs hides every
+	 * variant meanwhile (a miss at worst, never the superseded copy). */
+	j->j_tomb = lmdb_tomb_add(l, &o->o_key, sto_obj_hashin(o),
+				  o->o_hashin_len);
+	if (j->j_tomb == NULL) {
+		lmdb_job_free(&j);
 		sto_obj_deref(&c);
 		return (ENOMEM);
 	}
@@ -905,8 +972,8 @@ store_init(struct sto_lmdb *l, struct lmdb_store *st, char *err, size_t errlen)
 
 	rc = mdb_txn_begin(l->l_env, NULL, ro ? MDB_RDONLY : 0, &txn);
 	if (rc != 0)
-		return (open_err(err, errlen, lmdb_err(rc), dir,
-				 mdb_strerror(rc)));
+		return (
+		    open_err(err, errlen, lmdb_err(rc), dir, mdb_strerror(rc)));
 	rc = mdb_dbi_open(txn, "info", 0, &l->l_dbi[LDB_INFO]);
 	if (rc == MDB_NOTFOUND) {
 		/* A new environment, or someone else's. */
@@ -974,8 +1041,8 @@ store_init(struct sto_lmdb *l, struct lmdb_store *st, char *err, size_t errlen)
 	/* A read-only txn is committed too: that keeps the handles. */
 	rc = mdb_txn_commit(txn);
 	if (rc != 0)
-		return (open_err(err, errlen, lmdb_err(rc), dir,
-				 mdb_strerror(rc)));
+		return (
+		    open_err(err, errlen, lmdb_err(rc), dir, mdb_strerror(rc)));
 	return (0);
 fail_rc:
 	mdb_txn_abort(txn);
@@ -1034,8 +1101,7 @@ sto_lmdb_open(struct sto_tier **tp, const struct sto_lmdb_conf *lc, char *err,
 	    !(lc->lc_low < lc->lc_high) || !(lc->lc_high <= 1.0) ||
 	    lc->lc_batch_ms > 1000 ||
 	    (lc->lc_mapsize != 0 && lc->lc_mapsize < ((size_t)1 << 20)))
-		return (open_err(err, errlen, STO_ESPEC, dir,
-				 "bad settings"));
+		return (open_err(err, errlen, STO_ESPEC, dir, "bad settings"));
 	if (lc->lc_readonly) {
 		(void)snprintf(path, sizeof path, "%s/data.mdb", dir);
 		if (stat(path, &sb) != 0)
@@ -1068,14 +1134,14 @@ sto_lmdb_open(struct sto_tier **tp, const struct sto_lmdb_conf *lc, char *err,
 	if (rc == 0)
 		rc = mdb_env_set_maxreaders(l->l_env, 1024);
 	if (rc == 0 && !lc->lc_readonly)
-		rc = mdb_env_set_mapsize(
-		    l->l_env, lc->lc_mapsize != 0
-				  ? lc->lc_mapsize
-				  : sto_lmdb_default_mapsize(dir));
+		rc = mdb_env_set_mapsize(l->l_env,
+					 lc->lc_mapsize != 0
+					     ? lc->lc_mapsize
+					     : sto_lmdb_default_mapsize(dir));
 	if (rc != 0) {
 		lmdb_free(l);
-		return (open_err(err, errlen, lmdb_err(rc), dir,
-				 mdb_strerror(rc)));
+		return (
+		    open_err(err, errlen, lmdb_err(rc), dir, mdb_strerror(rc)));
 	}
 	flags = MDB_NOTLS | MDB_NORDAHEAD;
 	if (!lc->lc_sync)

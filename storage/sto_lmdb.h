@@ -124,6 +124,15 @@ typedef int sto_read_f(void *priv, const void *p, size_t n);
 int sto_lmdb_read(struct sto_tier *t, const struct sto_obj *o, uint64_t off,
 		  uint64_t len, sto_read_f *fn, void *priv);
 
+/* Bytes from body offset pos to the end of its chunk, for a STO_F_DISKBODY
+ * object: reads that stop there touch one chunk each. */
+static inline uint64_t
+sto_lmdb_chunk_room(const struct sto_obj *o, uint64_t pos)
+{
+	uint64_t c = o->o_dsk.dl_chunk > 0 ? o->o_dsk.dl_chunk : 65536;
+	return (c - pos % c);
+}
+
 /* Wait until everything queued before the call is committed (tests,
  * clean shutdown; close does it too). 0 or an errno. */
 int sto_lmdb_flush(struct sto_tier *t);

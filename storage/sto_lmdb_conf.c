@@ -11,8 +11,8 @@
 #define MAP_DEFAULT_MAX ((size_t)1 << 30)
 #define MAP_DEFAULT_MIN ((size_t)16 << 20)
 /* Smallest map -s accepts: LMDB needs a few pages per database. */
-#define MAP_MIN        ((size_t)1 << 20)
-#define BATCH_MS_MAX   1000
+#define MAP_MIN      ((size_t)1 << 20)
+#define BATCH_MS_MAX 1000
 
 /*
  * Half the free space of the file system that holds dir, or of its
@@ -67,9 +67,8 @@ sto_lmdb_conf_default(struct sto_lmdb_conf *lc)
 }
 
 /* STO_ESPEC with "lmdb=ARG: why" in err. */
-static int
-conf_err(char *err, size_t errlen, const char *arg, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+static int conf_err(char *err, size_t errlen, const char *arg, const char *fmt,
+		    ...) __attribute__((format(printf, 4, 5)));
 
 static int
 conf_err(char *err, size_t errlen, const char *arg, const char *fmt, ...)
@@ -126,19 +125,19 @@ parse_opt(struct sto_lmdb_conf *lc, char *tok, int *sized, const char *arg,
 
 	if (eq == NULL) {
 		if (sto_parse_size(tok, &lc->lc_mapsize) != 0)
-			return (conf_err(err, errlen, arg, "bad size '%s'",
-					 tok));
+			return (
+			    conf_err(err, errlen, arg, "bad size '%s'", tok));
 		if (lc->lc_mapsize < MAP_MIN)
-			return (conf_err(err, errlen, arg,
-					 "size '%s' below 1M", tok));
+			return (conf_err(err, errlen, arg, "size '%s' below 1M",
+					 tok));
 		*sized = 1;
 		return (0);
 	}
 	*eq++ = '\0';
 	if (strcmp(tok, "sync") == 0) {
 		if (parse_onoff(eq, &lc->lc_sync) != 0)
-			return (conf_err(err, errlen, arg,
-					 "sync=%s: on or off", eq));
+			return (conf_err(err, errlen, arg, "sync=%s: on or off",
+					 eq));
 		return (0);
 	}
 	if (strcmp(tok, "batch") == 0) {
@@ -155,8 +154,8 @@ parse_opt(struct sto_lmdb_conf *lc, char *tok, int *sized, const char *arg,
 		return (conf_err(err, errlen, arg, "bad size '%s'", eq));
 	if (strcmp(tok, "chunk") == 0) {
 		if (sz < LMDB_CHUNK_MIN || sz > LMDB_CHUNK_MAX)
-			return (conf_err(err, errlen, arg,
-					 "chunk=%s: 1k..64M", eq));
+			return (conf_err(err, errlen, arg, "chunk=%s: 1k..64M",
+					 eq));
 		lc->lc_chunk = sz;
 	} else if (strcmp(tok, "promote") == 0) {
 		lc->lc_promote = sz;

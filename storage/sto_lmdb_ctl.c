@@ -168,9 +168,8 @@ sto_lmdb_body(struct sto_tier *t, uint64_t id, sto_read_f *fn, void *priv)
 }
 
 int
-sto_lmdb_delete(struct sto_tier *t, const struct sto_key *k,
-		const void *hashin, size_t hashin_len, uint64_t id,
-		unsigned *n)
+sto_lmdb_delete(struct sto_tier *t, const struct sto_key *k, const void *hashin,
+		size_t hashin_len, uint64_t id, unsigned *n)
 {
 	struct sto_lmdb *l = lmdb_of(t);
 	struct lmdb_wtx w;

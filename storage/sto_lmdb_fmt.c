@@ -389,8 +389,7 @@ lmdb_meta_dec(struct lmdb_meta *m, const MDB_val *v, uint64_t id,
 	m->lm_sie = getflt(p + 96);
 	m->lm_chunk = get32le(p + 100);
 	if (m->lm_chunk < LMDB_CHUNK_BODY_MIN ||
-	    m->lm_chunk > LMDB_CHUNK_BODY_MAX ||
-	    m->lm_body > INT64_MAX)
+	    m->lm_chunk > LMDB_CHUNK_BODY_MAX || m->lm_body > INT64_MAX)
 		return (STO_ECORRUPT);
 	if (k != NULL && !sto_key_eq(k, &m->lm_key))
 		return (STO_ECORRUPT);
@@ -500,8 +499,8 @@ lmdb_chunk_check(const MDB_val *v, uint64_t id, uint32_t cn, size_t want)
 	const uint8_t *p = v->mv_data;
 
 	if (v->mv_size != want + LMDB_SUM ||
-	    get64le(p + want) != XXH3_64bits_withSeed(p, want,
-						      chunk_seed(id, cn)))
+	    get64le(p + want) !=
+		XXH3_64bits_withSeed(p, want, chunk_seed(id, cn)))
 		return (STO_ECORRUPT);
 	return (0);
 }

@@ -136,11 +136,11 @@ int lmdb_idxv_dec(struct lmdb_idxv *iv, const MDB_val *v);
 
 /* The second after which nothing can use o (saturated to u32). */
 uint32_t lmdb_dead_at(const struct sto_obj *o);
-/* Bytes of o's metadata record; 0 when o cannot be stored (lengths). */
+/* Bytes of o's metadata record. */
 size_t lmdb_meta_size(const struct sto_obj *o);
 /* Write o's record (lmdb_meta_size(o) bytes) for id into p. */
-void lmdb_meta_enc(uint8_t *p, size_t len, const struct sto_obj *o,
-		   uint64_t id, uint32_t chunk);
+void lmdb_meta_enc(uint8_t *p, size_t len, const struct sto_obj *o, uint64_t id,
+		   uint32_t chunk);
 /*
  * Decode and check the record of id: 0 or STO_ECORRUPT (checksum,
  * lengths, magic, chunk size). k, when not NULL, is the key the record
@@ -157,8 +157,8 @@ int lmdb_meta_hashin_eq(const struct lmdb_meta *m, const void *hashin,
  * else BUSY with o_content_length = the body length, for the caller to
  * append the body and finish. 0, ENOMEM or EINVAL.
  */
-int lmdb_meta_obj(struct sto_obj **op, const struct lmdb_meta *m,
-		  uint64_t id, int diskbody);
+int lmdb_meta_obj(struct sto_obj **op, const struct lmdb_meta *m, uint64_t id,
+		  int diskbody);
 
 /* The key a record carries, unchecked (deleting a corrupt object): 0,
  * or STO_ECORRUPT when too short to hold one. */
@@ -170,8 +170,7 @@ uint64_t lmdb_nchunks(uint64_t body, uint32_t chunk);
 /* Seal chunk n of id: its n bytes at p, the checksum written after. */
 void lmdb_chunk_seal(uint8_t *p, size_t n, uint64_t id, uint32_t cn);
 /* Check a chunk value that must hold want body bytes: 0 or STO_ECORRUPT. */
-int lmdb_chunk_check(const MDB_val *v, uint64_t id, uint32_t cn,
-		     size_t want);
+int lmdb_chunk_check(const MDB_val *v, uint64_t id, uint32_t cn, size_t want);
 
 /* ---- the tier ---- */
 
@@ -194,13 +193,13 @@ struct lmdb_job {
 #define LMDB_JOB_MAGIC 0x1a0b5c3e
 	struct lmdb_job *j_next;
 	enum lmdb_job_kind j_kind;
-	unsigned j_done;         /* writer: applied in a committed txn */
-	uint64_t j_seq;          /* queue order */
-	struct sto_key j_key;    /* all but PUT: the key */
-	uint64_t j_id;           /* DELID, RETIRE, DROP, TOUCH */
-	struct sto_obj *j_obj;   /* PUT, DELVAR: the job's reference */
-	struct lmdb_tomb *j_tomb; /* DEL: its tombstone (the queue's) */
-	size_t j_bytes;          /* PUT: bytes charged to the queue */
+	unsigned j_done;          /* writer: applied in a committed txn */
+	uint64_t j_seq;           /* queue order */
+	struct sto_key j_key;     /* all but PUT: the key */
+	uint64_t j_id;            /* DELID, RETIRE, DROP, TOUCH */
+	struct sto_obj *j_obj;    /* PUT, DELVAR: the job's reference */
+	struct lmdb_tomb *j_tomb; /* DEL, DELVAR: its tombstone (the queue's) */
+	size_t j_bytes;           /* PUT: bytes charged to the queue */
 };
 
 /* A key being removed: lookups miss it until the delete is committed. */
@@ -219,10 +218,12 @@ struct lmdb_tomb {
 struct lmdb_rtxn {
 	unsigned magic;
 #define LMDB_RTXN_MAGIC 0x2c4e6a80
-	struct lmdb_rtxn *rt_next; /* l_rtxns, l_rmtx */
-	unsigned rt_busy;          /* a thread's slot holds it, l_rmtx */
-	MDB_txn *rt_txn;           /* reset between calls */
-	MDB_cursor *rt_idx;        /* idx cursor, renewed with rt_txn */
+	struct lmdb_rtxn *rt_next;   /* l_rtxns, l_rmtx */
+	unsigned rt_busy;            /* a thread's slot holds it, l_rmtx */
+	MDB_txn *rt_txn;             /* reset between calls */
+	MDB_cursor *rt_idx;          /* idx cursor, renewed with rt_txn */
+	struct lmdb_rtxn *rt_parent; /* a nested call's: the outer one
+					(rt_txn is its), else NULL */
 };
 
 /* X(name): every counter the tier keeps (both lists' names). */
@@ -241,11 +242,11 @@ struct sto_lmdb {
 	/* Fixed after open. */
 	MDB_env *l_env;
 	MDB_dbi l_dbi[LDB__N];
-	uint32_t l_chunk;    /* body bytes per chunk, the store's */
-	size_t l_psize;      /* page size */
-	size_t l_mapsize;    /* the map's size in bytes */
-	uint64_t l_serial;   /* unique in the process: names the tier in
-				threads' read slots */
+	uint32_t l_chunk;  /* body bytes per chunk, the store's */
+	size_t l_psize;    /* page size */
+	size_t l_mapsize;  /* the map's size in bytes */
+	uint64_t l_serial; /* unique in the process: names the tier in
+			      threads' read slots */
 	struct sto_lmdb *l_live_next; /* lmdb_live list, lmdb_live_mtx */
 
 	/* Read transactions handed to threads (sto_lmdb.c). */
@@ -258,14 +259,14 @@ struct sto_lmdb {
 	pthread_cond_t l_donecv; /* flushes wait for l_done */
 	struct lmdb_job *l_qhead;
 	struct lmdb_job **l_qtail;
-	size_t l_qbytes;    /* PUT bytes queued or being written */
-	unsigned l_qn;      /* jobs queued */
-	unsigned l_qtouch;  /* of which touches */
+	size_t l_qbytes;      /* PUT bytes queued or being written */
+	unsigned l_qn;        /* jobs queued */
+	unsigned l_qtouch;    /* of which touches */
 	uint64_t l_qtouch_t0; /* when the first of them came (ms) */
-	uint64_t l_qseq;    /* seq of the last job queued */
-	uint64_t l_done;    /* jobs up to this seq are done */
-	unsigned l_flushing; /* flushes waiting: no batch wait */
-	unsigned l_stop;    /* close: drain and exit */
+	uint64_t l_qseq;      /* seq of the last job queued */
+	uint64_t l_done;      /* jobs up to this seq are done */
+	unsigned l_flushing;  /* flushes waiting: no batch wait */
+	unsigned l_stop;      /* close: drain and exit */
 	pthread_t l_thr;
 	unsigned l_thr_live;
 
@@ -275,20 +276,20 @@ struct sto_lmdb {
 	_Atomic unsigned l_ntomb;
 
 	/* Writer thread only. */
-	MDB_txn *l_wrtxn;     /* its read txn: the free-list count */
-	size_t l_pages_max;   /* pages the store may use: the map's, or
-				 those in use at the last ENOSPC */
-	uint64_t l_batches;   /* batches run: mdb_reader_check now and
-				 then */
+	MDB_txn *l_wrtxn;   /* its read txn: the free-list count */
+	size_t l_pages_max; /* pages the store may use: the map's, or
+			       those in use at the last ENOSPC */
+	uint64_t l_batches; /* batches run: mdb_reader_check now and
+			       then */
 
 	struct lmdb_ctr l_ctr; /* relaxed atomics, any thread */
 };
 
 #define LMDB_CTR_ADD(l, name, n)                                               \
-	atomic_fetch_add_explicit(&(l)->l_ctr.name, (uint64_t)(n),            \
+	atomic_fetch_add_explicit(&(l)->l_ctr.name, (uint64_t)(n),             \
 				  memory_order_relaxed)
 #define LMDB_CTR_SET(l, name, n)                                               \
-	atomic_store_explicit(&(l)->l_ctr.name, (uint64_t)(n),                \
+	atomic_store_explicit(&(l)->l_ctr.name, (uint64_t)(n),                 \
 			      memory_order_relaxed)
 #define LMDB_CTR_GET(l, name)                                                  \
 	atomic_load_explicit(&(l)->l_ctr.name, memory_order_relaxed)
@@ -303,7 +304,8 @@ uint32_t lmdb_now(void);
 /*
  * The calling thread's read transaction on l, renewed: 0 and *rtp, or an
  * error. lmdb_rtxn_leave() resets it; every enter has its leave before
- * the call that entered returns.
+ * the call that entered returns. A call inside another (a callback) gets
+ * the outer snapshot and a cursor of its own.
  */
 int lmdb_rtxn_enter(struct sto_lmdb *l, struct lmdb_rtxn **rtp);
 void lmdb_rtxn_leave(struct sto_lmdb *l, struct lmdb_rtxn *rt);
@@ -364,8 +366,8 @@ struct lmdb_wtx {
 	uint32_t w_now;
 	int w_dirty; /* w_st changed */
 	/* Counted at commit. */
-	uint64_t w_written, w_replaced, w_removed, w_evictions,
-	    w_evicted_bytes, w_expired, w_corrupt, w_touches;
+	uint64_t w_written, w_replaced, w_removed, w_evictions, w_evicted_bytes,
+	    w_expired, w_corrupt, w_touches;
 };
 
 int lmdb_wtx_begin(struct sto_lmdb *l, struct lmdb_wtx *w);

@@ -146,8 +146,8 @@ lmdb_q_push(struct sto_lmdb *l, struct lmdb_job *j)
 	STO_ASSERT(!l->l_stop);
 	if (j->j_kind == LJ_PUT) {
 		/* One object bigger than the queue may go alone. */
-		if (l->l_qbytes > 0 && l->l_qbytes + j->j_bytes >
-					   l->l_conf.lc_queue) {
+		if (l->l_qbytes > 0 &&
+		    l->l_qbytes + j->j_bytes > l->l_conf.lc_queue) {
 			STO_AZ(pthread_mutex_unlock(&l->l_qmtx));
 			lmdb_job_free(&j);
 			return (ENOSPC);
@@ -246,7 +246,8 @@ lmdb_q_done(struct sto_lmdb *l, struct lmdb_job *jobs)
 			bytes += j->j_bytes;
 		/* A delete that failed keeps its tombstone: the key stays
 		 * hidden rather than come back (until close). */
-		if (j->j_kind == LJ_DEL && j->j_done)
+		if ((j->j_kind == LJ_DEL || j->j_kind == LJ_DELVAR) &&
+		    j->j_done && j->j_tomb != NULL)
 			lmdb_tomb_del(l, &j->j_tomb);
 		if (j->j_seq > seq)
 			seq = j->j_seq;

@@ -48,8 +48,8 @@ lmdb_wtx_begin(struct sto_lmdb *l, struct lmdb_wtx *w)
 	if (rc != 0)
 		return (rc);
 	/* Read each time: accelctl may have written since our last. */
-	rc = mdb_get(w->w_txn, l->l_dbi[LDB_INFO], (MDB_val *)&store_key,
-		     &data);
+	rc =
+	    mdb_get(w->w_txn, l->l_dbi[LDB_INFO], (MDB_val *)&store_key, &data);
 	if (rc == 0 && lmdb_store_dec(&w->w_st, &data, &why) != 0)
 		rc = MDB_CORRUPTED;
 	if (rc != 0) {
@@ -215,11 +215,13 @@ lmdb_del_id(struct lmdb_wtx *w, const struct sto_key *k, uint64_t id,
 			/* dead_at and gen name the exp and lru entries. */
 			if (lmdb_idxv_dec(&iv, &ival) == 0) {
 				xkey = lmdb_ord_key(xb, iv.iv_dead_at, id);
-				rc = del_opt(w->w_txn, l->l_dbi[LDB_EXP], &xkey);
+				rc =
+				    del_opt(w->w_txn, l->l_dbi[LDB_EXP], &xkey);
 				if (rc != 0)
 					return (rc);
 				xkey = lmdb_ord_key(xb, iv.iv_gen, id);
-				rc = del_opt(w->w_txn, l->l_dbi[LDB_LRU], &xkey);
+				rc =
+				    del_opt(w->w_txn, l->l_dbi[LDB_LRU], &xkey);
 				if (rc != 0)
 					return (rc);
 			}
@@ -634,8 +636,8 @@ ord_first(struct lmdb_wtx *w, enum lmdb_db db, uint32_t lim, size_t max,
 			continue;
 		if (lmdb_get32be(key.mv_data) >= lim)
 			break;
-		if ((rc = idvec_add(ids, lmdb_get64be(
-					     (uint8_t *)key.mv_data + 4))) != 0 ||
+		if ((rc = idvec_add(
+			 ids, lmdb_get64be((uint8_t *)key.mv_data + 4))) != 0 ||
 		    (rc = idvec_add(ords, lmdb_get32be(key.mv_data))) != 0)
 			break;
 	}
@@ -671,18 +673,18 @@ evict_txn(struct sto_lmdb *l, uint64_t need, size_t max, uint64_t *freed,
 		idvec_init(&ids);
 		idvec_init(&ords);
 		rc = ord_first(&w, pass == 0 ? LDB_EXP : LDB_LRU,
-			       pass == 0 ? w.w_now : UINT32_MAX, max - *n,
-			       &ids, &ords);
+			       pass == 0 ? w.w_now : UINT32_MAX, max - *n, &ids,
+			       &ords);
 		for (u = 0; u < ids.n && rc == 0 && *freed < need; u++) {
 			k = 0;
 			rc = lmdb_del_id(&w, NULL, ids.v[u], &got, &k);
 			/* An entry whose object is gone goes too. */
 			xkey = lmdb_ord_key(xb, (uint32_t)ords.v[u], ids.v[u]);
 			if (rc == 0)
-				rc = del_opt(w.w_txn,
-					     l->l_dbi[pass == 0 ? LDB_EXP
-								: LDB_LRU],
-					     &xkey);
+				rc = del_opt(
+				    w.w_txn,
+				    l->l_dbi[pass == 0 ? LDB_EXP : LDB_LRU],
+				    &xkey);
 			*freed += got;
 			*n += 1;
 			w.w_evictions += k;
@@ -757,8 +759,9 @@ evict_maybe(struct sto_lmdb *l, size_t batch)
 	if (used + batch > high)
 		used = pages_used(l, 1); /* the map's end is not enough */
 	if (used + batch > high) {
-		if (batch < high - low) /* else the batch fails alone */
-			low -= batch;
+		/* Room for the batch below high, and down to low at least. */
+		if (batch > high - low)
+			low = batch < high ? high - batch : 0;
 		if (used > low)
 			evict(l, used - low);
 		used = pages_used(l, 1);

@@ -27,11 +27,11 @@
 #include "storage/storage.h"
 #include "storage/sto_lmdb.h"
 
-#define OBJ      ((size_t)1 << 20)
-#define MIB      (1024.0 * 1024.0)
-#define TIMED    100 /* objects written, then read, timed */
-#define CHURN    4   /* rounds of remove-half-and-refill */
-#define MAXKEYS  4096
+#define OBJ     ((size_t)1 << 20)
+#define MIB     (1024.0 * 1024.0)
+#define TIMED   100 /* objects written, then read, timed */
+#define CHURN   4   /* rounds of remove-half-and-refill */
+#define MAXKEYS 4096
 
 struct key {
 	uint8_t buf[64];
@@ -203,9 +203,9 @@ rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
 }
 
 struct result {
-	double wr, rd;    /* MB/s */
-	double file;      /* MiB of data.mdb */
-	double used;      /* pages in use / map */
+	double wr, rd; /* MB/s */
+	double file;   /* MiB of data.mdb */
+	double used;   /* pages in use / map */
 	uint64_t map_full, dropped, evictions;
 };
 
@@ -343,8 +343,8 @@ main(int argc, char **argv)
 	printf("%-7s %4s %9s %9s %9s %6s %8s %8s %9s\n", "chunk", "run",
 	       "write", "read", "file", "used", "map_full", "dropped",
 	       "evicted");
-	printf("%-7s %4s %9s %9s %9s %6s %8s %8s %9s\n", "", "", "MB/s",
-	       "MB/s", "MiB", "%", "", "", "");
+	printf("%-7s %4s %9s %9s %9s %6s %8s %8s %9s\n", "", "", "MB/s", "MB/s",
+	       "MiB", "%", "", "", "");
 	for (i = optind; i < argc; i++) {
 		if (sto_parse_size(argv[i], &chunk) != 0)
 			die(argv[i], STO_ESPEC);

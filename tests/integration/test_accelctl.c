@@ -3,7 +3,8 @@
  * through the disk tier's library (sto_lmdb_open, sto_insert,
  * sto_lmdb_flush), with accelctl run as a child process
  * (ACCELCTL_BIN, the sanitizer build: a leak or a crash fails the run).
- * No accel daemon: a store is a directory, accelctl reads it alone.
+ * Mostly no accel daemon: a store is a directory, accelctl reads it
+ * alone; the last test checks against accel's own store (ACCEL_BIN).
  *
  * Each test reads: the store (what is in it), the command, its exit
  * status, what it printed.
@@ -1168,6 +1169,72 @@ live_store(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* With accel: the URLs accelctl names are the keys accel stores under */
+
+static void
+accel_store_urls_match(void **state)
+{
+	struct hx_origin *o = hx_origin_start();
+	struct hx_accel *a = hx_accel_start("-b 127.0.0.1:%d", o->port), *b;
+	struct hx_conn *c = hx_connect(a->port);
+	const char *st = hx_printf("%s/state", a->dir);
+	struct hx_resp *resp;
+	struct run *r;
+	int n;
+
+	hx_origin_default(o, (struct hx_action){.raw = "HTTP/1.1 200 OK\r\n"
+	    "Cache-Control: max-age=3600\r\nContent-Type: text/x-test\r\n"
+	    "Content-Length: 5\r\n\r\nhello"});
+	/* the Host as sent, port and case kept; absolute-form's authority
+	 * wins over Host */
+	resp = hx_request(c, "GET /a?x=1 HTTP/1.1\r\nHost: Example.COM:8080\r\n"
+	    "\r\n");
+	HX_ASSERT_STATUS(resp, 200);
+	resp = hx_request(c, "GET http://abs.example/p HTTP/1.1\r\n"
+	    "Host: other\r\n\r\n");
+	HX_ASSERT_STATUS(resp, 200);
+	resp = hx_request(c, "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+	HX_ASSERT_STATUS(resp, 200);
+	hx_close(c);
+	hx_accel_stop_ok(a); /* writes what is queued */
+
+	r = CTL("-n", st, "storage", "ls", "--sort", "url");
+	EXPECT_OK(r);
+	assert_int_equal(nlines(r->out), 4);
+	EXPECT_HAS(line_at(r->out, 1), "http://Example.COM:8080/a?x=1 ");
+	EXPECT_HAS(line_at(r->out, 2), "http://abs.example/p ");
+	EXPECT_HAS(line_at(r->out, 3), "http://h/ ");
+	r = CTL("-n", st, "storage", "show", "--body",
+	    "http://Example.COM:8080/a?x=1");
+	EXPECT_OK(r);
+	assert_string_equal(r->out, "hello");
+	r = CTL("-n", st, "storage", "show", "http://abs.example/p");
+	EXPECT_OK(r);
+	EXPECT_HAS(r->out, "Content-Type: text/x-test\n");
+	EXPECT_FAIL(CTL("-n", st, "storage", "show",
+	    "http://example.com:8080/a?x=1"), 1);
+
+	/* rm beside a running accel (nothing in its memory yet): the next
+	 * request for it goes to the origin, the others are disk hits */
+	b = hx_accel_start("-b 127.0.0.1:%d -n %s", o->port, st);
+	r = CTL("-n", st, "storage", "rm", "http://h/");
+	EXPECT_OK(r);
+	assert_string_equal(r->out, "removed 1 object\n");
+	n = hx_origin_nreq(o);
+	c = hx_connect(b->port);
+	resp = hx_request(c, "GET /a?x=1 HTTP/1.1\r\nHost: Example.COM:8080\r\n"
+	    "\r\n");
+	HX_ASSERT_STATUS(resp, 200);
+	HX_ASSERT_BODY(resp, "hello");
+	assert_int_equal(hx_origin_nreq(o), n);
+	resp = hx_request(c, "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+	HX_ASSERT_STATUS(resp, 200);
+	assert_int_equal(hx_origin_nreq(o), n + 1);
+	hx_close(c);
+	hx_accel_stop_ok(b);
+}
+
+/* ------------------------------------------------------------------ */
 
 static int
 ctl_teardown(void **state)
@@ -1198,6 +1265,7 @@ main(void)
 		CTL_TEST(rm_url_and_key),
 		CTL_TEST(n_and_s_find_the_same_store),
 		CTL_TEST(live_store),
+		CTL_TEST(accel_store_urls_match),
 	};
 
 	return HX_RUN(tests);

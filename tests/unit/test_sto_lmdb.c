@@ -140,15 +140,16 @@ tobj_body(const struct hin *h, size_t len, uint64_t seed, const uint8_t *body,
 	if (err == 0)
 		err = sto_obj_set_etag(o, "\"e1\"", 4);
 	if (err == 0)
-		err = sto_obj_set_lastmod(o, "Tue, 01 Jan 2030 00:00:00 GMT",
-					  29);
+		err =
+		    sto_obj_set_lastmod(o, "Tue, 01 Jan 2030 00:00:00 GMT", 29);
 	if (err == 0 && vary_vals != NULL)
 		err = sto_obj_set_vary(o, "accept-encoding", 15, vary_vals,
 				       strlen(vary_vals));
 	while (err == 0 && off < len) {
 		n = len - off < sizeof buf ? len - off : sizeof buf;
 		for (i = 0; i < n; i++)
-			buf[i] = body != NULL ? body[off + i] : pat(seed, off + i);
+			buf[i] =
+			    body != NULL ? body[off + i] : pat(seed, off + i);
 		err = sto_obj_append(o, buf, n);
 		off += n;
 	}
@@ -301,8 +302,7 @@ test_conf(void **state TEST_UNUSED)
 			 STO_ESPEC);
 	assert_string_equal(err, "lmdb=/d,1Q: bad size '1Q'");
 	assert_int_equal(
-	    sto_lmdb_conf_parse(&lc, "/d,chunk=x", err, sizeof err),
-	    STO_ESPEC);
+	    sto_lmdb_conf_parse(&lc, "/d,chunk=x", err, sizeof err), STO_ESPEC);
 	assert_string_equal(err, "lmdb=/d,chunk=x: bad size 'x'");
 	assert_int_equal(sto_lmdb_conf_parse(&lc, "/d,sync=maybe", NULL, 0),
 			 STO_ESPEC);
@@ -310,9 +310,9 @@ test_conf(void **state TEST_UNUSED)
 			 STO_ESPEC);
 	assert_int_equal(sto_lmdb_conf_parse(&lc, "/d,batch=5000", NULL, 0),
 			 STO_ESPEC);
-	assert_int_equal(sto_lmdb_conf_parse(&lc, "/d,color=red", err,
-					     sizeof err),
-			 STO_ESPEC);
+	assert_int_equal(
+	    sto_lmdb_conf_parse(&lc, "/d,color=red", err, sizeof err),
+	    STO_ESPEC);
 	assert_non_null(strstr(err, "unknown option 'color'"));
 	assert_int_equal(sto_lmdb_conf_parse(&lc, "", err, sizeof err),
 			 STO_ESPEC);
@@ -392,8 +392,8 @@ test_put_lookup(void **state TEST_UNUSED)
 	assert_int_equal(sto_insert(t, o), 0);
 	sto_obj_deref(&o);
 	assert_int_equal(sto_lmdb_flush(t), 0);
-	assert_int_equal(
-	    sto_lookup(t, &h2.key, h2.buf, h2.len, NULL, NULL, &f), 0);
+	assert_int_equal(sto_lookup(t, &h2.key, h2.buf, h2.len, NULL, NULL, &f),
+			 0);
 	assert_null(sto_obj_hdrs(f).ptr);
 	assert_null(sto_obj_etag(f).ptr);
 	assert_null(sto_obj_vary_names(f).ptr);
@@ -402,15 +402,13 @@ test_put_lookup(void **state TEST_UNUSED)
 	sto_obj_deref(&f);
 
 	/* the hash inputs must match, not only the key */
-	assert_int_equal(
-	    sto_lookup(t, &h.key, h2.buf, h2.len, NULL, NULL, &f), ENOENT);
-	/* a match that refuses */
-	assert_int_equal(sto_lookup(t, &h.key, h.buf, h.len, want_vals, "br",
-				    &f),
+	assert_int_equal(sto_lookup(t, &h.key, h2.buf, h2.len, NULL, NULL, &f),
 			 ENOENT);
-	assert_int_equal(sto_lookup(t, &h.key, h.buf, h.len, want_vals,
-				    "gzip", &f),
-			 0);
+	/* a match that refuses */
+	assert_int_equal(
+	    sto_lookup(t, &h.key, h.buf, h.len, want_vals, "br", &f), ENOENT);
+	assert_int_equal(
+	    sto_lookup(t, &h.key, h.buf, h.len, want_vals, "gzip", &f), 0);
 	sto_obj_deref(&f);
 
 	/* what insert refuses */
@@ -460,20 +458,20 @@ test_promote_diskview(void **state TEST_UNUSED)
 	t = topen(d.path, 32 << 20, 16 << 10, 64 << 10);
 	hin_make(&hs, "h", "/small");
 	hin_make(&hl, "h", "/large");
-	put(t, &hs, 64 << 10, 1, NULL);         /* at the limit: promoted */
-	put(t, &hl, (64 << 10) + 1, 2, NULL);   /* one byte more: on disk */
+	put(t, &hs, 64 << 10, 1, NULL);       /* at the limit: promoted */
+	put(t, &hl, (64 << 10) + 1, 2, NULL); /* one byte more: on disk */
 	assert_int_equal(sto_lmdb_flush(t), 0);
 
-	assert_int_equal(
-	    sto_lookup(t, &hs.key, hs.buf, hs.len, NULL, NULL, &o), 0);
+	assert_int_equal(sto_lookup(t, &hs.key, hs.buf, hs.len, NULL, NULL, &o),
+			 0);
 	assert_int_equal(sto_obj_flags(o) & (STO_F_ONDISK | STO_F_DISKBODY),
 			 STO_F_ONDISK);
 	body_check(o, 64 << 10, 1);
 	assert_int_equal(sto_lmdb_read(t, o, 0, 1, rb_add, &rb), STO_ESTATE);
 	sto_obj_deref(&o);
 
-	assert_int_equal(
-	    sto_lookup(t, &hl.key, hl.buf, hl.len, NULL, NULL, &o), 0);
+	assert_int_equal(sto_lookup(t, &hl.key, hl.buf, hl.len, NULL, NULL, &o),
+			 0);
 	assert_int_equal(sto_obj_flags(o) & (STO_F_ONDISK | STO_F_DISKBODY),
 			 STO_F_ONDISK | STO_F_DISKBODY);
 	assert_int_equal(sto_obj_state(o), STO_OBJ_COMPLETE);
@@ -483,8 +481,8 @@ test_promote_diskview(void **state TEST_UNUSED)
 	sto_cursor_init(&c, o);
 	assert_int_equal(sto_cursor_next(&c, 0, &p, &len), STO_EFAILED);
 	assert_int_equal(sto_cursor_seek(&c, 10), STO_EFAILED);
-	assert_int_equal(
-	    sto_lmdb_read(t, o, 0, sto_obj_len(o), rb_add, &rb), 0);
+	assert_int_equal(sto_lmdb_read(t, o, 0, sto_obj_len(o), rb_add, &rb),
+			 0);
 	assert_int_equal(rb.len, (64 << 10) + 1);
 	assert_int_equal(rb_bad(&rb, 2, 0), 0);
 	assert_int_equal(rb.calls, 5); /* 4 whole chunks and 97 bytes */
@@ -550,10 +548,8 @@ test_read_ranges(void **state TEST_UNUSED)
 	/* nothing, and past the end */
 	before = chunks_read(t);
 	assert_int_equal(sto_lmdb_read(t, o, body, 0, rb_add, &rb), 0);
-	assert_int_equal(sto_lmdb_read(t, o, body - 3, 4, rb_add, &rb),
-			 EINVAL);
-	assert_int_equal(sto_lmdb_read(t, o, body + 1, 0, rb_add, &rb),
-			 EINVAL);
+	assert_int_equal(sto_lmdb_read(t, o, body - 3, 4, rb_add, &rb), EINVAL);
+	assert_int_equal(sto_lmdb_read(t, o, body + 1, 0, rb_add, &rb), EINVAL);
 	assert_int_equal(chunks_read(t), before);
 	assert_int_equal(rb.calls, 0);
 	/* the callback stops the read with its value */
@@ -624,9 +620,9 @@ test_reopen(void **state TEST_UNUSED)
 					    NULL, NULL, &o),
 				 0);
 		if (sto_obj_flags(o) & STO_F_DISKBODY) {
-			assert_int_equal(sto_lmdb_read(t, o, 0, sto_obj_len(o),
-						       rb_add, &rb),
-					 0);
+			assert_int_equal(
+			    sto_lmdb_read(t, o, 0, sto_obj_len(o), rb_add, &rb),
+			    0);
 			assert_int_equal(rb.len, 1000 + u * 2000);
 			assert_int_equal(rb_bad(&rb, u, 0), 0);
 			rb_reset(&rb);
@@ -873,12 +869,12 @@ test_remove_tombstone(void **state TEST_UNUSED)
 	put(t, &h2, 100, 3, NULL);
 	assert_int_equal(sto_remove(t, &h2.key, h2.buf, h2.len, &n), ENOENT);
 	assert_int_equal(n, 0);
-	assert_int_equal(
-	    sto_lookup(t, &h2.key, h2.buf, h2.len, NULL, NULL, &o), ENOENT);
+	assert_int_equal(sto_lookup(t, &h2.key, h2.buf, h2.len, NULL, NULL, &o),
+			 ENOENT);
 	assert_int_equal(sto_lmdb_flush(t), 0);
 	assert_int_equal(stored(t, &h2), 0);
-	assert_int_equal(
-	    sto_lookup(t, &h2.key, h2.buf, h2.len, NULL, NULL, &o), ENOENT);
+	assert_int_equal(sto_lookup(t, &h2.key, h2.buf, h2.len, NULL, NULL, &o),
+			 ENOENT);
 	sto_stats(t, &st);
 	/* h, then h2: written and deleted in one batch, in order */
 	assert_int_equal(st.removed, 2);
@@ -887,8 +883,8 @@ test_remove_tombstone(void **state TEST_UNUSED)
 
 	/* and it stays gone across a restart */
 	t = conf_open(&lc);
-	assert_int_equal(
-	    sto_lookup(t, &h2.key, h2.buf, h2.len, NULL, NULL, &o), ENOENT);
+	assert_int_equal(sto_lookup(t, &h2.key, h2.buf, h2.len, NULL, NULL, &o),
+			 ENOENT);
 	assert_int_equal(sto_lookup(t, &h.key, h.buf, h.len, NULL, NULL, &o),
 			 0);
 	sto_obj_deref(&o);
@@ -1031,20 +1027,18 @@ test_small_map_flood(void **state TEST_UNUSED)
 		assert_int_equal(sto_lookup(t, &last[u].key, last[u].buf,
 					    last[u].len, NULL, NULL, &o),
 				 0);
-		assert_int_equal(sto_lmdb_read(t, o, 0, sto_obj_len(o), rb_add,
-					       &rb),
-				 0);
+		assert_int_equal(
+		    sto_lmdb_read(t, o, 0, sto_obj_len(o), rb_add, &rb), 0);
 		assert_int_equal(rb.len, 100000);
 		assert_int_equal(rb_bad(&rb, 7000 + u, 0), 0);
 		rb_reset(&rb);
 		sto_obj_deref(&o);
 	}
-	print_message("flood: %u written, %u queue-full, %llu evicted, "
-		      "%llu map-full, %llu objects\n",
-		      (unsigned)ls.written, enospc,
-		      (unsigned long long)st.evictions,
-		      (unsigned long long)ls.map_full,
-		      (unsigned long long)st.objects);
+	print_message(
+	    "flood: %u written, %u queue-full, %llu evicted, "
+	    "%llu map-full, %llu objects\n",
+	    (unsigned)ls.written, enospc, (unsigned long long)st.evictions,
+	    (unsigned long long)ls.map_full, (unsigned long long)st.objects);
 	sto_tier_close(&t);
 	tdir_rm(&d);
 }
@@ -1150,15 +1144,15 @@ test_corrupt(void **state TEST_UNUSED)
 
 	t = topen(d.path, 16 << 20, 16 << 10, 16 << 10);
 	/* promoted: a bad chunk is never loaded */
-	assert_int_equal(
-	    sto_lookup(t, &hp.key, hp.buf, hp.len, NULL, NULL, &o), ENOENT);
+	assert_int_equal(sto_lookup(t, &hp.key, hp.buf, hp.len, NULL, NULL, &o),
+			 ENOENT);
 	/* metadata: skipped */
-	assert_int_equal(
-	    sto_lookup(t, &hm.key, hm.buf, hm.len, NULL, NULL, &o), ENOENT);
+	assert_int_equal(sto_lookup(t, &hm.key, hm.buf, hm.len, NULL, NULL, &o),
+			 ENOENT);
 	/* disk view: the good first chunk, then the error, never the bad
 	 * bytes */
-	assert_int_equal(
-	    sto_lookup(t, &hd.key, hd.buf, hd.len, NULL, NULL, &o), 0);
+	assert_int_equal(sto_lookup(t, &hd.key, hd.buf, hd.len, NULL, NULL, &o),
+			 0);
 	r = sto_lmdb_read(t, o, 0, 3 * C, rb_add, &rb);
 	assert_int_equal(r, STO_ECORRUPT);
 	assert_int_equal(rb.len, C);
@@ -1180,8 +1174,8 @@ test_corrupt(void **state TEST_UNUSED)
 	assert_int_equal(stored(t, &hp), 0);
 	assert_int_equal(stored(t, &hd), 0);
 	assert_int_equal(stored(t, &hm), 0);
-	assert_int_equal(
-	    sto_lookup(t, &hd.key, hd.buf, hd.len, NULL, NULL, &o), ENOENT);
+	assert_int_equal(sto_lookup(t, &hd.key, hd.buf, hd.len, NULL, NULL, &o),
+			 ENOENT);
 	/* the other is untouched */
 	assert_int_equal(sto_lookup(t, &ok.key, ok.buf, ok.len, NULL, NULL, &o),
 			 0);
@@ -1231,15 +1225,13 @@ test_format(void **state TEST_UNUSED)
 	conf_make(&lc, d.path, 16 << 20, 64 << 10, 0);
 	/* garbage */
 	raw_store(d.path, "garbage garbage garbage", 23);
-	assert_int_equal(sto_lmdb_open(&t, &lc, err, sizeof err),
-			 STO_EFORMAT);
+	assert_int_equal(sto_lmdb_open(&t, &lc, err, sizeof err), STO_EFORMAT);
 	assert_null(t);
 	assert_non_null(strstr(err, d.path));
 	assert_non_null(strstr(err, "bad magic"));
 	/* the right magic, another version */
 	raw_store(d.path, "ACST\x02\0\0\0", 8);
-	assert_int_equal(sto_lmdb_open(&t, &lc, err, sizeof err),
-			 STO_EFORMAT);
+	assert_int_equal(sto_lmdb_open(&t, &lc, err, sizeof err), STO_EFORMAT);
 	assert_non_null(strstr(err, "version"));
 	/* version 1, bad checksum */
 	{
@@ -1262,8 +1254,7 @@ test_format(void **state TEST_UNUSED)
 	assert_int_equal(mdb_txn_commit(txn), 0);
 	mdb_env_close(env);
 	conf_make(&lc, d.path, 16 << 20, 64 << 10, 0);
-	assert_int_equal(sto_lmdb_open(&t, &lc, err, sizeof err),
-			 STO_EFORMAT);
+	assert_int_equal(sto_lmdb_open(&t, &lc, err, sizeof err), STO_EFORMAT);
 	assert_non_null(strstr(err, "not an accel store"));
 	tdir_rm(&d);
 
@@ -1277,8 +1268,7 @@ test_format(void **state TEST_UNUSED)
 	assert_int_equal(write(fd, err, sizeof err), (ssize_t)sizeof err);
 	close(fd);
 	conf_make(&lc, d.path, 16 << 20, 64 << 10, 0);
-	assert_int_equal(sto_lmdb_open(&t, &lc, err, sizeof err),
-			 STO_EFORMAT);
+	assert_int_equal(sto_lmdb_open(&t, &lc, err, sizeof err), STO_EFORMAT);
 	tdir_rm(&d);
 
 	/* read-only where there is no store */
@@ -1344,8 +1334,8 @@ reader(void *arg)
 	while (!atomic_load(ra->stop)) {
 		ra->seed = ra->seed * 1103515245 + 12345;
 		k = (ra->seed >> 8) % TH_KEYS;
-		r = sto_lookup(ra->t, &ra->h[k].key, ra->h[k].buf,
-			       ra->h[k].len, NULL, NULL, &o);
+		r = sto_lookup(ra->t, &ra->h[k].key, ra->h[k].buf, ra->h[k].len,
+			       NULL, NULL, &o);
 		if (r == 0) {
 			ra->hits++;
 			ra->bad += check_found(ra->t, o, k);
@@ -1397,11 +1387,10 @@ test_threads(void **state TEST_UNUSED)
 			assert_true(r == 0 || r == ENOSPC);
 			sto_obj_deref(&o);
 			if (k % 16 == 0)
-				(void)sto_remove(t, &h[(k + round) % TH_KEYS]
-							 .key,
-						 h[(k + round) % TH_KEYS].buf,
-						 h[(k + round) % TH_KEYS].len,
-						 NULL);
+				(void)sto_remove(
+				    t, &h[(k + round) % TH_KEYS].key,
+				    h[(k + round) % TH_KEYS].buf,
+				    h[(k + round) % TH_KEYS].len, NULL);
 		}
 		assert_int_equal(sto_lmdb_flush(t), 0);
 		round++;
@@ -1478,16 +1467,17 @@ walk_one(const struct sto_lmdb_ent *e, void *priv)
 	struct walk_arg *wa = priv;
 
 	/* key order */
-	if (wa->n > 0 && (e->le_key.hi < wa->last.hi ||
-			  (e->le_key.hi == wa->last.hi &&
-			   e->le_key.lo < wa->last.lo)))
+	if (wa->n > 0 &&
+	    (e->le_key.hi < wa->last.hi ||
+	     (e->le_key.hi == wa->last.hi && e->le_key.lo < wa->last.lo)))
 		wa->bad++;
 	wa->last = e->le_key;
 	wa->n++;
 	wa->disk += e->le_disk;
 	if (e->le_err != 0)
 		wa->err++;
-	else if (e->le_obj == NULL || !sto_key_eq(&e->le_obj->o_key, &e->le_key) ||
+	else if (e->le_obj == NULL ||
+		 !sto_key_eq(&e->le_obj->o_key, &e->le_key) ||
 		 !(sto_obj_flags(e->le_obj) & STO_F_DISKBODY) ||
 		 e->le_obj->o_dsk.dl_id != e->le_id || e->le_id == 0 ||
 		 e->le_dead_at == 0)
@@ -1510,6 +1500,30 @@ grab_id(const struct sto_lmdb_ent *e, void *priv)
 	uint64_t *id = priv;
 
 	*id = e->le_id;
+	return (0);
+}
+
+/* From inside a walk: the body by id, and the object by key. */
+struct nest_arg {
+	struct sto_tier *t;
+	unsigned n, bad;
+};
+
+static int
+nested(const struct sto_lmdb_ent *e, void *priv)
+{
+	struct nest_arg *na = priv;
+	struct rbuf rb = {0};
+	unsigned n = 0;
+
+	na->n++;
+	if (sto_lmdb_body(na->t, e->le_id, rb_add, &rb) != 0 ||
+	    rb.len != sto_obj_len(e->le_obj) ||
+	    rb_bad(&rb, rb.len - 20000, 0) != 0)
+		na->bad++;
+	rb_reset(&rb);
+	if (sto_lmdb_get(na->t, &e->le_key, count_ent, &n) != 0 || n != 1)
+		na->bad++;
 	return (0);
 }
 
@@ -1557,6 +1571,13 @@ test_ctl(void **state TEST_UNUSED)
 	n = 0;
 	assert_int_equal(t->t_ops->foreach (t, count_obj, &n), 0);
 	assert_int_equal(n, 10);
+	{
+		struct nest_arg na = {t, 0, 0};
+
+		assert_int_equal(sto_lmdb_walk(t, 0, nested, &na), 0);
+		assert_int_equal(na.n, 10);
+		assert_int_equal(na.bad, 0);
+	}
 	/* body by id */
 	id = 0;
 	assert_int_equal(sto_lmdb_get(t, &h[4].key, grab_id, &id), 0);
@@ -1594,9 +1615,8 @@ test_ctl(void **state TEST_UNUSED)
 	assert_int_equal(sto_lmdb_walk(t, 1, walk_one, &wa), 0);
 	assert_int_equal(wa.n, 8);
 	assert_int_equal(wa.bad + wa.err, 0);
-	assert_int_equal(sto_lookup(t, &h[0].key, h[0].buf, h[0].len, NULL,
-				    NULL, &o),
-			 0);
+	assert_int_equal(
+	    sto_lookup(t, &h[0].key, h[0].buf, h[0].len, NULL, NULL, &o), 0);
 	sto_obj_deref(&o);
 	o = tobj(&h[0], 10, 1, NULL);
 	assert_int_equal(sto_insert(t, o), EROFS);
