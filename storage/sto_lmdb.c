@@ -797,8 +797,8 @@ lmdb_unlink(struct sto_tier *t, struct sto_obj *o)
 	/* Until the delete is committed no lookup may find the copies it
 	 * deletes: a tombstone over the key and hash inputs hides every
 	 * variant meanwhile (a miss at worst, never the superseded copy). */
-	j->j_tomb = lmdb_tomb_add(l, &o->o_key, sto_obj_hashin(o),
-				  o->o_hashin_len);
+	j->j_tomb =
+	    lmdb_tomb_add(l, &o->o_key, sto_obj_hashin(o), o->o_hashin_len);
 	if (j->j_tomb == NULL) {
 		lmdb_job_free(&j);
 		sto_obj_deref(&c);
@@ -1171,6 +1171,7 @@ sto_lmdb_open(struct sto_tier **tp, const struct sto_lmdb_conf *lc, char *err,
 	STO_AZ(mdb_env_info(l->l_env, &ei));
 	STO_AZ(mdb_env_stat(l->l_env, &ms));
 	l->l_chunk = st.ls_chunk;
+	atomic_init(&l->l_next_id, st.ls_next_id);
 	l->l_psize = ms.ms_psize;
 	l->l_mapsize = ei.me_mapsize;
 	l->l_pages_max = l->l_mapsize / l->l_psize;

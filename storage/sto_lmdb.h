@@ -137,11 +137,69 @@ sto_lmdb_chunk_room(const struct sto_obj *o, uint64_t pos)
  * clean shutdown; close does it too). 0 or an errno. */
 int sto_lmdb_flush(struct sto_tier *t);
 
+/*
+ * Streaming writes: an object larger than memory goes to disk chunk by
+ * chunk as its body arrives, never whole in memory (docs/storage-lmdb.md,
+ * "Streaming writes"). One thread drives a stream (begin, appends, end);
+ * streams of one tier may run on any threads at once. Every stream must
+ * end before its tier closes.
+ */
+struct sto_lmdb_wstream; /* opaque */
+/*
+ * Begin writing o's body to disk as it arrives. o: a published object
+ * (STREAMING or COMPLETE) whose metadata is final (status, header block,
+ * ETag, Last-Modified, Vary, times, o_content_length >= 0 known), usually
+ * not indexed by any tier, without HFM, HFP, NOPERSIST, ONDISK or
+ * DISKBODY. Sets STO_F_ONDISK on o (the claim: insert and another
+ * begin then refuse it; an end that drops the stream clears it). Takes
+ * a reference on o (released by end). Assigns the object's id now.
+ * 0; STO_ETOOBIG (length over the tier's limit for
+ * one object, an eighth of the map; counted in toobig); EROFS; ENOMEM;
+ * STO_ESTATE (o's state or flags); EINVAL (o_content_length < 0).
+ */
+int sto_lmdb_stream_begin(struct sto_tier *t, struct sto_obj *o,
+			  struct sto_lmdb_wstream **wsp);
+/*
+ * Copy n body bytes; each full chunk is queued for the writer (a copy,
+ * one chunk's worth, sealed with its checksum on the caller's thread).
+ * Never blocks on I/O (only on the queue's mutex). 0, or ENOSPC when the
+ * write-behind queue is over its limit (lc_queue), the stream's own
+ * chunks queued and not yet committed are over the stream's limit
+ * (lc_queue / 8, at least 8 chunks), the writer dropped one of its chunks
+ * (no room on disk), or the stream went over the announced length: the
+ * stream is then broken (every later append answers ENOSPC) and the
+ * caller must end(ws, 0). ENOMEM (no chunk buffer) breaks it too.
+ */
+int sto_lmdb_stream_append(struct sto_lmdb_wstream *ws, const void *p,
+			   size_t n);
+/*
+ * Bytes append would take now without ENOSPC (0 when broken): a producer
+ * that can wait (stop reading from the origin a while) asks before it
+ * appends instead of losing the stream. The queue drains as the writer
+ * commits; nothing wakes the caller: poll.
+ */
+size_t sto_lmdb_stream_room(const struct sto_lmdb_wstream *ws);
+/*
+ * ok != 0 and exactly o_content_length bytes appended: the last chunk and
+ * the metadata are queued; the object becomes findable by lookups once
+ * that batch commits (sto_lmdb_flush() waits for it), replacing older
+ * copies of its variant as a PUT does, unless the writer finds a chunk
+ * missing (then it deletes the rest: never an object with a hole).
+ * Otherwise the chunks already written are deleted (behind). Frees *wsp,
+ * sets it NULL, drops the reference on o. Never refused for room: the
+ * end goes into the queue whatever it holds (its chunk is memory the
+ * stream held already). 0 (also for ok == 0), or the reason it was
+ * dropped: STO_EFAILED (a length other than announced), ENOSPC (broken:
+ * an append answered ENOSPC), ENOMEM.
+ */
+int sto_lmdb_stream_end(struct sto_lmdb_wstream **wsp, int ok);
+
 /* X(name, help): counters beyond struct sto_stats. */
 #define STO_LMDB_STATS_LIST(X)                                                 \
 	X(commits, "write transactions committed")                             \
 	X(queued, "objects queued for writing")                                \
 	X(written, "objects written")                                          \
+	X(streamed, "objects written by streaming (counted in written too)")   \
 	X(wb_dropped, "objects not written: queue full, too big, or no room")  \
 	X(corrupt, "objects dropped for a checksum mismatch")                  \
 	X(map_full, "MDB_MAP_FULL or ENOSPC met by the writer (then evicted)") \
@@ -150,7 +208,8 @@ int sto_lmdb_flush(struct sto_tier *t);
 	X(chunks_read, "chunks read and checked")                              \
 	X(pages_used, "pages in use (map pages minus free pages)")             \
 	X(pages_max, "pages the map may hold")                                 \
-	X(page_size, "bytes per page")
+	X(page_size, "bytes per page")                                         \
+	X(queue_bytes, "bytes the write-behind queue holds now (a gauge)")
 
 struct sto_lmdb_stats {
 #define X(name, help) uint64_t name;
@@ -164,15 +223,15 @@ void sto_lmdb_stats(struct sto_tier *t, struct sto_lmdb_stats *st);
 /* One stored object as a walk sees it. */
 struct sto_lmdb_ent {
 	struct sto_key le_key;
-	uint64_t le_id;        /* the object's id in the store */
-	uint32_t le_gen;       /* recency generation */
-	uint32_t le_hits;      /* hits served from disk */
-	uint64_t le_dead_at;   /* when nothing can use it any more */
-	uint64_t le_disk;      /* bytes of records (metadata + chunks) */
+	uint64_t le_id;         /* the object's id in the store */
+	uint32_t le_gen;        /* recency generation */
+	uint32_t le_hits;       /* hits served from disk */
+	uint64_t le_dead_at;    /* when nothing can use it any more */
+	uint64_t le_disk;       /* bytes of records (metadata + chunks) */
 	struct sto_obj *le_obj; /* metadata only (STO_F_DISKBODY), borrowed
 				   for the callback; NULL when the metadata
 				   record failed its checksum (le_err) */
-	int le_err;            /* 0 or STO_ECORRUPT */
+	int le_err;             /* 0 or STO_ECORRUPT */
 };
 
 /*
@@ -200,13 +259,13 @@ int sto_lmdb_delete(struct sto_tier *t, const struct sto_key *k,
 
 /* The store's fixed facts (from its info record). */
 struct sto_lmdb_info {
-	unsigned li_format;   /* format version */
-	size_t li_chunk;      /* body bytes per chunk (-s chunk= less 24) */
-	size_t li_mapsize;    /* bytes */
-	uint64_t li_next_id;  /* ids below this were given out */
-	uint32_t li_gen;      /* current recency generation */
-	uint64_t li_objects;  /* objects indexed */
-	uint64_t li_bytes;    /* record bytes (metadata + chunks) */
+	unsigned li_format;  /* format version */
+	size_t li_chunk;     /* body bytes per chunk (-s chunk= less 24) */
+	size_t li_mapsize;   /* bytes */
+	uint64_t li_next_id; /* ids below this were given out */
+	uint32_t li_gen;     /* current recency generation */
+	uint64_t li_objects; /* objects indexed */
+	uint64_t li_bytes;   /* record bytes (metadata + chunks) */
 };
 int sto_lmdb_info(struct sto_tier *t, struct sto_lmdb_info *li);
 

@@ -306,7 +306,7 @@ lmdb_meta_size(const struct sto_obj *o)
  */
 void
 lmdb_meta_enc(uint8_t *p, size_t len, const struct sto_obj *o, uint64_t id,
-	      uint32_t chunk)
+	      uint64_t body, uint32_t chunk)
 {
 	struct sto_bytes b;
 	size_t off = LMDB_META_FIXED;
@@ -322,7 +322,7 @@ lmdb_meta_enc(uint8_t *p, size_t len, const struct sto_obj *o, uint64_t id,
 	for (m = 1; m < STO_META__N; m++)
 		put16le(p + 20 + 2 * (m - 1),
 			(uint16_t)sto_obj_meta_span(o, m));
-	put64le(p + 28, sto_obj_len(o));
+	put64le(p + 28, body);
 	put64le(p + 36, o->o_key.hi);
 	put64le(p + 44, o->o_key.lo);
 	putdbl(p + 52, o->o_t_req);

@@ -9,6 +9,8 @@
  *   sto_lmdb.c       the environment, per-thread read transactions, the
  *                    tier ops, sto_lmdb_read()
  *   sto_lmdb_q.c     the write-behind queue and the tombstones
+ *   sto_lmdb_st.c    streaming writes (sto_lmdb_stream_*): the caller's
+ *                    side; their jobs run in sto_lmdb_wr.c
  *   sto_lmdb_wr.c    write transactions: the writer thread, deleting
  *                    objects, eviction
  *   sto_lmdb_ctl.c   accelctl's walk, get, body, delete, info
@@ -138,9 +140,10 @@ int lmdb_idxv_dec(struct lmdb_idxv *iv, const MDB_val *v);
 uint32_t lmdb_dead_at(const struct sto_obj *o);
 /* Bytes of o's metadata record. */
 size_t lmdb_meta_size(const struct sto_obj *o);
-/* Write o's record (lmdb_meta_size(o) bytes) for id into p. */
+/* Write o's record (lmdb_meta_size(o) bytes) for id into p; body: the
+ * body length it records (sto_obj_len(o), or a stream's announced one). */
 void lmdb_meta_enc(uint8_t *p, size_t len, const struct sto_obj *o, uint64_t id,
-		   uint32_t chunk);
+		   uint64_t body, uint32_t chunk);
 /*
  * Decode and check the record of id: 0 or STO_ECORRUPT (checksum,
  * lengths, magic, chunk size). k, when not NULL, is the key the record
@@ -183,9 +186,45 @@ enum lmdb_job_kind {
 	LJ_DROP,   /* a reader met (j_key, j_id) corrupt: delete it */
 	LJ_DELVAR, /* unlink(): what j_obj (a metadata copy) replaces */
 	LJ_TOUCH,  /* a disk hit on (j_key, j_id) */
+	LJ_SCHUNK, /* a stream's chunk j_cn (j_buf, sealed) of j_id */
+	LJ_SEND,   /* a stream's end: j_obj set, its last chunk (j_buf, may
+		      be NULL) and metadata; j_obj NULL, delete what it
+		      wrote */
 };
 
 struct lmdb_tomb;
+struct sto_lmdb;
+
+/*
+ * A stream's state, shared by its caller's handle (sto_lmdb_wstream,
+ * sto_lmdb_st.c) and its queued jobs: freed with the last reference.
+ * From begin until its end job is done it is on l_streams: eviction
+ * skips its id.
+ */
+struct lmdb_stream {
+	unsigned magic;
+#define LMDB_STREAM_MAGIC 0x4c9d2e71
+	_Atomic unsigned ss_refcnt;
+	uint64_t ss_id; /* immutable */
+	struct sto_key ss_key;
+	/* Under l_qmtx. */
+	struct lmdb_stream *ss_prev, *ss_next; /* l_streams */
+	unsigned ss_live;                      /* on l_streams */
+	size_t ss_qbytes; /* bytes of its jobs queued or being written */
+	/* Set once (atomic exchange) by whoever drops the stream: the
+	 * writer skips its chunks, append answers ENOSPC. */
+	_Atomic int ss_broken;
+	/* Writer only: the generation of its lru entry, which every chunk
+	 * job (re)writes so that any committed chunk has one. */
+	uint32_t ss_gen;
+	unsigned ss_haslru;
+};
+
+/* Take and drop a reference (the last one frees). */
+struct lmdb_stream *lmdb_stream_ref(struct lmdb_stream *ss);
+void lmdb_stream_deref(struct lmdb_stream **ssp);
+/* Mark ss dropped; count it in wb_dropped if count and it was not yet. */
+void lmdb_stream_break(struct sto_lmdb *l, struct lmdb_stream *ss, int count);
 
 /* One queued job; owned by the queue, then by the writer. */
 struct lmdb_job {
@@ -199,8 +238,25 @@ struct lmdb_job {
 	uint64_t j_id;            /* DELID, RETIRE, DROP, TOUCH */
 	struct sto_obj *j_obj;    /* PUT, DELVAR: the job's reference */
 	struct lmdb_tomb *j_tomb; /* DEL, DELVAR: its tombstone (the queue's) */
-	size_t j_bytes;           /* PUT: bytes charged to the queue */
+	size_t j_bytes;           /* PUT, SCHUNK, SEND: bytes charged to
+				     the queue */
+	struct lmdb_stream *j_ss; /* SCHUNK, SEND: the job's reference */
+	uint8_t *j_buf;           /* SCHUNK, SEND: a chunk value (body and
+				     checksum), owned; NULL: none */
+	size_t j_blen;            /* its bytes */
+	uint32_t j_cn;            /* its chunk number */
+	uint64_t j_nch;           /* SEND: chunks of the whole body */
+	uint64_t j_body;          /* SEND: body length */
 };
+
+/* Jobs that write data: bounded by the queue's bytes, and run alone when
+ * a batch does not fit (sto_lmdb_wr.c). */
+static inline int
+lmdb_job_data(const struct lmdb_job *j)
+{
+	return (j->j_kind == LJ_PUT || j->j_kind == LJ_SCHUNK ||
+		j->j_kind == LJ_SEND);
+}
 
 /* A key being removed: lookups miss it until the delete is committed. */
 struct lmdb_tomb {
@@ -247,6 +303,10 @@ struct sto_lmdb {
 	size_t l_mapsize;  /* the map's size in bytes */
 	uint64_t l_serial; /* unique in the process: names the tier in
 			      threads' read slots */
+	/* The next id to give out: streams take theirs at begin (any
+	 * thread), the writer for each PUT; the store record's next id is
+	 * kept above every id a committed write used. */
+	_Atomic uint64_t l_next_id;
 	struct sto_lmdb *l_live_next; /* lmdb_live list, lmdb_live_mtx */
 
 	/* Read transactions handed to threads (sto_lmdb.c). */
@@ -259,7 +319,9 @@ struct sto_lmdb {
 	pthread_cond_t l_donecv; /* flushes wait for l_done */
 	struct lmdb_job *l_qhead;
 	struct lmdb_job **l_qtail;
-	size_t l_qbytes;      /* PUT bytes queued or being written */
+	size_t l_qbytes; /* data job bytes queued or being written */
+	struct lmdb_stream *l_streams; /* live streams */
+	unsigned l_nstreams;
 	unsigned l_qn;        /* jobs queued */
 	unsigned l_qtouch;    /* of which touches */
 	uint64_t l_qtouch_t0; /* when the first of them came (ms) */
@@ -330,9 +392,11 @@ struct lmdb_job *lmdb_job_new(enum lmdb_job_kind kind);
 /* Free a job and what it holds (j_obj's reference). */
 void lmdb_job_free(struct lmdb_job **jp);
 /*
- * Queue j (the queue owns it from here). PUTs are refused with ENOSPC
- * when their bytes do not fit, touches silently past their cap (0 with
- * the job freed); the rest always go in. 0 or ENOSPC (j freed).
+ * Queue j (the queue owns it from here). PUTs and stream chunks are
+ * refused with ENOSPC when their bytes do not fit (a chunk also when its
+ * stream holds lmdb_stream_qmax already), touches silently past their
+ * cap (0 with the job freed); the rest (stream ends included) always go
+ * in. 0 or ENOSPC (j freed).
  */
 int lmdb_q_push(struct sto_lmdb *l, struct lmdb_job *j);
 /* Queue a RETIRE, DROP or TOUCH (best effort: a lost one costs nothing
@@ -345,6 +409,11 @@ struct lmdb_job *lmdb_q_take(struct sto_lmdb *l);
 void lmdb_q_done(struct sto_lmdb *l, struct lmdb_job *jobs);
 /* Wait until what was queued before the call is done. */
 int lmdb_q_flush(struct sto_lmdb *l);
+/* Bytes of queued chunks a stream may hold (sto_lmdb_st.c). */
+size_t lmdb_stream_qmax(const struct sto_lmdb *l);
+/* Add ss to l_streams / take it off (idempotent); l_qmtx held. */
+void lmdb_stream_link(struct sto_lmdb *l, struct lmdb_stream *ss);
+void lmdb_stream_unlink(struct sto_lmdb *l, struct lmdb_stream *ss);
 
 /* A tombstone for (k, hashin) (hashin NULL: the whole key); NULL: ENOMEM. */
 struct lmdb_tomb *lmdb_tomb_add(struct sto_lmdb *l, const struct sto_key *k,
@@ -367,7 +436,7 @@ struct lmdb_wtx {
 	int w_dirty; /* w_st changed */
 	/* Counted at commit. */
 	uint64_t w_written, w_replaced, w_removed, w_evictions, w_evicted_bytes,
-	    w_expired, w_corrupt, w_touches;
+	    w_expired, w_corrupt, w_touches, w_streamed;
 };
 
 int lmdb_wtx_begin(struct sto_lmdb *l, struct lmdb_wtx *w);

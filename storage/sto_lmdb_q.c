@@ -3,13 +3,14 @@
  *
  * Any thread queues; the writer thread takes everything queued at once
  * and commits it as one batch (sto_lmdb_wr.c). The queue is bounded by
- * the bytes of the objects it holds, counted until their batch is done
- * (their memory is ours until then); a PUT that does not fit is refused,
- * never waited for. Deletes always go in: they are small, and a remove
- * that did not reach the disk would come back after a restart. Touches
- * (disk hits) are capped in number and do not start a batch on their own
- * before LMDB_TOUCH_DELAY_MS: a read-only load costs about one commit a
- * second, not one per batch interval.
+ * the bytes of the objects and stream chunks it holds, counted until
+ * their batch is done (their memory is ours until then); a PUT or chunk
+ * that does not fit is refused, never waited for. A stream's chunks are
+ * bounded on their own too (lmdb_stream_qmax). Deletes always go in: they are
+ * small, and a remove that did not reach the disk would come back after a
+ * restart. Touches (disk hits) are capped in number and do not start a batch on
+ * their own before LMDB_TOUCH_DELAY_MS: a read-only load costs about one commit
+ * a second, not one per batch interval.
  *
  * Tombstones: remove() files one before it queues its delete, and the
  * writer takes it away after the commit that applied the delete. A lookup
@@ -93,8 +94,13 @@ lmdb_q_fini(struct sto_lmdb *l)
 		return; /* never initialised */
 	while ((j = l->l_qhead) != NULL) {
 		l->l_qhead = j->j_next;
+		if (j->j_kind == LJ_SEND)
+			lmdb_stream_unlink(l, j->j_ss);
 		lmdb_job_free(&j);
 	}
+	/* Streams not ended (the caller's bug): their handles keep them. */
+	while (l->l_streams != NULL)
+		lmdb_stream_unlink(l, l->l_streams);
 	for (u = 0; u < LMDB_TOMB_BUCKETS; u++) {
 		while ((tb = l->l_tomb[u]) != NULL) {
 			l->l_tomb[u] = tb->tb_next;
@@ -134,6 +140,9 @@ lmdb_job_free(struct lmdb_job **jp)
 	STO_CHECK_OBJ_NOTNULL(j, LMDB_JOB_MAGIC);
 	if (j->j_obj != NULL)
 		sto_obj_deref(&j->j_obj);
+	if (j->j_ss != NULL)
+		lmdb_stream_deref(&j->j_ss);
+	free(j->j_buf);
 	j->magic = 0;
 	free(j);
 }
@@ -144,15 +153,25 @@ lmdb_q_push(struct sto_lmdb *l, struct lmdb_job *j)
 	STO_CHECK_OBJ_NOTNULL(j, LMDB_JOB_MAGIC);
 	STO_AZ(pthread_mutex_lock(&l->l_qmtx));
 	STO_ASSERT(!l->l_stop);
-	if (j->j_kind == LJ_PUT) {
-		/* One object bigger than the queue may go alone. */
-		if (l->l_qbytes > 0 &&
-		    l->l_qbytes + j->j_bytes > l->l_conf.lc_queue) {
+	if (lmdb_job_data(j)) {
+		/*
+		 * One object bigger than the queue may go alone. A stream's
+		 * end always goes in: its chunk is memory the stream holds
+		 * already, and the stream would be lost for want of one.
+		 */
+		if (j->j_kind != LJ_SEND &&
+		    ((l->l_qbytes > 0 &&
+		      l->l_qbytes + j->j_bytes > l->l_conf.lc_queue) ||
+		     (j->j_ss != NULL && j->j_ss->ss_qbytes > 0 &&
+		      j->j_ss->ss_qbytes + j->j_bytes > lmdb_stream_qmax(l)))) {
 			STO_AZ(pthread_mutex_unlock(&l->l_qmtx));
 			lmdb_job_free(&j);
 			return (ENOSPC);
 		}
 		l->l_qbytes += j->j_bytes;
+		LMDB_CTR_SET(l, queue_bytes, l->l_qbytes);
+		if (j->j_ss != NULL)
+			j->j_ss->ss_qbytes += j->j_bytes;
 	} else if (j->j_kind == LJ_TOUCH) {
 		if (l->l_qtouch >= LMDB_TOUCH_MAX) {
 			STO_AZ(pthread_mutex_unlock(&l->l_qmtx));
@@ -239,11 +258,9 @@ lmdb_q_done(struct sto_lmdb *l, struct lmdb_job *jobs)
 	uint64_t seq = 0;
 	size_t bytes = 0;
 
-	while ((j = jobs) != NULL) {
-		jobs = j->j_next;
+	for (j = jobs; j != NULL; j = j->j_next) {
 		STO_CHECK_OBJ(j, LMDB_JOB_MAGIC);
-		if (j->j_kind == LJ_PUT)
-			bytes += j->j_bytes;
+		bytes += j->j_bytes;
 		/* A delete that failed keeps its tombstone: the key stays
 		 * hidden rather than come back (until close). */
 		if ((j->j_kind == LJ_DEL || j->j_kind == LJ_DELVAR) &&
@@ -251,11 +268,27 @@ lmdb_q_done(struct sto_lmdb *l, struct lmdb_job *jobs)
 			lmdb_tomb_del(l, &j->j_tomb);
 		if (j->j_seq > seq)
 			seq = j->j_seq;
-		lmdb_job_free(&j);
 	}
 	STO_AZ(pthread_mutex_lock(&l->l_qmtx));
 	STO_ASSERT(l->l_qbytes >= bytes);
 	l->l_qbytes -= bytes;
+	LMDB_CTR_SET(l, queue_bytes, l->l_qbytes);
+	for (j = jobs; j != NULL; j = j->j_next) {
+		if (j->j_ss == NULL)
+			continue;
+		STO_ASSERT(j->j_ss->ss_qbytes >= j->j_bytes);
+		j->j_ss->ss_qbytes -= j->j_bytes;
+		/* Its end is done: eviction may take it now. */
+		if (j->j_kind == LJ_SEND)
+			lmdb_stream_unlink(l, j->j_ss);
+	}
+	STO_AZ(pthread_mutex_unlock(&l->l_qmtx));
+	/* References dropped before a flush returns. */
+	while ((j = jobs) != NULL) {
+		jobs = j->j_next;
+		lmdb_job_free(&j);
+	}
+	STO_AZ(pthread_mutex_lock(&l->l_qmtx));
 	if (seq > l->l_done)
 		l->l_done = seq;
 	STO_AZ(pthread_cond_broadcast(&l->l_donecv));

@@ -15,6 +15,15 @@
  * each object in its own, and the objects that do not fit are dropped
  * (wb_dropped). Callers never see these errors: their objects are in
  * memory and served from there.
+ *
+ * Streams (sto_lmdb_st.c) queue a job per chunk and one at their end;
+ * they are data jobs like PUTs (run alone in the fallback, in order). A
+ * chunk job writes the chunk and the stream's lru entry, so that every
+ * committed chunk can be reached by eviction (a crash leaves chunks
+ * without metadata: eviction deletes them like any object). The end job
+ * checks that every chunk is there before it writes the metadata, idx
+ * and exp entries; else it deletes what the stream wrote. Eviction skips
+ * the ids of live streams.
  */
 #include "storage/sto_lmdb_int.h"
 
@@ -39,6 +48,7 @@ lmdb_wtx_begin(struct sto_lmdb *l, struct lmdb_wtx *w)
 {
 	const char *why;
 	MDB_val data;
+	uint64_t next;
 	int rc;
 
 	memset(w, 0, sizeof *w);
@@ -58,7 +68,47 @@ lmdb_wtx_begin(struct sto_lmdb *l, struct lmdb_wtx *w)
 		return (rc);
 	}
 	w->w_now = lmdb_now();
+	/* Ids given out are above the store's, whoever wrote it last. */
+	next = atomic_load(&l->l_next_id);
+	while (next < w->w_st.ls_next_id &&
+	       !atomic_compare_exchange_weak(&l->l_next_id, &next,
+					     w->w_st.ls_next_id))
+		;
 	return (0);
+}
+
+/* Id id is written in this txn: the store's next id goes past it. */
+static void
+id_used(struct lmdb_wtx *w, uint64_t id)
+{
+	if (w->w_st.ls_next_id <= id) {
+		w->w_st.ls_next_id = id + 1;
+		w->w_dirty = 1;
+	}
+}
+
+/* A new id, for an object written now. */
+static uint64_t
+id_take(struct lmdb_wtx *w)
+{
+	uint64_t id = atomic_fetch_add(&w->w_l->l_next_id, 1);
+
+	id_used(w, id);
+	return (id);
+}
+
+/* bytes of records written: counted, and the generation advance rule
+ * (docs/storage-lmdb.md). */
+static void
+bytes_written(struct lmdb_wtx *w, uint64_t bytes)
+{
+	w->w_st.ls_bytes += bytes;
+	w->w_st.ls_gen_bytes += bytes;
+	if (w->w_st.ls_gen_bytes >= w->w_l->l_mapsize / LMDB_GEN_DIV) {
+		w->w_st.ls_gen++;
+		w->w_st.ls_gen_bytes = 0;
+	}
+	w->w_dirty = 1;
 }
 
 void
@@ -105,6 +155,7 @@ lmdb_wtx_commit(struct lmdb_wtx *w)
 	LMDB_CTR_ADD(l, expired, w->w_expired);
 	LMDB_CTR_ADD(l, corrupt, w->w_corrupt);
 	LMDB_CTR_ADD(l, touches, w->w_touches);
+	LMDB_CTR_ADD(l, streamed, w->w_streamed);
 	LMDB_CTR_SET(l, objects, w->w_st.ls_objects);
 	LMDB_CTR_SET(l, bytes, w->w_st.ls_bytes);
 	return (0);
@@ -370,14 +421,66 @@ lmdb_del_key(struct lmdb_wtx *w, const struct sto_key *k, const void *hashin,
 
 /* ---- jobs ---- */
 
+/* o's metadata record, as object id with a body of body bytes. */
+static int
+put_record(struct lmdb_wtx *w, const struct sto_obj *o, uint64_t id,
+	   uint64_t body, size_t *mszp)
+{
+	struct sto_lmdb *l = w->w_l;
+	uint8_t kb[LMDB_OBJ_KLEN];
+	MDB_val key, data;
+	size_t msz;
+	int rc;
+
+	msz = lmdb_meta_size(o);
+	key = lmdb_id_key(kb, id);
+	data.mv_size = msz;
+	rc = put_append(w->w_txn, l->l_dbi[LDB_OBJ], &key, &data, MDB_RESERVE);
+	if (rc != 0)
+		return (rc);
+	lmdb_meta_enc(data.mv_data, msz, o, id, body, l->l_chunk);
+	*mszp = msz;
+	return (0);
+}
+
+/* The idx, exp and lru entries that make object (k, id) findable. */
+static int
+put_entries(struct lmdb_wtx *w, const struct sto_key *k, uint64_t id,
+	    const struct lmdb_idxv *iv)
+{
+	struct sto_lmdb *l = w->w_l;
+	uint8_t kb[LMDB_IDX_KLEN], vb[LMDB_IDX_VLEN];
+	MDB_val key, data;
+	int rc;
+
+	key = lmdb_idx_key(kb, k, id);
+	lmdb_idxv_enc(vb, iv);
+	data.mv_size = sizeof vb;
+	data.mv_data = vb;
+	rc = mdb_put(w->w_txn, l->l_dbi[LDB_IDX], &key, &data, 0);
+	if (rc == 0) {
+		key = lmdb_ord_key(kb, iv->iv_dead_at, id);
+		data.mv_size = 0;
+		data.mv_data = NULL;
+		rc = mdb_put(w->w_txn, l->l_dbi[LDB_EXP], &key, &data, 0);
+	}
+	if (rc == 0) {
+		key = lmdb_ord_key(kb, iv->iv_gen, id);
+		rc = put_append(w->w_txn, l->l_dbi[LDB_LRU], &key, &data, 0);
+	}
+	if (rc == 0)
+		w->w_st.ls_objects++;
+	return (rc);
+}
+
 /* Write j's object under a new id, after the copies it replaces. */
 static int
 job_put(struct lmdb_wtx *w, struct lmdb_job *j)
 {
 	struct sto_lmdb *l = w->w_l;
 	struct sto_obj *o = j->j_obj;
-	uint8_t kb[LMDB_IDX_KLEN], vb[LMDB_IDX_VLEN];
-	uint64_t id, body, bytes, n, nch, want;
+	uint8_t kb[LMDB_CHUNK_KLEN];
+	uint64_t id, body, n, nch, want;
 	struct lmdb_idxv iv;
 	struct sto_cursor c;
 	MDB_val key, data;
@@ -395,17 +498,11 @@ job_put(struct lmdb_wtx *w, struct lmdb_job *j)
 	if (rc != 0)
 		return (rc);
 	w->w_replaced += nrep;
-	id = w->w_st.ls_next_id++;
-	iv.iv_gen = w->w_st.ls_gen;
-	iv.iv_hits = 0;
-	msz = lmdb_meta_size(o);
-	key = lmdb_id_key(kb, id);
-	data.mv_size = msz;
-	rc = put_append(w->w_txn, l->l_dbi[LDB_OBJ], &key, &data, MDB_RESERVE);
+	id = id_take(w);
+	body = sto_obj_len(o);
+	rc = put_record(w, o, id, body, &msz);
 	if (rc != 0)
 		return (rc);
-	lmdb_meta_enc(data.mv_data, msz, o, id, l->l_chunk);
-	body = sto_obj_len(o);
 	nch = lmdb_nchunks(body, l->l_chunk);
 	if (nch > UINT32_MAX)
 		return (EFBIG);
@@ -430,35 +527,156 @@ job_put(struct lmdb_wtx *w, struct lmdb_job *j)
 		}
 		lmdb_chunk_seal(d, (size_t)want, id, (uint32_t)n);
 	}
-	key = lmdb_idx_key(kb, &o->o_key, id);
-	lmdb_idxv_enc(vb, &iv);
-	data.mv_size = sizeof vb;
-	data.mv_data = vb;
-	rc = mdb_put(w->w_txn, l->l_dbi[LDB_IDX], &key, &data, 0);
-	if (rc == 0) {
-		key = lmdb_ord_key(kb, iv.iv_dead_at, id);
-		data.mv_size = 0;
-		data.mv_data = NULL;
-		rc = mdb_put(w->w_txn, l->l_dbi[LDB_EXP], &key, &data, 0);
-	}
-	if (rc == 0) {
-		key = lmdb_ord_key(kb, iv.iv_gen, id);
-		rc = put_append(w->w_txn, l->l_dbi[LDB_LRU], &key, &data, 0);
-	}
+	iv.iv_gen = w->w_st.ls_gen;
+	iv.iv_hits = 0;
+	rc = put_entries(w, &o->o_key, id, &iv);
 	if (rc != 0)
 		return (rc);
-	bytes = msz + lmdb_chunks_size(body, l->l_chunk);
-	w->w_st.ls_objects++;
-	w->w_st.ls_bytes += bytes;
-	w->w_st.ls_gen_bytes += bytes;
-	/* The generation advance rule: docs/storage-lmdb.md. */
-	if (w->w_st.ls_gen_bytes >= l->l_mapsize / LMDB_GEN_DIV) {
-		w->w_st.ls_gen++;
-		w->w_st.ls_gen_bytes = 0;
-	}
-	w->w_dirty = 1;
+	bytes_written(w, msz + lmdb_chunks_size(body, l->l_chunk));
 	w->w_written++;
 	return (0);
+}
+
+/*
+ * A stream's chunk (j_buf, sealed by the caller) and the stream's lru
+ * entry with it: a chunk is never committed without an entry eviction
+ * reaches, whatever becomes of the stream (a crash included).
+ */
+static int
+stream_chunk(struct lmdb_wtx *w, struct lmdb_job *j)
+{
+	struct sto_lmdb *l = w->w_l;
+	struct lmdb_stream *ss = j->j_ss;
+	uint8_t kb[LMDB_CHUNK_KLEN];
+	MDB_val key, data, empty = {0, NULL};
+	int rc;
+
+	id_used(w, j->j_id);
+	if (!ss->ss_haslru) {
+		/* Any generation will do: eviction skips a live stream. */
+		ss->ss_gen = w->w_st.ls_gen;
+		ss->ss_haslru = 1;
+	}
+	key = lmdb_ord_key(kb, ss->ss_gen, j->j_id);
+	rc = mdb_put(w->w_txn, l->l_dbi[LDB_LRU], &key, &empty, 0);
+	if (rc != 0)
+		return (rc);
+	key = lmdb_chunk_key(kb, j->j_id, j->j_cn);
+	data.mv_size = j->j_blen;
+	data.mv_data = j->j_buf;
+	/* Other objects' later ids interleave: often a plain put. */
+	rc = put_append(w->w_txn, l->l_dbi[LDB_CHUNK], &key, &data, 0);
+	if (rc != 0)
+		return (rc);
+	bytes_written(w, j->j_blen);
+	return (0);
+}
+
+/*
+ * Whether chunks 0..nch-1 of id, for a body of body bytes, are all there
+ * with their lengths (values not read: each is checked when read).
+ */
+static int
+stream_whole(struct lmdb_wtx *w, uint64_t id, uint64_t body, uint64_t nch,
+	     int *whole)
+{
+	struct sto_lmdb *l = w->w_l;
+	uint8_t kb[LMDB_CHUNK_KLEN];
+	MDB_cursor *cur;
+	MDB_val key, data;
+	uint64_t n = 0, want;
+	int rc;
+
+	*whole = 0;
+	if (nch == 0) {
+		*whole = 1;
+		return (0);
+	}
+	rc = mdb_cursor_open(w->w_txn, l->l_dbi[LDB_CHUNK], &cur);
+	if (rc != 0)
+		return (rc);
+	key = lmdb_chunk_key(kb, id, 0);
+	for (rc = mdb_cursor_get(cur, &key, &data, MDB_SET_RANGE);
+	     rc == 0 && n < nch;
+	     rc = mdb_cursor_get(cur, &key, &data, MDB_NEXT), n++) {
+		want = body - n * l->l_chunk;
+		if (want > l->l_chunk)
+			want = l->l_chunk;
+		if (key.mv_size != LMDB_CHUNK_KLEN ||
+		    lmdb_get64be(key.mv_data) != id ||
+		    lmdb_get32be((uint8_t *)key.mv_data + 8) != n ||
+		    data.mv_size != want + LMDB_SUM)
+			break;
+	}
+	mdb_cursor_close(cur);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return (rc);
+	*whole = n == nch;
+	return (0);
+}
+
+/* A stream's end: its last chunk and metadata, or delete what it wrote. */
+static int
+job_send(struct lmdb_wtx *w, struct lmdb_job *j)
+{
+	struct sto_lmdb *l = w->w_l;
+	struct lmdb_stream *ss = j->j_ss;
+	struct sto_obj *o = j->j_obj;
+	uint8_t xb[LMDB_ORD_KLEN];
+	struct lmdb_idxv iv;
+	unsigned nrep = 0;
+	MDB_val xkey;
+	size_t msz;
+	int rc, whole;
+
+	STO_CHECK_OBJ_NOTNULL(ss, LMDB_STREAM_MAGIC);
+	if (o != NULL && !atomic_load(&ss->ss_broken)) {
+		STO_CHECK_OBJ(o, STO_OBJ_MAGIC);
+		iv.iv_dead_at = lmdb_dead_at(o);
+		if (iv.iv_dead_at < w->w_now)
+			goto drop; /* nothing could use it: not written */
+		if (j->j_buf != NULL && (rc = stream_chunk(w, j)) != 0)
+			return (rc);
+		rc = stream_whole(w, j->j_id, j->j_body, j->j_nch, &whole);
+		if (rc != 0)
+			return (rc);
+		if (!whole) {
+			/* Deleted under it (accelctl): never a hole. */
+			lmdb_stream_break(l, ss, 1);
+			goto drop;
+		}
+		rc = lmdb_del_key(w, &o->o_key, NULL, 0, o, &nrep);
+		if (rc != 0)
+			return (rc);
+		w->w_replaced += nrep;
+		id_used(w, j->j_id);
+		rc = put_record(w, o, j->j_id, j->j_body, &msz);
+		if (rc != 0)
+			return (rc);
+		if (ss->ss_haslru && ss->ss_gen != w->w_st.ls_gen) {
+			xkey = lmdb_ord_key(xb, ss->ss_gen, j->j_id);
+			rc = del_opt(w->w_txn, l->l_dbi[LDB_LRU], &xkey);
+			if (rc != 0)
+				return (rc);
+		}
+		/* Written now: the current generation, as for a PUT. */
+		iv.iv_gen = w->w_st.ls_gen;
+		iv.iv_hits = 0;
+		rc = put_entries(w, &o->o_key, j->j_id, &iv);
+		if (rc != 0)
+			return (rc);
+		bytes_written(w, msz);
+		w->w_written++;
+		w->w_streamed++;
+		return (0);
+	}
+drop:
+	rc = lmdb_del_id(w, &ss->ss_key, j->j_id, NULL, NULL);
+	if (rc == 0 && ss->ss_haslru) {
+		xkey = lmdb_ord_key(xb, ss->ss_gen, j->j_id);
+		rc = del_opt(w->w_txn, l->l_dbi[LDB_LRU], &xkey);
+	}
+	return (rc);
 }
 
 /* A disk hit: the lru entry moves to this generation, hits count. */
@@ -532,13 +750,20 @@ job_apply(struct lmdb_wtx *w, struct lmdb_job *j)
 		w->w_expired += n;
 		return (rc);
 	case LJ_DROP: return (lmdb_del_id(w, &j->j_key, j->j_id, NULL, NULL));
+	case LJ_SCHUNK:
+		STO_CHECK_OBJ_NOTNULL(j->j_ss, LMDB_STREAM_MAGIC);
+		if (atomic_load(&j->j_ss->ss_broken))
+			return (0); /* its end deletes what it wrote */
+		return (stream_chunk(w, j));
+	case LJ_SEND: return (job_send(w, j));
 	}
 	STO_WRONG("job kind");
 }
 
 /*
- * Run in one txn the jobs not done yet: all of them, those that are not
- * PUTs (one == NULL, noput), or just one. Marks them done once committed.
+ * Run in one txn the jobs not done yet: all of them, those that do not
+ * write data (one == NULL, noput), or just one. Marks them done once
+ * committed.
  */
 static int
 run_txn(struct sto_lmdb *l, struct lmdb_job *jobs, int noput,
@@ -555,7 +780,7 @@ run_txn(struct sto_lmdb *l, struct lmdb_job *jobs, int noput,
 	for (pass = 0; pass < 2; pass++) {
 		for (j = one != NULL ? one : jobs; j != NULL;
 		     j = one != NULL ? NULL : j->j_next) {
-			if (j->j_done || (noput && j->j_kind == LJ_PUT))
+			if (j->j_done || (noput && lmdb_job_data(j)))
 				continue;
 			if (pass == 1) {
 				j->j_done = 1;
@@ -617,13 +842,42 @@ pages_used(struct sto_lmdb *l, int exact)
 	return (nfree < last ? last - nfree : 0);
 }
 
-/* Collect up to max (ord, id) entries from the start of db, ord < lim. */
+/* The ids of the live streams, which eviction leaves alone. */
+static int
+live_streams(struct sto_lmdb *l, struct idvec *v)
+{
+	struct lmdb_stream *ss;
+	int rc = 0;
+
+	STO_AZ(pthread_mutex_lock(&l->l_qmtx));
+	for (ss = l->l_streams; ss != NULL && rc == 0; ss = ss->ss_next)
+		rc = idvec_add(v, ss->ss_id);
+	STO_AZ(pthread_mutex_unlock(&l->l_qmtx));
+	return (rc);
+}
+
+static int
+idvec_has(const struct idvec *v, uint64_t id)
+{
+	size_t u;
+
+	for (u = 0; u < v->n; u++)
+		if (v->v[u] == id)
+			return (1);
+	return (0);
+}
+
+/*
+ * Collect up to max (ord, id) entries from the start of db, ord < lim,
+ * but the ids in skip.
+ */
 static int
 ord_first(struct lmdb_wtx *w, enum lmdb_db db, uint32_t lim, size_t max,
-	  struct idvec *ids, struct idvec *ords)
+	  const struct idvec *skip, struct idvec *ids, struct idvec *ords)
 {
 	MDB_cursor *cur;
 	MDB_val key, data;
+	uint64_t id;
 	int rc;
 
 	rc = mdb_cursor_open(w->w_txn, w->w_l->l_dbi[db], &cur);
@@ -636,8 +890,10 @@ ord_first(struct lmdb_wtx *w, enum lmdb_db db, uint32_t lim, size_t max,
 			continue;
 		if (lmdb_get32be(key.mv_data) >= lim)
 			break;
-		if ((rc = idvec_add(
-			 ids, lmdb_get64be((uint8_t *)key.mv_data + 4))) != 0 ||
+		id = lmdb_get64be((uint8_t *)key.mv_data + 4);
+		if (idvec_has(skip, id))
+			continue;
+		if ((rc = idvec_add(ids, id)) != 0 ||
 		    (rc = idvec_add(ords, lmdb_get32be(key.mv_data))) != 0)
 			break;
 	}
@@ -655,7 +911,7 @@ evict_txn(struct sto_lmdb *l, uint64_t need, size_t max, uint64_t *freed,
 	  unsigned *n)
 {
 	uint8_t xb[LMDB_ORD_KLEN];
-	struct idvec ids, ords;
+	struct idvec ids, ords, live;
 	struct lmdb_wtx w;
 	uint64_t got;
 	MDB_val xkey;
@@ -665,16 +921,22 @@ evict_txn(struct sto_lmdb *l, uint64_t need, size_t max, uint64_t *freed,
 
 	*freed = 0;
 	*n = 0;
-	rc = lmdb_wtx_begin(l, &w);
-	if (rc != 0)
+	/* A stream adds chunks only in later batches, which come after. */
+	idvec_init(&live);
+	rc = live_streams(l, &live);
+	if (rc == 0)
+		rc = lmdb_wtx_begin(l, &w);
+	if (rc != 0) {
+		idvec_fini(&live);
 		return (rc);
+	}
 	for (pass = 0; pass < 2 && rc == 0 && *freed < need && *n < max;
 	     pass++) {
 		idvec_init(&ids);
 		idvec_init(&ords);
 		rc = ord_first(&w, pass == 0 ? LDB_EXP : LDB_LRU,
-			       pass == 0 ? w.w_now : UINT32_MAX, max - *n, &ids,
-			       &ords);
+			       pass == 0 ? w.w_now : UINT32_MAX, max - *n,
+			       &live, &ids, &ords);
 		for (u = 0; u < ids.n && rc == 0 && *freed < need; u++) {
 			k = 0;
 			rc = lmdb_del_id(&w, NULL, ids.v[u], &got, &k);
@@ -695,6 +957,7 @@ evict_txn(struct sto_lmdb *l, uint64_t need, size_t max, uint64_t *freed,
 		idvec_fini(&ids);
 		idvec_fini(&ords);
 	}
+	idvec_fini(&live);
 	if (rc != 0) {
 		lmdb_wtx_abort(&w);
 		return (rc);
@@ -729,7 +992,7 @@ evict(struct sto_lmdb *l, size_t pages)
 }
 
 /*
- * Pages a batch will take: its objects' bytes, an eighth more for the
+ * Pages a batch will take: its data jobs' bytes, an eighth more for the
  * B-tree pages around them.
  */
 static size_t
@@ -739,8 +1002,7 @@ batch_pages(const struct sto_lmdb *l, const struct lmdb_job *jobs)
 	uint64_t bytes = 0;
 
 	for (j = jobs; j != NULL; j = j->j_next)
-		if (j->j_kind == LJ_PUT)
-			bytes += j->j_bytes;
+		bytes += j->j_bytes;
 	bytes += bytes / 8;
 	return ((size_t)(bytes / l->l_psize));
 }
@@ -776,6 +1038,23 @@ no_room(int rc)
 	return (rc == MDB_MAP_FULL || rc == ENOSPC);
 }
 
+/* A data job that did not fit even alone. */
+static void
+job_dropped(struct sto_lmdb *l, struct lmdb_job *j)
+{
+	switch (j->j_kind) {
+	case LJ_PUT: LMDB_CTR_ADD(l, wb_dropped, 1); break;
+	case LJ_SCHUNK: lmdb_stream_break(l, j->j_ss, 1); break;
+	case LJ_SEND:
+		/* A delete that failed leaves chunks and their lru entry:
+		 * eviction takes them later. */
+		if (j->j_obj != NULL)
+			lmdb_stream_break(l, j->j_ss, 1);
+		break;
+	default: STO_WRONG("not a data job");
+	}
+}
+
 /* One batch: see the top of the file. */
 static void
 run_batch(struct sto_lmdb *l, struct lmdb_job *jobs)
@@ -802,14 +1081,15 @@ run_batch(struct sto_lmdb *l, struct lmdb_job *jobs)
 		rc = run_txn(l, jobs, 0, NULL);
 	}
 	if (rc != 0) {
-		/* Deletes and touches first, then each object alone. */
+		/* Deletes and touches first, then each data job alone, in
+		 * order (a stream's chunks before its end). */
 		(void)run_txn(l, jobs, 1, NULL);
 		for (j = jobs; j != NULL; j = j->j_next) {
-			if (j->j_done || j->j_kind != LJ_PUT)
+			if (j->j_done || !lmdb_job_data(j))
 				continue;
 			if (run_txn(l, jobs, 0, j) != 0) {
 				j->j_done = 1; /* dropped */
-				LMDB_CTR_ADD(l, wb_dropped, 1);
+				job_dropped(l, j);
 			}
 		}
 	}
