@@ -370,9 +370,15 @@ struct busyobj {
 	unsigned body_done : 1;
 	unsigned req_sent : 1; /* request head and body fully written */
 	unsigned paused : 1;   /* origin reads paused: client buffer full */
+	unsigned disk_paused : 1; /* origin reads paused: dstream has no room
+				     (dwait_ev polls until it has) */
 	unsigned deliver_failed : 1; /* no memory for the client head */
 	int resp_status;
 	struct sto_obj *fill; /* the object this miss fills, or NULL */
+	/* A body larger than memory going to the disk tier as it passes to
+	 * the client (cache.c fill_disk_stream), or NULL. */
+	struct sto_lmdb_wstream *dstream;
+	struct event *dwait_ev; /* timer for disk_paused, or NULL */
 	double t_sent_real;   /* wall clock when the request was sent */
 	struct h1_resp resp;
 	struct pump body;

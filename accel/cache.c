@@ -806,8 +806,7 @@ fill_storable(const struct busyobj *bo, const struct h1_hdr *rq, unsigned nrq,
 {
 	const struct h1_resp *r = &bo->resp;
 	const char *why = NULL;
-	if (bo->meth != H1M_GET || r->body == H1B_EOF ||
-	    (r->body == H1B_LENGTH && r->content_length > cache_budget))
+	if (bo->meth != H1M_GET || r->body == H1B_EOF)
 		return (0);
 	if (!rfc_storable(bo->meth, rq, nrq, r->status, r->hdrs, r->nhdrs,
 	    &cache_opts, &why))
@@ -857,6 +856,36 @@ fill_store(struct busyobj *bo, const struct rfc_fresh *f, double t_resp,
 }
 
 /*
+ * A body larger than the memory tier, of known length: its metadata goes
+ * into an object no tier indexes, and its body to the disk tier chunk by
+ * chunk as the pump passes it to the client (cache_fill_tee). It can be
+ * found once the disk tier has written its last chunk. 0 or -1.
+ */
+static int
+fill_disk_stream(struct req *req, const struct rfc_fresh *f, double t_resp)
+{
+	struct busyobj *bo = req->bo;
+	const struct h1_resp *r = &bo->resp;
+	struct sto_obj *o = NULL;
+	int rc = -1;
+
+	if (sto_obj_new(&o, &req->key, req->hashin, req->hashin_len) != 0)
+		return (-1);
+	if (cache_vary_set(o, req, r) == 0 &&
+	    fill_meta(o, bo, r->status, r->hdrs, r->nhdrs,
+	    h1_conn_names(r->hdrs, r->nhdrs), 1, f, t_resp,
+	    (int64_t)r->content_length, &req->ws) == 0) {
+		sto_obj_publish(o);
+		rc = sto_lmdb_stream_begin(cache_disk, o, &bo->dstream) == 0 ?
+		    0 : -1;
+	}
+	sto_obj_deref(&o); /* the stream holds its own */
+	if (rc == 0)
+		bo->wrk->ctr.cache_stored++;
+	return (rc);
+}
+
+/*
  * The response head of a miss arrived: refresh the stale object on a 304,
  * fall back on it on an error (stale-if-error), store the response when
  * RFC 9111 lets us (CF_STREAM), else pass it on and mark the key
@@ -901,6 +930,17 @@ cache_fill_begin(struct req *req)
 		fill_hfm(bo, r->status, req);
 		return (CF_PASS);
 	}
+	if (r->body == H1B_LENGTH && r->content_length > cache_budget) {
+		/* Larger than memory: to disk as it passes, or not at all.
+		 * Waiters fetch for themselves (no object to follow). */
+		fill_drop(bo);
+		if (cache_disk != NULL && !bo->head_only &&
+		    fill_disk_stream(req, &f, t_resp) == 0) {
+			req->age = 0;
+			req->stored = 1;
+		}
+		return (CF_PASS);
+	}
 	if (fill_store(bo, &f, t_resp, req, &req->ws) != 0)
 		return (CF_PASS);
 	struct sto_obj *o = bo->fill;
@@ -936,6 +976,10 @@ cache_fill_bg(struct busyobj *bo)
 		fill_drop(bo); /* keep serving the stale one */
 		return (CF_PASS);
 	}
+	if (r->body == H1B_LENGTH && r->content_length > cache_budget) {
+		fill_drop(bo); /* too big to refresh in memory: keep the old */
+		return (CF_PASS);
+	}
 	if (!fill_storable(bo, NULL, 0, &f, t_resp)) {
 		fill_hfm(bo, r->status, NULL);
 		return (CF_PASS);
@@ -969,6 +1013,12 @@ cache_fetch_failed(struct req *req)
 	return (1);
 }
 
+static int
+fill_tee_disk(void *priv, const void *p, size_t n)
+{
+	return (sto_lmdb_stream_append(priv, p, n));
+}
+
 /* Hook the fill into the response pump (after pump_init). */
 void
 cache_fill_tee(struct busyobj *bo)
@@ -976,6 +1026,9 @@ cache_fill_tee(struct busyobj *bo)
 	if (bo->fill != NULL) {
 		bo->body.tee = fill_tee;
 		bo->body.tee_priv = bo->fill;
+	} else if (bo->dstream != NULL) {
+		bo->body.tee = fill_tee_disk;
+		bo->body.tee_priv = bo->dstream;
 	}
 }
 
@@ -983,9 +1036,11 @@ cache_fill_tee(struct busyobj *bo)
 void
 cache_fill_end(struct busyobj *bo)
 {
+	int ok = bo->body_done && !bo->body.tee_failed;
+	if (bo->dstream != NULL)
+		(void)sto_lmdb_stream_end(&bo->dstream, ok);
 	if (bo->fill == NULL)
 		return;
-	int ok = bo->body_done && !bo->body.tee_failed;
 	if (sto_obj_finish(bo->fill, ok) == 0 && ok)
 		cache_persist(bo->fill);
 	sto_obj_deref(&bo->fill);

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -492,6 +493,25 @@ lmdb_lookup(struct sto_tier *t, const struct sto_key *k, const void *hashin,
 	return (err);
 }
 
+/*
+ * A chunk larger than a page lives on overflow pages of its own: once it
+ * was copied out, drop them from this process's resident set. The map is
+ * read-only and shared, so the page cache keeps them and the next read
+ * faults them back in; a body streamed from disk then costs no RSS, and a
+ * 2 GiB object read through does not leave 2 GiB resident here.
+ */
+static void
+lmdb_unmap_value(const struct sto_lmdb *l, const MDB_val *v)
+{
+	uintptr_t ps = l->l_psize, a, b;
+
+	if (v->mv_size <= ps)
+		return;
+	a = (uintptr_t)v->mv_data & ~(ps - 1);
+	b = ((uintptr_t)v->mv_data + v->mv_size + ps - 1) & ~(ps - 1);
+	(void)madvise((void *)a, b - a, MADV_DONTNEED);
+}
+
 int
 lmdb_read_range(struct sto_lmdb *l, MDB_txn *txn, const struct sto_key *k,
 		uint64_t id, uint64_t body, uint32_t c, uint64_t off,
@@ -541,6 +561,7 @@ lmdb_read_range(struct sto_lmdb *l, MDB_txn *txn, const struct sto_key *k,
 		to = n == last ? off + len - n * c : want;
 		err = fn(priv, (const uint8_t *)data.mv_data + from,
 			 (size_t)(to - from));
+		lmdb_unmap_value(l, &data);
 	}
 	return (err);
 }
