@@ -85,17 +85,26 @@ peer_store_path() {
 du_b() { du -sB1 "$1" 2>/dev/null | awk '{ s = $1 } END { print s + 0 }'; }
 du_apparent() { du -sb "$1" 2>/dev/null | awk '{ s = $1 } END { print s + 0 }'; }
 
-# stop_timed PID: SIGTERM, wait until the process and its descendants are
+# gone PID: the process has exited (a zombie counts as gone).
+gone() {
+	kill -0 "$1" 2>/dev/null || return 0
+	case $(ps -o stat= -p "$1" 2>/dev/null) in Z*) return 0 ;; esac
+	return 1
+}
+
+# stop_timed PID [PEER DIR]: a clean stop: SIGTERM (Traffic Server:
+# ats_stop first), then wait until the process and its descendants are
 # gone (60 s at most), SIGKILL what is left. STOP_S, STOP_KILLED (0 or 1).
 stop_timed() {
 	local pid=$1 kids q left t0 t
 	kids=$(descendants "$pid")
 	t0=$(us_now) STOP_KILLED=0
+	[ "${2:-}" = ats ] && { ats_stop "$3" "$pid" || STOP_KILLED=1; }
 	kill -TERM "$pid" 2>/dev/null
 	for t in $(seq 1 600); do
 		left=""
 		for q in $pid $kids; do
-			kill -0 "$q" 2>/dev/null && left="$left $q"
+			gone "$q" || left="$left $q"
 		done
 		[ -z "$left" ] && break
 		sleep 0.1
@@ -181,7 +190,7 @@ phase_zipf_disk() {
 		done
 	done
 	for p in $act; do
-		stop_timed "${PPID_[$p]}"
+		stop_timed "${PPID_[$p]}" "$p" "$RES/state/zipf-disk-$p"
 		[ "$p" = accel-lmdb ] && dnote zipf-disk "$p" "exit counters: $(accel_counters "$RES/state/zipf-disk-$p/stderr.log" \
 			cache_hit cache_disk_hit cache_miss lmdb_objects lmdb_written lmdb_wb_dropped)"
 	done
@@ -254,13 +263,13 @@ restart_one() {
 	rb=$ZW_RATIO rrb=$ZW_RPS
 	log "restart $p: loaded in $t_load s; before the stop: $rrb req/s, hit ratio $rb, errors $ZW_ERR"
 	stored=$(peer_stored "$p" "$dir" "$port")
-	stop_timed "$pid"
+	stop_timed "$pid" "$p" "$dir"
 	stop1=$STOP_S killed1=$STOP_KILLED
 	if [ "${p#accel}" != "$p" ]; then
 		stored=$(accel_counter "$dir/stderr.log" lmdb_objects)
 		c1=$(accel_counters "$dir/stderr.log" lmdb_objects lmdb_written lmdb_wb_dropped)
 	fi
-	[ "$killed1" = 1 ] && dnote restart "$p" "did not stop within 60 s of SIGTERM: killed"
+	[ "$killed1" = 1 ] && dnote restart "$p" "did not stop cleanly within 60 s: killed"
 	for f in "$dir"/*.log; do [ -e "$f" ] && mv "$f" "${f%.log}-run1.log"; done
 	sync
 	# the same state, the same port
@@ -281,12 +290,16 @@ restart_one() {
 		FAILED=1
 		dnote restart "$p" "did not come back (see logs/state/restart-$p/)"
 	fi
-	stop_timed "$pid"
+	stop_timed "$pid" "$p" "$dir"
 	if [ "${p#accel}" != "$p" ]; then
 		dnote restart "$p" "exit counters: at the stop $c1; after the restart $(accel_counters "$dir/stderr.log" cache_hit cache_disk_hit cache_miss)"
 	fi
 	echo "$p,$RS_N,$stored,$t_load,$stop1,$killed1,$FH_LISTEN,$FH_OK,$FH_HIT,$FH_MISSES,$rrb,$rb,$rra,$ra" >>"$RES/restart.csv"
-	[ "$KEEP" = 1 ] || rm -rf "$(peer_store_path "$p" "$dir")"
+	if [ "$KEEP" = 0 ]; then
+		t0=$SECONDS
+		rm -rf "$(peer_store_path "$p" "$dir")"
+		log "restart $p: its store removed in $((SECONDS - t0)) s"
+	fi
 }
 
 phase_restart() {
@@ -337,7 +350,7 @@ disk_one() {
 		what="proxy.process.cache.bytes_used"
 		;;
 	esac
-	stop_timed "$pid"
+	stop_timed "$pid" "$p" "$dir"
 	if [ "${p#accel}" != "$p" ]; then
 		stored=$(accel_counter "$dir/stderr.log" lmdb_objects)
 		pu=$(accel_counter "$dir/stderr.log" lmdb_pages_used)

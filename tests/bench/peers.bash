@@ -20,7 +20,8 @@
 #   accel-lmdb      -s mem=64M -s lmdb=DIR/lmdb,4G
 #   nginx-cache     keys_zone 256m (room for 2M keys), max_size 4g
 #   ats             64 MiB RAM cache, 4 GiB cache file, a directory entry per
-#                   2 KiB of it, stats_over_http (/_stats)
+#                   2 KiB of it, stats_over_http (/_stats); run under
+#                   traffic_manager, stopped with traffic_ctl (ats_stop)
 #   varnish-file    -s file,DIR/storage.bin,4g (an mmap'ed file: the page
 #                   cache is its memory tier, not bounded; not persistent)
 
@@ -205,5 +206,35 @@ EOF
 	echo "$dir/cache $size" >"$dir/etc/storage.config"
 	echo "map http://127.0.0.1:$port/ http://127.0.0.1:$ORIGIN_PORT/" >"$dir/etc/remap.config"
 	chown -R "$u" "$dir" 2>/dev/null
-	spawn "$dir/stderr.log" "${PIN_SERVER[@]}" traffic_server --run-root="$dir/runroot.yaml"
+	if [ "$PROFILE" = disk ]; then
+		# Under traffic_manager, as its service runs it, so that ats_stop can
+		# stop it cleanly: `traffic_ctl server stop` writes the cache
+		# directory to disk first. A SIGTERM to traffic_server does not, and
+		# a restart then finds only what the last periodic sync (every 60 s)
+		# recorded.
+		echo "CONFIG proxy.config.proxy_binary_opts STRING -M --run-root=$dir/runroot.yaml" >>"$dir/etc/records.config"
+		TS_RUNROOT=$dir/runroot.yaml spawn "$dir/stderr.log" "${PIN_SERVER[@]}" traffic_manager --run-root="$dir/runroot.yaml"
+	else
+		spawn "$dir/stderr.log" "${PIN_SERVER[@]}" traffic_server --run-root="$dir/runroot.yaml"
+	fi
+}
+
+# ats_stop DIR PID: the clean stop of an ATS started with PROFILE=disk:
+# traffic_ctl server stop (traffic_server syncs its cache directory and
+# exits), then SIGTERM to traffic_manager (by the caller). Waits (60 s at
+# most) for traffic_server to be gone.
+ats_stop() {
+	local dir=$1 pid=$2 q ts="" t
+	for q in $(descendants "$pid"); do
+		# its thread names hide it from comm: its command line says it
+		case $(ps -o args= -p "$q" 2>/dev/null) in *bin/traffic_server*) ts=$q ;; esac
+	done
+	TS_RUNROOT=$dir/runroot.yaml traffic_ctl --run-root="$dir/runroot.yaml" server stop >>"$dir/traffic_ctl.log" 2>&1
+	[ -n "$ts" ] || return 0
+	for t in $(seq 1 600); do
+		kill -0 "$ts" 2>/dev/null || return 0
+		case $(ps -o stat= -p "$ts" 2>/dev/null) in Z*) return 0 ;; esac
+		sleep 0.1
+	done
+	return 1
 }

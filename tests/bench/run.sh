@@ -22,6 +22,7 @@
 #                          times a 64 MiB RAM tier), every URL loaded first;
 #                          the disk peers only (accel-lmdb nginx-cache ats
 #                          varnish-file), on instances of their own
+#            none          no workload (--workloads none: the phases alone)
 # Phases:    memory        RSS before/after N objects of 1 KiB (--no-mem)
 #            restart       1,000,000 objects of 1 KiB (20,000 with --quick),
 #                          a clean stop and start: seconds to the first hit,
@@ -73,7 +74,7 @@ while [ $# -gt 0 ]; do
 	--quick) QUICK=1 REPS=1 DURATION=3 WARMUP=1 MEM_OBJECTS=10000 WORKLOADS="hit-1k pass" RS_N=20000 RS_WIN=5 DK_N=10000 ;;
 	--only) PEERS=${2//,/ }; shift ;;
 	--skip) SKIP=${2//,/ }; shift ;;
-	--workloads) WORKLOADS=${2//,/ }; shift ;;
+	--workloads) WORKLOADS=${2//,/ }; [ "$WORKLOADS" = none ] && WORKLOADS=""; shift ;;
 	--reps) REPS=$2; shift ;;
 	--duration) DURATION=$2; shift ;;
 	--warmup) WARMUP=$2; shift ;;
