@@ -36,7 +36,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/san/unit/%)
 INTEG_BIN:= $(INTEG_SRC:tests/integration/%.c=build/san/integration/%)
 REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/san/replay/%)
 
-.PHONY: all test unit integration fuzz-replay fuzz run clean format bench bench-quick bench-instr bench-smoke deps
+.PHONY: all test unit integration fuzz-replay fuzz run clean format bench bench-quick bench-instr bench-smoke bench-lmdb-chunk deps
 
 all: build/accel $(if $(TOOLS_SRC),build/accelctl)
 
@@ -53,6 +53,9 @@ build/accel: build/obj/accel/main.o build/libaccel.a
 build/accelctl: $(TOOLS_SRC:%.c=build/obj/%.o) build/libaccel.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_BASE)
 
+# tools/*.h concern the tools alone: only their objects depend on them.
+$(TOOLS_SRC:%.c=build/obj/%.o) $(TOOLS_SRC:%.c=build/san/obj/%.o): $(wildcard tools/*.h)
+
 # --- sanitizer build for tests ---
 build/san/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -64,6 +67,9 @@ build/san/libaccel.a: $(SAN_OBJ)
 build/san/accel: build/san/obj/accel/main.o build/san/libaccel.a
 	$(CC) -g $(SAN) -o $@ $^ $(LDLIBS_BASE)
 
+build/san/accelctl: $(TOOLS_SRC:%.c=build/san/obj/%.o) build/san/libaccel.a
+	$(CC) -g $(SAN) -o $@ $^ $(LDLIBS_BASE)
+
 build/san/unit/%: tests/unit/%.c build/san/libaccel.a $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) -O1 -g $(SAN) -o $@ $< build/san/libaccel.a $(LDLIBS_BASE) $(CMOCKA_LIBS)
@@ -71,6 +77,11 @@ build/san/unit/%: tests/unit/%.c build/san/libaccel.a $(HDRS)
 build/san/integration/%: tests/integration/%.c $(HARN_SRC) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) -O1 -g $(SAN) -o $@ $< $(HARN_SRC) $(LDLIBS_BASE) $(CMOCKA_LIBS)
+
+# test_accelctl writes its stores through the storage library itself.
+build/san/integration/test_accelctl: tests/integration/test_accelctl.c $(HARN_SRC) $(HDRS) build/san/libaccel.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) -O1 -g $(SAN) -o $@ $< $(HARN_SRC) build/san/libaccel.a $(LDLIBS_BASE) $(CMOCKA_LIBS)
 
 build/san/replay/%: tests/fuzz/%.c tests/fuzz/replay.c build/san/libaccel.a
 	@mkdir -p $(dir $@)
@@ -87,8 +98,8 @@ unit: $(UNIT_BIN)
 fuzz-replay: $(REPLAY_BIN)
 	@fail=0; for t in $(REPLAY_BIN); do n=$${t##*/}; echo "== $$t tests/fuzz/corpus/$$n"; $$t tests/fuzz/corpus/$$n || fail=1; done; exit $$fail
 
-integration: build/san/accel $(INTEG_BIN)
-	@fail=0; for t in $(INTEG_BIN); do echo "== $$t"; ACCEL_BIN=$(CURDIR)/build/san/accel $$t || fail=1; done; exit $$fail
+integration: build/san/accel $(if $(TOOLS_SRC),build/san/accelctl) $(INTEG_BIN)
+	@fail=0; for t in $(INTEG_BIN); do echo "== $$t"; ACCEL_BIN=$(CURDIR)/build/san/accel ACCELCTL_BIN=$(CURDIR)/build/san/accelctl $$t || fail=1; done; exit $$fail
 
 # --- libFuzzer (clang) ---
 FUZZ_CC ?= clang
@@ -116,6 +127,14 @@ bench-smoke: build/accel
 
 bench-instr: build/accel
 	@sh tests/bench/instr.sh
+
+# The LMDB tier's chunk size (docs/storage-lmdb.md); not part of make test.
+build/bench/lmdb_chunk: tests/bench/lmdb_chunk.c build/libaccel.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(CFLAGS) -o $@ $< build/libaccel.a $(LDLIBS_BASE)
+
+bench-lmdb-chunk: build/bench/lmdb_chunk
+	build/bench/lmdb_chunk 16k 64k 256k 1m
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -27,6 +27,7 @@
 #include "accel/http1.h"
 #include "accel/params.h"
 #include "storage/storage.h"
+#include "storage/sto_lmdb.h"
 
 #define ACCEL_VERSION "0.1.0"
 #define MAX_LISTEN 16
@@ -246,7 +247,10 @@ struct req {
 	unsigned streaming : 1;	/* head written; body follows the object */
 	unsigned stream_chunked : 1; /* writing chunked framing */
 	unsigned on_waitlist : 1;    /* in wrk->waiting */
+	unsigned disk : 1;	/* streaming a STO_F_DISKBODY body (dsk_*) */
+	unsigned disk_clean : 1; /* the disk had nothing under the key */
 	struct sto_cursor cur;
+	uint64_t dsk_pos, dsk_end; /* body bytes still to read from disk */
 	TAILQ_ENTRY(req) wlist;
 	const char *be_name;
 	int be_status;
@@ -400,14 +404,20 @@ void fetch_pool_close_all(struct worker *wrk);
 /* ---- the cache (cache.c) ---- */
 
 struct hb;
-extern struct sto_tier *cache_tier;
+extern struct sto_tier *cache_tier; /* memory */
+extern struct sto_tier *cache_disk; /* LMDB, behind memory; NULL: none */
 /* Open the storage from -s and read the cache tunables; -1 with err. */
-int cache_init(const char *spec, char *err, size_t errlen);
+/* specs: the -s arguments (n of them); the disk tier defaults to
+ * state_dir/store. 0, or -1 with a message in err. */
+int cache_init(const char *const *specs, unsigned n, const char *state_dir,
+    char *err, size_t errlen);
 void cache_fini(void);
 int cache_hash(struct req *req);
 enum req_step cache_lookup(struct req *req);
 /* HIT (cache_deliver.c): answer from req->obj, a COMPLETE object. */
 enum req_step cache_deliver_hit(struct req *req);
+/* HIT, a body on disk being streamed (cache_deliver.c). */
+enum req_step cache_deliver_disk(struct req *req);
 enum req_step cache_purge(struct req *req);
 /* sto_obj.o_cflags: what the daemon keeps of a stored response's fields. */
 enum {

@@ -26,7 +26,7 @@
 #include <time.h>
 
 struct sto_tier *cache_tier;
-
+struct sto_tier *cache_disk;
 
 static struct rfc_opts cache_opts;
 static uint64_t cache_budget; /* the tier's byte budget: larger is passed */
@@ -116,13 +116,72 @@ cache_collide_hash(struct sto_key *k, const void *hashin, size_t len)
 	k->lo = 0x636f6c6c69646521ULL;
 }
 
-int
-cache_init(const char *spec, char *err, size_t errlen)
+/* Open the disk tier from "DIR[,...]" (the text after "lmdb="). */
+static int
+cache_disk_open(const char *arg, char *err, size_t errlen)
 {
-	int rc = sto_tier_open(&cache_tier, spec);
-	if (rc != 0) {
-		snprintf(err, errlen, "-s %s: %s", spec, sto_strerror(rc));
+	struct sto_lmdb_conf lc;
+	char why[256] = "";
+	int rc;
+
+	if (strcmp(prm.lmdb_sync, "on") != 0 && strcmp(prm.lmdb_sync, "off") != 0) {
+		snprintf(err, errlen, "-p lmdb_sync: expected on or off");
 		return (-1);
+	}
+	if (sto_lmdb_conf_parse(&lc, arg, why, sizeof why) != 0) {
+		snprintf(err, errlen, "-s lmdb=%s: %s", arg,
+		    why[0] != '\0' ? why : "bad specification");
+		return (-1);
+	}
+	if (strcmp(prm.lmdb_sync, "off") == 0)
+		lc.lc_sync = 0;
+	rc = sto_lmdb_open(&cache_disk, &lc, why, sizeof why);
+	if (rc != 0) {
+		snprintf(err, errlen, "-s lmdb=%s: %s", arg,
+		    why[0] != '\0' ? why : sto_strerror(rc));
+		return (-1);
+	}
+	return (0);
+}
+
+int
+cache_init(const char *const *specs, unsigned n, const char *state_dir,
+    char *err, size_t errlen)
+{
+	const char *mem = NULL, *disk = NULL;
+	char defdisk[PATH_MAX + 16];
+
+	for (unsigned i = 0; i < n; i++) {
+		const char **slot = strncmp(specs[i], "mem", 3) == 0 ? &mem
+		    : strncmp(specs[i], "lmdb", 4) == 0 ? &disk : NULL;
+		if (slot == NULL) {
+			snprintf(err, errlen, "-s %s: unknown tier (mem=..., "
+			    "lmdb=...)", specs[i]);
+			return (-1);
+		}
+		if (*slot != NULL) {
+			snprintf(err, errlen, "-s %s: that tier is given twice",
+			    specs[i]);
+			return (-1);
+		}
+		*slot = specs[i];
+	}
+	int rc = sto_tier_open(&cache_tier, mem != NULL ? mem : "mem=256M");
+	if (rc != 0) {
+		snprintf(err, errlen, "-s %s: %s", mem, sto_strerror(rc));
+		return (-1);
+	}
+	if (disk == NULL) {
+		snprintf(defdisk, sizeof defdisk, "lmdb=%s/store", state_dir);
+		disk = defdisk;
+	}
+	if (strcmp(disk, "lmdb=off") != 0 && strcmp(disk, "lmdb=none") != 0) {
+		if (strncmp(disk, "lmdb=", 5) != 0) {
+			snprintf(err, errlen, "-s %s: expected lmdb=DIR[,SIZE]", disk);
+			return (-1);
+		}
+		if (cache_disk_open(disk + 5, err, errlen) != 0)
+			return (-1);
 	}
 	struct sto_stats st;
 	sto_stats(cache_tier, &st);
@@ -144,6 +203,8 @@ cache_init(const char *spec, char *err, size_t errlen)
 void
 cache_fini(void)
 {
+	if (cache_disk != NULL)
+		sto_tier_close(&cache_disk); /* commits what is queued */
 	if (cache_tier != NULL)
 		sto_tier_close(&cache_tier);
 }
@@ -183,6 +244,53 @@ cache_hash(struct req *req)
 {
 	return (cache_key_of(req, req->h.path, req->h.path_len, &req->key,
 	    &req->hashin, &req->hashin_len));
+}
+
+/* ---- both tiers ---- */
+
+/* Remove every object under (key, hash inputs) from memory and disk:
+ * how many there were (one stored in both counts twice). */
+static unsigned
+cache_remove(const struct sto_key *key, const uint8_t *hashin, size_t len)
+{
+	unsigned n = 0, nd = 0;
+	(void)sto_remove(cache_tier, key, hashin, len, &n);
+	if (cache_disk != NULL)
+		(void)sto_remove(cache_disk, key, hashin, len, &nd);
+	return (n + nd);
+}
+
+/* Nobody may use o any more: out of memory, and off the disk. */
+static void
+cache_unlink(struct sto_obj *o)
+{
+	(void)sto_unlink(cache_tier, o);
+	if (cache_disk != NULL && (sto_obj_flags(o) & STO_F_ONDISK))
+		(void)sto_unlink(cache_disk, o);
+}
+
+/*
+ * A complete object worth keeping goes to disk behind (write-behind: the
+ * disk tier's writer thread writes it in its next batch), also when the
+ * memory tier evicted it meanwhile. Not one purged, invalidated or
+ * replaced while it filled (STO_F_REMOVED), nor markers, nor promoted
+ * copies (already on disk).
+ */
+static void
+cache_persist(struct sto_obj *o)
+{
+	if (cache_disk == NULL ||
+	    (sto_obj_flags(o) & (STO_F_HFM | STO_F_HFP | STO_F_NOPERSIST |
+	    STO_F_ONDISK | STO_F_REMOVED)) != 0)
+		return;
+	(void)sto_insert(cache_disk, o); /* a full queue drops it: counted */
+}
+
+/* Append callback for sto_lmdb_read(): into an object being filled. */
+static int
+cache_read_append(void *priv, const void *p, size_t n)
+{
+	return (sto_obj_append(priv, p, n));
 }
 
 /* ---- lookup ---- */
@@ -269,6 +377,20 @@ cache_lookup(struct req *req)
 	req->cs_kind = RFC_CS_MISS;
 	(void)sto_lookup(cache_tier, &req->key, req->hashin, req->hashin_len,
 	    lk_match, &lk, &o);
+	req->disk_clean = 0;
+	if (o == NULL && lk.busy == NULL && cache_disk != NULL) {
+		unsigned rej = lk.rejected;
+		if (sto_lookup(cache_disk, &req->key, req->hashin,
+		    req->hashin_len, lk_match, &lk, &o) == 0) {
+			wrk->ctr.cache_disk_hit++;
+			/* Promotion: a body loaded into memory goes into the
+			 * memory tier, whose policy decides whether it stays.
+			 * A large one stays on disk, streamed from there. */
+			if (!(sto_obj_flags(o) & STO_F_DISKBODY))
+				(void)sto_insert(cache_tier, o);
+		} else if (lk.rejected == rej)
+			req->disk_clean = 1; /* our fill replaces nothing there */
+	}
 	if (o != NULL) {
 		age = obj_age(o, now);
 		if (sto_obj_flags(o) & STO_F_HFM) {
@@ -284,7 +406,7 @@ cache_lookup(struct req *req)
 			sto_obj_deref(&o);
 		} else if (obj_dead(o, age)) {
 			/* Expired for good: lookups retire what they meet. */
-			(void)sto_unlink(cache_tier, o);
+			cache_unlink(o);
 			sto_obj_deref(&o);
 			req->cs_kind = RFC_CS_STALE;
 		}
@@ -569,6 +691,9 @@ fill_hfm(struct busyobj *bo, int status, struct req *req)
 	sto_obj_flags_set(o, STO_F_HFM);
 	sto_obj_publish(o);
 	(void)sto_obj_finish(o, 1);
+	/* The disk's copy of this variant would outlive the marker. */
+	if (cache_disk != NULL)
+		(void)sto_unlink(cache_disk, o);
 	sto_obj_deref(&bo->fill);
 	bo->wrk->ctr.cache_hfm++;
 }
@@ -643,17 +768,29 @@ fill_refresh(struct busyobj *bo, const struct h1_hdr *rq, unsigned nrq,
 	size_t len;
 	int rc;
 	sto_obj_publish(o);
-	sto_cursor_init(&cur, c);
-	while ((rc = sto_cursor_next(&cur, 0, &p, &len)) == 0)
-		if (sto_obj_append(o, p, len) != 0)
-			break;
+	if (sto_obj_flags(c) & STO_F_DISKBODY) {
+		rc = sto_lmdb_read(cache_disk, c, 0, sto_obj_len(c),
+		    cache_read_append, o);
+		if (rc == 0)
+			rc = STO_EOF;
+	} else {
+		sto_cursor_init(&cur, c);
+		while ((rc = sto_cursor_next(&cur, 0, &p, &len)) == 0)
+			if (sto_obj_append(o, p, len) != 0)
+				break;
+	}
 	if (rc != STO_EOF || sto_obj_finish(o, 1) != 0) {
 		(void)sto_obj_finish(o, 0);
 		sto_obj_deref(&o);
 		return (NULL);
 	}
-	if (!keep)
-		(void)sto_unlink(cache_tier, o); /* serve it once, keep none */
+	if (!keep) {
+		cache_unlink(o); /* serve it once, keep none */
+		if (cache_disk != NULL && (sto_obj_flags(c) & STO_F_ONDISK))
+			(void)sto_unlink(cache_disk, (struct sto_obj *)(uintptr_t)c);
+	}
+	else
+		cache_persist(o);
 	bo->wrk->ctr.cache_reval_304++;
 	return (o);
 }
@@ -711,6 +848,10 @@ fill_store(struct busyobj *bo, const struct rfc_fresh *f, double t_resp,
 		return (-1);
 	}
 	sto_obj_publish(o);
+	/* Publishing replaced the older copies of o's variant in memory;
+	 * those on disk go too, whether or not this fill completes. */
+	if (cache_disk != NULL && (req == NULL || !req->disk_clean))
+		(void)sto_unlink(cache_disk, o);
 	bo->wrk->ctr.cache_stored++;
 	return (0);
 }
@@ -844,7 +985,9 @@ cache_fill_end(struct busyobj *bo)
 {
 	if (bo->fill == NULL)
 		return;
-	(void)sto_obj_finish(bo->fill, bo->body_done && !bo->body.tee_failed);
+	int ok = bo->body_done && !bo->body.tee_failed;
+	if (sto_obj_finish(bo->fill, ok) == 0 && ok)
+		cache_persist(bo->fill);
 	sto_obj_deref(&bo->fill);
 }
 
@@ -861,7 +1004,7 @@ cache_purge(struct req *req)
 		req->err_status = 405;
 		return (R_SYNTH);
 	}
-	(void)sto_remove(cache_tier, &req->key, req->hashin, req->hashin_len, &n);
+	n = cache_remove(&req->key, req->hashin, req->hashin_len);
 	wrk->ctr.cache_purge++;
 	req->err_status = n > 0 ? 200 : 404;
 	return (R_SYNTH);
@@ -903,7 +1046,7 @@ cache_invalidate_ref(struct req *req, const struct h1_resp *resp,
 		if (plen <= 0 || cache_key_of(req, path, (size_t)plen, &key,
 		    &hashin, &hashin_len) != 0)
 			continue;
-		(void)sto_remove(cache_tier, &key, hashin, hashin_len, &n);
+		n = cache_remove(&key, hashin, hashin_len);
 		total += n;
 	}
 	return (total);
@@ -919,7 +1062,7 @@ cache_invalidate(struct req *req, const struct h1_resp *resp)
 		return;
 	if (req->hashin == NULL && cache_hash(req) != 0)
 		return;
-	(void)sto_remove(cache_tier, &req->key, req->hashin, req->hashin_len, &n);
+	n = cache_remove(&req->key, req->hashin, req->hashin_len);
 	n += cache_invalidate_ref(req, resp, "Location");
 	n += cache_invalidate_ref(req, resp, "Content-Location");
 	if (n > 0)

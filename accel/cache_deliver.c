@@ -24,6 +24,7 @@
 #include "accel/head.h"
 #include "accel/rfc9111.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -177,6 +178,10 @@ dl_plan_range(const struct req *req, const struct sto_obj *o,
 		return;
 	case RFC_RANGE_OK: break;
 	}
+	/* Several ranges of a body on disk: the whole object instead
+	 * (RFC 9110 section 14.2 allows it), read once in order. */
+	if (pl->nr > 1 && (sto_obj_flags(o) & STO_F_DISKBODY))
+		return;
 	if (pl->nr == 1) {
 		pl->what = DL_PART;
 		pl->clen = pl->r[0].last - pl->r[0].first + 1;
@@ -378,6 +383,108 @@ dl_multipart(struct req *req, const struct dl_plan *pl)
 	return (dl_frame(req, buf, n));
 }
 
+/* ---- bodies on disk ---- */
+
+/* sto_lmdb_read() callback: copy a checked piece into an evbuffer. */
+static int
+dl_disk_copy(void *priv, const void *p, size_t n)
+{
+	return (evbuffer_add(priv, p, n) != 0 ? ENOMEM : 0);
+}
+
+/* Read the next piece of the body, up to the end of its chunk, into out:
+ * 0, or the tier's error (ENOENT, STO_ECORRUPT...). */
+static int
+dl_disk_piece(struct req *req, struct evbuffer *out)
+{
+	uint64_t n = req->dsk_end - req->dsk_pos;
+	uint64_t room = sto_lmdb_chunk_room(req->obj, req->dsk_pos);
+	int rc;
+
+	if (n > room)
+		n = room;
+	rc = sto_lmdb_read(cache_disk, req->obj, req->dsk_pos, n, dl_disk_copy,
+	    out);
+	if (rc == 0) {
+		req->dsk_pos += n;
+		req->resp_bytes += n;
+	}
+	return (rc);
+}
+
+/*
+ * HIT, body on disk (STO_F_DISKBODY): one chunk at a time, copied into the
+ * client buffer, the next read only once the client has taken enough
+ * (buffer_high); req_client_drained() drives us again. No read
+ * transaction is held between two calls.
+ */
+enum req_step
+cache_deliver_disk(struct req *req)
+{
+	struct sess *sp = req->sp;
+
+	while (req->dsk_pos < req->dsk_end) {
+		if (evbuffer_get_length(sp->out) >= prm.buffer_high) {
+			sess_flush(sp);
+			if (evbuffer_get_length(sp->out) > 0)
+				return (R_WAIT);
+			continue;
+		}
+		if (dl_disk_piece(req, sp->out) != 0) {
+			/* Evicted or corrupt past the first chunk: the close,
+			 * short of Content-Length, tells the client. */
+			sp->close_after = 1;
+			sess_flush(sp);
+			return (R_DONE);
+		}
+	}
+	sp->resp_done = 1;
+	sess_flush(sp);
+	if (evbuffer_get_length(sp->out) > 0)
+		return (R_WAIT); /* req_client_drained() brings DONE */
+	return (R_DONE);
+}
+
+/*
+ * Start a disk body: its first piece is read (and checked) before the head
+ * is written, so an object that is gone or corrupt becomes a miss instead
+ * of a broken response. Returns the next step.
+ */
+static enum req_step
+dl_disk_start(struct req *req, const struct dl_plan *pl, uint64_t first,
+    uint64_t n)
+{
+	struct evbuffer *tmp = evbuffer_new();
+	int rc;
+
+	req->dsk_pos = first;
+	req->dsk_end = first + n;
+	if (tmp == NULL) {
+		req->err_status = 503;
+		return (R_SYNTH);
+	}
+	rc = n > 0 ? dl_disk_piece(req, tmp) : 0;
+	if (rc != 0) {
+		/* The tier dropped it (corrupt) or lost it: fetch it anew. */
+		evbuffer_free(tmp);
+		req->resp_bytes = 0;
+		sto_obj_deref(&req->obj);
+		req->cs_kind = RFC_CS_MISS;
+		req->sp->wrk->ctr.cache_hit--;
+		return (R_MISS);
+	}
+	if (dl_head(req, pl) != 0) {
+		evbuffer_free(tmp);
+		req->err_status = 503;
+		return (R_SYNTH);
+	}
+	(void)evbuffer_add_buffer(req->sp->out, tmp); /* moves, no copy */
+	evbuffer_free(tmp);
+	req->streaming = 1;
+	req->disk = 1;
+	return (cache_deliver_disk(req));
+}
+
 /* HIT: the head from the stored fields, the body by reference. */
 enum req_step
 cache_deliver_hit(struct req *req)
@@ -390,6 +497,11 @@ cache_deliver_hit(struct req *req)
 	assert_acc(sto_obj_state(o) == STO_OBJ_COMPLETE);
 	dl_plan(req, o, &pl);
 	req->resp_status = (int)pl.status;
+	if (pl.body && (sto_obj_flags(o) & STO_F_DISKBODY)) {
+		if (pl.what == DL_PART)
+			return (dl_disk_start(req, &pl, pl.r[0].first, pl.clen));
+		return (dl_disk_start(req, &pl, 0, pl.size));
+	}
 	if (dl_head(req, &pl) != 0) {
 		req->err_status = 503;
 		return (R_SYNTH);

@@ -203,7 +203,7 @@ cache_deliver_obj(struct req *req)
 	struct sto_obj *o = req->obj;
 
 	if (req->streaming)
-		return (stream_body(req));
+		return (req->disk ? cache_deliver_disk(req) : stream_body(req));
 	for (;;) {
 		enum sto_obj_state st = sto_obj_state(o);
 		if (st == STO_OBJ_BUSY) {

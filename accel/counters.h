@@ -26,6 +26,7 @@
 	X(backend_conn_new, "origin connections opened")                       \
 	X(backend_conn_reuse, "origin requests on a pooled connection")        \
 	X(cache_hit, "requests answered from the cache")                       \
+	X(cache_disk_hit, "lookups answered by the disk tier (promoted or streamed)") \
 	X(cache_miss, "cacheable requests fetched from an origin")             \
 	X(cache_pass, "requests passed to an origin without a lookup")         \
 	X(cache_stored, "responses stored")                                    \

@@ -26,7 +26,11 @@ usage(void)
 	       "  -t N           worker threads (default: one per core)\n"
 	       "  -n DIR         state directory (default ./var)\n"
 	       "  -s mem=SIZE[,policy=s3fifo|slru|lru]\n"
-	       "                 storage (default mem=256M)\n"
+	       "                 the memory tier (default mem=256M)\n"
+	       "  -s lmdb=DIR[,SIZE][,sync=on|off][,chunk=SIZE][,promote=SIZE]\n"
+	       "                 the disk tier, behind memory (default: lmdb=DIR/store\n"
+	       "                 in the -n directory; lmdb=off for none). -s repeats:\n"
+	       "                 -s mem=256M -s lmdb=/srv/cache,200G\n"
 	       "  -p NAME=VALUE  set a parameter (see below; repeatable)\n"
 	       "  -V             print the version and exit\n"
 	       "  -h             this help\n\n");
@@ -130,6 +134,19 @@ print_counters(void)
 		STO_STATS_LIST(X)
 #undef X
 	}
+	/* The disk tier's, as lmdb_*. */
+	if (cache_disk != NULL) {
+		struct sto_stats st;
+		struct sto_lmdb_stats ls;
+		sto_stats(cache_disk, &st);
+		sto_lmdb_stats(cache_disk, &ls);
+#define X(name, help) fprintf(stderr, " lmdb_%s=%llu", #name, (unsigned long long)st.name);
+		STO_STATS_LIST(X)
+#undef X
+#define X(name, help) fprintf(stderr, " lmdb_%s=%llu", #name, (unsigned long long)ls.name);
+		STO_LMDB_STATS_LIST(X)
+#undef X
+	}
 	fputc('\n', stderr);
 }
 
@@ -139,7 +156,8 @@ main(int argc, char **argv)
 	const char *listen_specs[MAX_LISTEN];
 	unsigned nlisten = 0;
 	const char *state_dir = "./var";
-	const char *storage = "mem=256M";
+	const char *storage[4];
+	unsigned nstorage = 0;
 	long threads = sysconf(_SC_NPROCESSORS_ONLN);
 	char err[512];
 	int opt;
@@ -167,9 +185,9 @@ main(int argc, char **argv)
 		}
 		case 'n': state_dir = optarg; break;
 		case 's':
-			if (strncmp(optarg, "mem", 3) != 0)
-				die("-s %s: only the memory tier (mem=SIZE) exists yet", optarg);
-			storage = optarg;
+			if (nstorage == ARRAY_LEN(storage))
+				die("-s %s: too many -s", optarg);
+			storage[nstorage++] = optarg;
 			break;
 		case 'p':
 			if (prm_set(&prm, optarg, err, sizeof err) != 0)
@@ -198,7 +216,7 @@ main(int argc, char **argv)
 	if (log_open(prm.access_log, err, sizeof err) != 0)
 		die("%s", err);
 	sto_panic_hook = acc_panic;
-	if (cache_init(storage, err, sizeof err) != 0)
+	if (cache_init(storage, nstorage, state_dir, err, sizeof err) != 0)
 		die("%s", err);
 
 	/* Every client holds a descriptor (and may hold an origin one): raise the soft fd

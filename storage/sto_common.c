@@ -1,5 +1,6 @@
 /* sto_common.c: storage's panic, error names, size parsing and -s dispatch. */
 #include "storage/sto_common.h"
+#include "storage/sto_lmdb.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -90,9 +91,10 @@ sto_parse_size(const char *s, size_t *out)
 	return (0);
 }
 
-/* Every tier -s can name; the LMDB tier joins this table. */
+/* Every tier -s can name. */
 static const struct sto_tier_ops *const sto_tiers[] = {
     &sto_mem_ops,
+    &sto_lmdb_ops,
 };
 
 /* -s NAME[=ARG]: find the tier by name and open it with ARG. */

@@ -70,4 +70,13 @@ int sto_same_variant(const struct sto_obj *old, const struct sto_obj *o);
  */
 void sto_obj_set_diskbody(struct sto_obj *o, size_t len);
 
+/*
+ * Set the metadata fields whose bit (1u << m) is in mask to nv[m], in one
+ * allocation (the setters of storage.h make one per call): a disk tier
+ * rebuilding an object. Writer only, while BUSY; a field left out of mask
+ * stays as it was (never set, for a new object). 0, ENOMEM or EINVAL.
+ */
+int sto_obj_set_meta(struct sto_obj *o, unsigned mask,
+		     const struct sto_bytes *nv);
+
 #endif

@@ -53,13 +53,19 @@
 struct sto_lmdb_conf {
 	char lc_dir[PATH_MAX]; /* the environment's directory (created) */
 	size_t lc_mapsize;     /* bytes the store may use (default: see
-				  sto_lmdb_conf_default) */
+				  sto_lmdb_conf_default); 0: the store's
+				  own (accelctl; a new store then gets
+				  sto_lmdb_default_mapsize(lc_dir)).
+				  Ignored when read-only */
 	unsigned lc_sync;      /* 1 (default): fsync at every batch commit;
 				  0: MDB_NOSYNC (the OS writes back; a
 				  process crash loses nothing, a power cut
 				  may lose recent batches) */
-	size_t lc_chunk;       /* body chunk size for a new store (64 KiB);
-				  an existing store keeps its own */
+	size_t lc_chunk;       /* chunk record size for a new store (64
+				  KiB): each holds lc_chunk - 24 body
+				  bytes, so that a chunk fills whole pages
+				  (docs/storage-lmdb.md); an existing
+				  store keeps its own */
 	size_t lc_promote;     /* bodies up to this are loaded into memory
 				  on a disk hit (default 1 MiB) */
 	unsigned lc_batch_ms;  /* writer: longest wait to fill a batch (2) */
@@ -72,11 +78,19 @@ struct sto_lmdb_conf {
 	double lc_low;         /* and goes on down to this (0.80) */
 };
 
+/*
+ * Every field to its default: lc_dir "" (set it), lc_mapsize
+ * sto_lmdb_default_mapsize(".").
+ */
 void sto_lmdb_conf_default(struct sto_lmdb_conf *lc);
+/* min(1 GiB, half the free space of the file system holding dir or its
+ * nearest existing parent), at least 16 MiB. */
+size_t sto_lmdb_default_mapsize(const char *dir);
 /*
  * Parse the text after "lmdb=" onto lc (defaults first): "DIR",
- * "DIR,200G", "DIR,1G,sync=off,chunk=256k". 0, or STO_ESPEC with a reason
- * in err (errlen bytes, may be NULL).
+ * "DIR,200G", "DIR,1G,sync=off,chunk=256k"; without a SIZE, lc_mapsize is
+ * sto_lmdb_default_mapsize(DIR). 0, or STO_ESPEC with a reason in err
+ * (errlen bytes, may be NULL): "lmdb=ARG: bad size 'x'".
  */
 int sto_lmdb_conf_parse(struct sto_lmdb_conf *lc, const char *arg, char *err,
 			size_t errlen);
@@ -88,7 +102,10 @@ extern const struct sto_tier_ops sto_lmdb_ops;
  * start the writer thread. No scan: the cost is independent of the number
  * of objects. 0, STO_ESPEC (bad conf), STO_EFORMAT (not an accel store,
  * or another format version), or an errno (EACCES, ENOSPC...) with the
- * reason in err.
+ * reason in err; read-only without a store: ENOENT, "no store in DIR".
+ * A read-only tier refuses insert, remove, unlink and sto_lmdb_delete
+ * with EROFS; lookups on it count no hits on disk. One process opens a
+ * directory once (LMDB's rule): two tiers need two directories.
  */
 int sto_lmdb_open(struct sto_tier **tp, const struct sto_lmdb_conf *lc,
 		  char *err, size_t errlen);
@@ -101,11 +118,20 @@ int sto_lmdb_open(struct sto_tier **tp, const struct sto_lmdb_conf *lc,
  * of it. fn returning nonzero stops the read (that value is returned).
  * 0; ENOENT (the object left the store meanwhile: evicted, purged);
  * STO_ECORRUPT (a checksum failed: the object is dropped); EINVAL (range
- * past the body).
+ * past the body); STO_ESTATE (o is not a disk view).
  */
 typedef int sto_read_f(void *priv, const void *p, size_t n);
 int sto_lmdb_read(struct sto_tier *t, const struct sto_obj *o, uint64_t off,
 		  uint64_t len, sto_read_f *fn, void *priv);
+
+/* Bytes from body offset pos to the end of its chunk, for a STO_F_DISKBODY
+ * object: reads that stop there touch one chunk each. */
+static inline uint64_t
+sto_lmdb_chunk_room(const struct sto_obj *o, uint64_t pos)
+{
+	uint64_t c = o->o_dsk.dl_chunk > 0 ? o->o_dsk.dl_chunk : 65536;
+	return (c - pos % c);
+}
 
 /* Wait until everything queued before the call is committed (tests,
  * clean shutdown; close does it too). 0 or an errno. */
@@ -175,7 +201,7 @@ int sto_lmdb_delete(struct sto_tier *t, const struct sto_key *k,
 /* The store's fixed facts (from its info record). */
 struct sto_lmdb_info {
 	unsigned li_format;   /* format version */
-	size_t li_chunk;      /* chunk size */
+	size_t li_chunk;      /* body bytes per chunk (-s chunk= less 24) */
 	size_t li_mapsize;    /* bytes */
 	uint64_t li_next_id;  /* ids below this were given out */
 	uint32_t li_gen;      /* current recency generation */

@@ -263,6 +263,7 @@ drop_variants(struct sto_mem *m, struct sto_shard *sh, struct sto_obj *o,
 
 	for (pp = bucket_of(sh, &o->o_key); *pp != NULL && n < MEM_BATCH;) {
 		if (sto_same_variant(*pp, o)) {
+			sto_obj_flags_set(*pp, STO_F_REMOVED);
 			v[n++] = *pp;
 			hash_unlink(m, sh, pp);
 		} else
@@ -291,7 +292,9 @@ mem_insert(struct sto_tier *t, struct sto_obj *o)
 	STO_CHECK_OBJ_NOTNULL(o, STO_OBJ_MAGIC);
 	sh = shard_of(m, &o->o_key);
 	STO_AZ(pthread_mutex_lock(&sh->sh_mtx));
-	if (o->o_mem.ml_was_linked || atomic_load(&o->o_tier) != NULL ||
+	/* A disk view's o_dsk shares memory with o_mem: never index one. */
+	if ((atomic_load(&o->o_flags) & STO_F_DISKBODY) ||
+	    o->o_mem.ml_was_linked || atomic_load(&o->o_tier) != NULL ||
 	    atomic_load(&o->o_state) == STO_OBJ_FAILED) {
 		STO_AZ(pthread_mutex_unlock(&sh->sh_mtx));
 		return (STO_ESTATE);
@@ -384,6 +387,7 @@ mem_remove(struct sto_tier *t, const struct sto_key *k, const void *hashin,
 			if (sto_key_eq(&(*pp)->o_key, k) &&
 			    (hashin == NULL ||
 			     sto_hashin_eq(*pp, hashin, hashin_len))) {
+				sto_obj_flags_set(*pp, STO_F_REMOVED);
 				v[n++] = *pp;
 				hash_unlink(m, sh, pp);
 			} else
@@ -414,6 +418,7 @@ mem_unlink(struct sto_tier *t, struct sto_obj *o)
 	if (o->o_mem.ml_linked && atomic_load(&o->o_tier) == t) {
 		pp = hash_find(sh, o);
 		STO_AN(pp);
+		sto_obj_flags_set(o, STO_F_REMOVED);
 		hash_unlink(m, sh, pp);
 		ev_dequeue(m, &o, 1);
 		sh->sh_st.removed++;

@@ -218,6 +218,15 @@ obj_meta_set1(struct sto_obj *o, enum sto_meta m, const void *p, size_t len)
 }
 
 int
+sto_obj_set_meta(struct sto_obj *o, unsigned mask, const struct sto_bytes *nv)
+{
+	STO_AN(nv);
+	if (mask == 0 || mask >= (1u << STO_META__N))
+		return (EINVAL);
+	return (obj_meta_set(o, mask, nv));
+}
+
+int
 sto_obj_set_hdrs(struct sto_obj *o, const void *p, size_t len)
 {
 	return (obj_meta_set1(o, STO_META_HDRS, p, len));

@@ -139,7 +139,8 @@ enum sto_obj_state {
 	X(EXPIRED, 2, "soft-purged: treat as past its ttl (grace still ok)")   \
 	X(NOPERSIST, 3, "keep in memory only, never write to a disk tier")    \
 	X(ONDISK, 4, "a copy is on the disk tier: not written again")          \
-	X(DISKBODY, 5, "body on disk only: sto_lmdb_read(), not a cursor")
+	X(DISKBODY, 5, "body on disk only: sto_lmdb_read(), not a cursor")    \
+	X(REMOVED, 6, "removed, unlinked or replaced (not evicted) by a tier")
 
 enum sto_obj_flag {
 #define X(name, bit, text) STO_F_##name = 1u << (bit),
