@@ -169,6 +169,19 @@ rss_kib() {
 	ps -o rss= -p "$(echo $pids | tr ' ' ',')" 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'
 }
 
+# cpu_ticks PID: user + system CPU time of PID and all its descendants (their
+# threads included), in clock ticks (getconf CLK_TCK a second).
+cpu_ticks() {
+	local q s=0 f
+	for q in "$1" $(descendants "$1"); do
+		f=$(cat "/proc/$q/stat" 2>/dev/null) || continue
+		f=${f##*) } # the fields after the command name
+		set -- $f
+		s=$((s + ${12} + ${13}))
+	done
+	echo "$s"
+}
+
 # --- content -----------------------------------------------------------------
 
 BODY_1K=$(head -c 1024 /dev/zero | tr '\0' 'a')

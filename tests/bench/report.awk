@@ -46,6 +46,7 @@ out == "csv" || out == "text" || out == "md" {
 	rps[k, n] = $6; mib[k, n] = $7; p99[k, n] = $9
 	err[k] += $10
 	if ($17 != "") { nh = ++nhit[k]; hit[k, nh] = $17 }
+	if ($18 != "" && $4 > 0) { nc = ++ncpu[k]; cpu[k, nc] = $18 * 1e6 / $4 }
 	next
 }
 
@@ -76,9 +77,10 @@ END {
 			sortn(t, n)
 			RM[k] = median(t, n); RMIN[k] = (n ? t[1] : ""); RMAX[k] = (n ? t[n] : "")
 			MB[k] = med(mib, runs, k); LAT[k] = med(p99, runs, k); HR[k] = med(hit, nhit, k)
+			CPU[k] = med(cpu, ncpu, k)
 		}
 		if (out == "csv")
-			print "workload,peer,runs,failed_runs,rps_median,rps_min,rps_max,mib_s_median,p99_ms_median,hit_ratio_median,errors,x_" ref ",x_" limit
+			print "workload,peer,runs,failed_runs,rps_median,rps_min,rps_max,mib_s_median,p99_ms_median,hit_ratio_median,errors,x_" ref ",x_" limit ",cpu_us_per_req_median"
 		else if (out == "text") {
 			printf "%-12s %-15s %28s %9s %9s %6s %7s %9s %8s\n", "workload", "peer", "req/s median (min..max)", "MiB/s", "p99 ms", "hit %", "errors", "x " ref, "x limit"
 		} else {
@@ -93,7 +95,7 @@ END {
 				xr = ratio(RM[k], RM[W[i] SUBSEP ref]); xl = ratio(RM[k], RM[W[i] SUBSEP limit])
 				e = err[k] + 0
 				if (out == "csv") {
-					printf "%s,%s,%d,%d,%s,%s,%s,%s,%s,%s,%d,%s,%s\n", W[i], P[j], runs[k], failed[k], RM[k], RMIN[k], RMAX[k], MB[k], LAT[k], HR[k], e, (xr == "" ? "" : sprintf("%.3f", xr)), (xl == "" ? "" : sprintf("%.3f", xl))
+					printf "%s,%s,%d,%d,%s,%s,%s,%s,%s,%s,%d,%s,%s,%s\n", W[i], P[j], runs[k], failed[k], RM[k], RMIN[k], RMAX[k], MB[k], LAT[k], HR[k], e, (xr == "" ? "" : sprintf("%.3f", xr)), (xl == "" ? "" : sprintf("%.3f", xl)), (CPU[k] == "" ? "" : sprintf("%.2f", CPU[k]))
 					continue
 				}
 				rr = (RM[k] == "") ? "failed" : sprintf("%.0f (%.0f..%.0f)", RM[k], RMIN[k], RMAX[k])
@@ -128,6 +130,17 @@ END {
 		if (line != "" && out != "csv") {
 			if (out == "md") print ""
 			printf "%s on %s (req/s, medians) / %s\n", diskself, diskwl, line
+			# the server's CPU time per request: what a noisy machine
+			# disturbs least (each server has one core)
+			line = ""
+			for (j = 1; j <= np; j++) {
+				k = diskwl SUBSEP P[j]
+				if (CPU[k] != "") line = line sprintf("%s%s %.1f", (line == "" ? "" : ", "), P[j], CPU[k])
+			}
+			if (line != "") {
+				if (out == "md") print ""
+				printf "server CPU per request on %s (us, medians): %s\n", diskwl, line
+			}
 		}
 	}
 	if (out ~ /^mem/) {

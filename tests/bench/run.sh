@@ -327,11 +327,12 @@ fi
 
 # --- workloads -----------------------------------------------------------------
 
-echo "workload,peer,rep,requests,duration_s,rps,mib_s,p50_ms,p99_ms,errors,err_connect,err_read,err_write,err_status,err_timeout,origin_requests,hit_ratio" >"$RES/raw.csv"
+echo "workload,peer,rep,requests,duration_s,rps,mib_s,p50_ms,p99_ms,errors,err_connect,err_read,err_write,err_status,err_timeout,origin_requests,hit_ratio,server_cpu_s" >"$RES/raw.csv"
+TICKS=$(getconf CLK_TCK 2>/dev/null || echo 100)
 
 # run_one WORKLOAD PEER REP SECONDS
 run_one() {
-	local w=$1 p=$2 rep=$3 secs=$4 url script="static" args=() extra=() o0 o1 out line
+	local w=$1 p=$2 rep=$3 secs=$4 url script="static" args=() extra=() o0 o1 c0 c1 out line
 	url="http://127.0.0.1:${PPORT[$p]}"
 	case $w in
 	hit-1k) url=$url/1k ;;
@@ -346,23 +347,26 @@ run_one() {
 	esac
 	out=$RES/logs/$w-$p-$rep.out
 	o0=$(origin_requests "$ORIGIN_PORT")
+	c0=$(cpu_ticks "${PPID_[$p]}")
 	run_wrk "$out" -t1 -c"$CONNS" -d"${secs}s" --timeout 10s "${extra[@]}" -s "$RES/lua/$script.lua" "$url" "${args[@]}"
+	c1=$(cpu_ticks "${PPID_[$p]}")
 	o1=$(origin_requests "$ORIGIN_PORT")
 	line=$(grep '^BENCH ' "$out" | tail -n 1)
-	echo "$line" | awk -v w="$w" -v p="$p" -v rep="$rep" -v o0="${o0:-0}" -v o1="${o1:-0}" -v limit="$LIMIT_PEER" '
+	echo "$line" | awk -v w="$w" -v p="$p" -v rep="$rep" -v o0="${o0:-0}" -v o1="${o1:-0}" -v limit="$LIMIT_PEER" \
+		-v cpu="$(((c1 - c0) * 1000 / TICKS))" '
 		{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
 		END {
 			n = v["requests"] + 0; d = v["duration_us"] / 1e6
-			if (n == 0 || d == 0) { printf "%s,%s,%s,0,0,0,0,0,0,-1,0,0,0,0,0,0,\n", w, p, rep; exit }
+			if (n == 0 || d == 0) { printf "%s,%s,%s,0,0,0,0,0,0,-1,0,0,0,0,0,0,,\n", w, p, rep; exit }
 			e = v["connect"] + v["read"] + v["write"] + v["status"] + v["timeout"]
 			orq = o1 - o0 - 1; if (orq < 0) orq = 0
 			hr = 1 - orq / n; if (hr < 0) hr = 0
-			printf "%s,%s,%s,%d,%.3f,%.1f,%.2f,%.3f,%.3f,%d,%d,%d,%d,%d,%d,%d,%s\n", w, p, rep, n, d,
+			printf "%s,%s,%s,%d,%.3f,%.1f,%.2f,%.3f,%.3f,%d,%d,%d,%d,%d,%d,%d,%s,%.2f\n", w, p, rep, n, d,
 				n / d, v["bytes"] / d / 1048576, v["p50_us"] / 1000, v["p99_us"] / 1000, e,
 				v["connect"], v["read"], v["write"], v["status"], v["timeout"], orq,
-				(p == limit) ? "" : sprintf("%.4f", hr)
+				(p == limit) ? "" : sprintf("%.4f", hr), cpu / 1000
 		}' >>"$RES/raw.csv"
-	tail -n 1 "$RES/raw.csv" | awk -F, '{ printf "  %-12s %-15s rep %s: %8.0f req/s %8.1f MiB/s p99 %7.2f ms hit %-6s errors %s\n", $1, $2, $3, $6, $7, $9, $17, $10 }' >&2
+	tail -n 1 "$RES/raw.csv" | awk -F, '{ printf "  %-12s %-15s rep %s: %8.0f req/s %8.1f MiB/s p99 %7.2f ms hit %-6s errors %s cpu %s us/req\n", $1, $2, $3, $6, $7, $9, $17, $10, ($4 > 0 && $18 != "") ? sprintf("%.1f", $18 * 1e6 / $4) : "-" }' >&2
 }
 
 set -- $ACTIVE
