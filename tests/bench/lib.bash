@@ -169,6 +169,19 @@ rss_kib() {
 	ps -o rss= -p "$(echo $pids | tr ' ' ',')" 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'
 }
 
+# cpu_ticks PID: user + system CPU time of PID and all its descendants (their
+# threads included), in clock ticks (getconf CLK_TCK a second).
+cpu_ticks() {
+	local q s=0 f
+	for q in "$1" $(descendants "$1"); do
+		f=$(cat "/proc/$q/stat" 2>/dev/null) || continue
+		f=${f##*) } # the fields after the command name
+		set -- $f
+		s=$((s + ${12} + ${13}))
+	done
+	echo "$s"
+}
+
 # --- content -----------------------------------------------------------------
 
 BODY_1K=$(head -c 1024 /dev/zero | tr '\0' 'a')
@@ -183,10 +196,12 @@ make_www() {
 }
 
 # nginx_conf MODE PREFIX PORT WWW [ORIGINPORT] > nginx.conf
-#   origin: serves WWW, /u/* (1 KiB, cacheable), /nc/* (1 KiB, no-store),
-#           /bench-status (stub_status: the origin's request count)
+#   origin: serves WWW, /u/* (1 KiB, cacheable), /d/* (the 16 KiB file,
+#           cacheable), /nc/* (1 KiB, no-store), /bench-status
+#           (stub_status: the origin's request count)
 #   limit:  the same content, no status page (the "limit" row)
-#   cache:  proxy_cache in front of ORIGINPORT
+#   cache:  proxy_cache in front of ORIGINPORT (NGINX_ZONE, NGINX_MAX: the
+#           keys zone and the cache's size; 64m and 1g unless set)
 #   proxy:  proxy_pass to ORIGINPORT, no cache
 nginx_conf() {
 	local mode=$1 prefix=$2 port=$3 www=$4 origin=${5:-}
@@ -226,13 +241,14 @@ EOF
         root $www;
         add_header Cache-Control "max-age=3600";
         location /u/ { add_header Cache-Control "max-age=3600"; return 200 "$BODY_1K"; }
+        location /d/ { rewrite ^ /16k break; }
         location /nc/ { add_header Cache-Control "no-store"; return 200 "$BODY_1K"; }
 EOF
 		[ "$mode" = origin ] && echo "        location = /bench-status { stub_status; }"
 		echo "    }"
 		;;
 	cache | proxy)
-		[ "$mode" = cache ] && echo "    proxy_cache_path $prefix/cache levels=1:2 keys_zone=bench:64m max_size=1g inactive=1d use_temp_path=off;"
+		[ "$mode" = cache ] && echo "    proxy_cache_path $prefix/cache levels=1:2 keys_zone=bench:${NGINX_ZONE:-64m} max_size=${NGINX_MAX:-1g} inactive=1d use_temp_path=off;"
 		cat <<EOF
     upstream origin { server 127.0.0.1:$origin; keepalive 128; }
     server {

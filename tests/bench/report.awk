@@ -2,9 +2,12 @@
 #   -v out=csv|text|md  input raw.csv: one row per (workload, peer) over the
 #                       repetitions (rep >= 1; rep 0 is the warm-up)
 #   -v out=memcsv|memtext|memmd  input mem.csv
+#   -v out=rstext|rsmd  input restart.csv      -v out=dktext|dkmd  input disk.csv
 #   -v out=chart -v col=ref|limit  input summary.csv: a matrix for gnuplot
 #   -v ref=PEER -v limit=PEER -v workloads="w ..." -v peers="p ..."
 #   -v self=accel -v passref=nginx-proxy: a line of their ratios under the table
+#   -v diskself=accel-lmdb -v diskwl=zipf-disk: a line of diskself's ratios
+#                       to the other peers on diskwl
 
 function sortn(a, n,    i, j, t) {
 	for (i = 2; i <= n; i++) {
@@ -43,11 +46,17 @@ out == "csv" || out == "text" || out == "md" {
 	rps[k, n] = $6; mib[k, n] = $7; p99[k, n] = $9
 	err[k] += $10
 	if ($17 != "") { nh = ++nhit[k]; hit[k, nh] = $17 }
+	if ($18 != "" && $4 > 0) { nc = ++ncpu[k]; cpu[k, nc] = $18 * 1e6 / $4 }
 	next
 }
 
 out ~ /^mem/ {
 	m[$1] = 1; mobj[$1] = $2; r0[$1] = $3; r1[$1] = $4; dk[$1] = $5
+	next
+}
+
+out ~ /^rs/ || out ~ /^dk/ {
+	rows[++nrows] = $0
 	next
 }
 
@@ -68,9 +77,10 @@ END {
 			sortn(t, n)
 			RM[k] = median(t, n); RMIN[k] = (n ? t[1] : ""); RMAX[k] = (n ? t[n] : "")
 			MB[k] = med(mib, runs, k); LAT[k] = med(p99, runs, k); HR[k] = med(hit, nhit, k)
+			CPU[k] = med(cpu, ncpu, k)
 		}
 		if (out == "csv")
-			print "workload,peer,runs,failed_runs,rps_median,rps_min,rps_max,mib_s_median,p99_ms_median,hit_ratio_median,errors,x_" ref ",x_" limit
+			print "workload,peer,runs,failed_runs,rps_median,rps_min,rps_max,mib_s_median,p99_ms_median,hit_ratio_median,errors,x_" ref ",x_" limit ",cpu_us_per_req_median"
 		else if (out == "text") {
 			printf "%-12s %-15s %28s %9s %9s %6s %7s %9s %8s\n", "workload", "peer", "req/s median (min..max)", "MiB/s", "p99 ms", "hit %", "errors", "x " ref, "x limit"
 		} else {
@@ -85,7 +95,7 @@ END {
 				xr = ratio(RM[k], RM[W[i] SUBSEP ref]); xl = ratio(RM[k], RM[W[i] SUBSEP limit])
 				e = err[k] + 0
 				if (out == "csv") {
-					printf "%s,%s,%d,%d,%s,%s,%s,%s,%s,%s,%d,%s,%s\n", W[i], P[j], runs[k], failed[k], RM[k], RMIN[k], RMAX[k], MB[k], LAT[k], HR[k], e, (xr == "" ? "" : sprintf("%.3f", xr)), (xl == "" ? "" : sprintf("%.3f", xl))
+					printf "%s,%s,%d,%d,%s,%s,%s,%s,%s,%s,%d,%s,%s,%s\n", W[i], P[j], runs[k], failed[k], RM[k], RMIN[k], RMAX[k], MB[k], LAT[k], HR[k], e, (xr == "" ? "" : sprintf("%.3f", xr)), (xl == "" ? "" : sprintf("%.3f", xl)), (CPU[k] == "" ? "" : sprintf("%.2f", CPU[k]))
 					continue
 				}
 				rr = (RM[k] == "") ? "failed" : sprintf("%.0f (%.0f..%.0f)", RM[k], RMIN[k], RMAX[k])
@@ -109,6 +119,29 @@ END {
 			print ""
 			printf "%s / %s (req/s, medians): %s\n", self, passref, line
 		}
+		# the disk peer against the others on the disk-bound workload
+		line = ""
+		ds = diskwl SUBSEP diskself
+		for (j = 1; j <= np; j++) {
+			if (P[j] == diskself) continue
+			x = ratio(RM[ds], RM[diskwl SUBSEP P[j]])
+			if (x != "") line = line sprintf("%s%s %.2f", (line == "" ? "" : ", "), P[j], x)
+		}
+		if (line != "" && out != "csv") {
+			if (out == "md") print ""
+			printf "%s on %s (req/s, medians) / %s\n", diskself, diskwl, line
+			# the server's CPU time per request: what a noisy machine
+			# disturbs least (each server has one core)
+			line = ""
+			for (j = 1; j <= np; j++) {
+				k = diskwl SUBSEP P[j]
+				if (CPU[k] != "") line = line sprintf("%s%s %.1f", (line == "" ? "" : ", "), P[j], CPU[k])
+			}
+			if (line != "") {
+				if (out == "md") print ""
+				printf "server CPU per request on %s (us, medians): %s\n", diskwl, line
+			}
+		}
 	}
 	if (out ~ /^mem/) {
 		if (out == "memcsv") print "peer,objects,rss_before_mib,rss_after_mib,rss_growth_mib,bytes_per_object,disk_mib,x_" ref "_growth"
@@ -130,6 +163,49 @@ END {
 				printf "%-15s %8d %14.1f %13.1f %10.1f %10s %9.1f %12s\n", p, mobj[p], r0[p] / 1024, r1[p] / 1024, g / 1024, fmt(bpo, "%.0f"), dk[p] / 1024, fmt(xg, "%.2f")
 			else
 				printf "| %s | %d | %.1f | %.1f | %.1f | %s | %.1f | %s |\n", p, mobj[p], r0[p] / 1024, r1[p] / 1024, g / 1024, fmt(bpo, "%.0f"), dk[p] / 1024, fmt(xg, "%.2f")
+		}
+	}
+	if (out ~ /^rs/ && nrows > 0) {
+		# restart.csv: peer,objects,stored,load_s,stop_s,killed,listen_s,
+		# first_ok_s,first_hit_s,misses_first,rps_before,ratio_before,
+		# rps_after,ratio_after
+		if (out == "rstext")
+			printf "%-15s %8s %8s %7s %8s %6s %12s %12s %12s %12s\n", "restart", "objects", "stored", "stop s", "listen s", "up s", "first hit s", "ratio before", "ratio after", "after/before"
+		else {
+			print "| restart | objects | stored | stop s | listen s | up s | first hit s | ratio before | ratio after | after/before |"
+			print "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+		}
+		for (i = 1; i <= nrows; i++) {
+			split(rows[i], f, ",")
+			ab = ratio(f[14], f[12])
+			stop = f[5] (f[6] == 1 ? " (killed)" : "")
+			up = (f[8] == "") ? "never" : f[8]
+			fh = (f[9] == "") ? "none" : f[9]
+			ls = (f[7] == "") ? "-" : f[7]
+			if (out == "rstext")
+				printf "%-15s %8d %8s %7s %8s %6s %12s %12s %12s %12s\n", f[1], f[2], (f[3] == "" ? "-" : f[3]), stop, ls, up, fh, fmt(f[12], "%.4f"), fmt(f[14], "%.4f"), fmt(ab, "%.3f")
+			else
+				printf "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |\n", f[1], f[2], (f[3] == "" ? "-" : f[3]), stop, ls, up, fh, fmt(f[12], "%.4f"), fmt(f[14], "%.4f"), fmt(ab, "%.3f")
+		}
+	}
+	if (out ~ /^dk/ && nrows > 0) {
+		# disk.csv: peer,objects,stored,reported_bytes,du_before,du_after,
+		# apparent_bytes,what
+		if (out == "dktext")
+			printf "%-15s %8s %8s %12s %11s %14s %9s  %s\n", "disk", "objects", "stored", "B/object own", "B/object du", "du growth B/obj", "du MiB", "own count"
+		else {
+			print "| disk | objects | stored | B/object (own count) | B/object (du) | du growth B/object | du MiB | own count |"
+			print "|---|--:|--:|--:|--:|--:|--:|---|"
+		}
+		for (i = 1; i <= nrows; i++) {
+			split(rows[i], f, ",")
+			no = (f[3] + 0 > 0) ? f[3] : f[2]
+			own = (f[4] == "") ? "" : f[4] / no
+			dpo = f[6] / no; grow = (f[6] - f[5]) / no
+			if (out == "dktext")
+				printf "%-15s %8d %8s %12s %11.0f %14.0f %9.1f  %s\n", f[1], f[2], (f[3] == "" ? "-" : f[3]), fmt(own, "%.0f"), dpo, grow, f[6] / 1048576, f[8]
+			else
+				printf "| %s | %d | %s | %s | %.0f | %.0f | %.1f | %s |\n", f[1], f[2], (f[3] == "" ? "-" : f[3]), fmt(own, "%.0f"), dpo, grow, f[6] / 1048576, f[8]
 		}
 	}
 	if (out == "chart") {

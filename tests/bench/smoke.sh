@@ -1,6 +1,8 @@
 #!/bin/sh
-# smoke.sh: the bench's scripts parse, and a tiny `make bench-quick` with
-# accel alone runs and gives sane rows (about 30 s). Not a measurement.
+# smoke.sh: the bench's scripts parse, a tiny `make bench-quick` with accel
+# alone runs and gives sane rows, and so do the disk tier's phases
+# (zipf-disk, restart, disk) with accel-lmdb alone, once build/accel has the
+# disk tier (about 30 s in all). Not a measurement.
 #   sh tests/bench/smoke.sh
 cd "$(dirname "$0")" || exit 1
 pass=0 fail=0
@@ -46,6 +48,45 @@ if [ -z "$chart" ]; then
 fi
 left=$(ps -e -o pid=,args= | grep -F "$res" | grep -v grep)
 if [ -z "$left" ]; then ok "every process stopped"; else ko "processes left: $left"; fi
+
+# 3. the disk tier's phases, accel-lmdb alone, tiny sizes
+bin=${ACCEL_BIN:-../../build/accel}
+if ! "$bin" -h 2>&1 | grep -q lmdb; then
+	ok "disk phases skipped: build/accel -h does not mention lmdb"
+else
+	rd=$res/disk
+	if bash ./run.sh --only accel-lmdb --workloads zipf-disk --no-mem --no-chart --no-install \
+		--duration 1 --warmup 1 --zipf-disk-urls 2000 --restart-objects 2000 --restart-window 1 \
+		--disk-objects 2000 --results "$rd" >"$res/run-disk.log" 2>&1; then
+		ok "run.sh --only accel-lmdb --workloads zipf-disk"
+	else
+		ko "run.sh --only accel-lmdb --workloads zipf-disk exited $? (see $res/run-disk.log)"
+		tail -n 20 "$res/run-disk.log"
+	fi
+	row=$(grep "^zipf-disk,accel-lmdb," "$rd/summary.csv" 2>/dev/null)
+	if [ -n "$row" ] && echo "$row" | awk -F, '{ exit !($3 >= 1 && $4 == 0 && $5 > 0 && $11 == 0) }'; then
+		ok "zipf-disk: $(echo "$row" | cut -d, -f5) req/s, no errors"
+	else
+		ko "zipf-disk: no sane row in summary.csv: ${row:-none}"
+	fi
+	# peer,objects,stored,load_s,stop_s,killed,listen_s,first_ok_s,first_hit_s,...,ratio_after(14)
+	row=$(grep "^accel-lmdb," "$rd/restart.csv" 2>/dev/null)
+	if [ -n "$row" ] && echo "$row" | awk -F, '{ exit !($3 >= 2000 && $6 == 0 && $9 != "" && $14 > 0) }'; then
+		ok "restart: $(echo "$row" | cut -d, -f3) objects stored, first hit $(echo "$row" | cut -d, -f9) s after the spawn"
+	else
+		ko "restart: no sane row in restart.csv (stored, a first hit): ${row:-none}"
+	fi
+	# peer,objects,stored,reported_bytes,...
+	row=$(grep "^accel-lmdb," "$rd/disk.csv" 2>/dev/null)
+	if [ -n "$row" ] && echo "$row" | awk -F, '{ exit !($3 >= 2000 && $4 > 0 && $6 > 0) }'; then
+		ok "disk: $(echo "$row" | awk -F, '{ printf "%.0f", $4 / $3 }') bytes per object"
+	else
+		ko "disk: no sane row in disk.csv: ${row:-none}"
+	fi
+	if grep -q '^restart ' "$rd/table.txt" && grep -q '^disk ' "$rd/table.txt"; then ok "table.txt: restart, disk"; else ko "table.txt lacks the restart or disk table"; fi
+	left=$(ps -e -o pid=,args= | grep -F "$rd" | grep -v grep)
+	if [ -z "$left" ]; then ok "every process stopped"; else ko "processes left: $left"; fi
+fi
 
 [ "$fail" = 0 ] && rm -rf "$res"
 echo "bench smoke: $pass passed, $fail failed"
