@@ -216,6 +216,9 @@ main(int argc, char **argv)
 	if (log_open(prm.access_log, err, sizeof err) != 0)
 		die("%s", err);
 	sto_panic_hook = acc_panic;
+	/* A file size limit (ulimit -f) is a full disk to the store's writer
+	 * (EFBIG: it evicts), not a reason to die. */
+	signal(SIGXFSZ, SIG_IGN);
 	if (cache_init(storage, nstorage, state_dir, err, sizeof err) != 0)
 		die("%s", err);
 

@@ -9,10 +9,10 @@
  * A batch is one write transaction for every job taken from the queue.
  * What it changes in memory (counters, the store record) is applied only
  * once it committed, so an aborted batch can be run again. When the map
- * is full (MDB_MAP_FULL, or ENOSPC from the file system), the batch is
- * aborted, a tenth of the map evicted, and the batch run once more; if it
- * still does not fit, the deletes and touches go in one transaction and
- * each object in its own, and the objects that do not fit are dropped
+ * is full (MDB_MAP_FULL, or ENOSPC, EDQUOT or EFBIG from the file
+ * system), the batch is aborted, a tenth of the map evicted, and the
+ * batch run once more; if it still does not fit, the deletes and touches
+ * go in one transaction and each object in its own, and the objects that do not fit are dropped
  * (wb_dropped). Callers never see these errors: their objects are in
  * memory and served from there.
  *
@@ -30,6 +30,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 
 /* Objects an eviction transaction deletes at most: bounded txns. */
@@ -966,6 +969,50 @@ evict_txn(struct sto_lmdb *l, uint64_t need, size_t max, uint64_t *freed,
 }
 
 /*
+ * The file system will not let the file grow: full (ENOSPC), over a quota
+ * (EDQUOT), or over the process's file size limit (EFBIG, RLIMIT_FSIZE,
+ * with SIGXFSZ ignored).
+ */
+static int
+fs_full(int rc)
+{
+	return (rc == ENOSPC || rc == EDQUOT || rc == EFBIG);
+}
+
+static int
+no_room(int rc)
+{
+	return (rc == MDB_MAP_FULL || fs_full(rc));
+}
+
+/*
+ * LMDB reports a short write as EIO, and a file that cannot grow writes
+ * short: at a file size limit the write stops at the limit, on a full
+ * file system at its last free block. An EIO when that is so is the
+ * file system's limit (EFBIG, ENOSPC); otherwise it stays EIO.
+ */
+static int
+room_err(struct sto_lmdb *l, int rc, size_t pages)
+{
+	uint64_t need = (uint64_t)(pages > 0 ? pages : 1) * l->l_psize;
+	struct statvfs vs;
+	struct rlimit rl;
+	struct stat st;
+	int fd;
+
+	if (rc != EIO || mdb_env_get_fd(l->l_env, &fd) != 0 ||
+	    fstat(fd, &st) != 0)
+		return (rc);
+	if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    (uint64_t)st.st_size + need >= (uint64_t)rl.rlim_cur)
+		return (EFBIG);
+	if (fstatvfs(fd, &vs) == 0 &&
+	    (uint64_t)vs.f_bavail * vs.f_frsize < need)
+		return (ENOSPC);
+	return (rc);
+}
+
+/*
  * Free about pages pages, in bounded transactions. A transaction that
  * meets a full map itself (deleting copies pages too) retries smaller.
  */
@@ -978,8 +1025,8 @@ evict(struct sto_lmdb *l, size_t pages)
 	int rc;
 
 	while (need > 0) {
-		rc = evict_txn(l, need, max, &freed, &n);
-		if (rc == MDB_MAP_FULL || rc == ENOSPC || rc == MDB_TXN_FULL) {
+		rc = room_err(l, evict_txn(l, need, max, &freed, &n), 0);
+		if (no_room(rc) || rc == MDB_TXN_FULL) {
 			if (max == 1)
 				return;
 			max /= 2;
@@ -1032,12 +1079,6 @@ evict_maybe(struct sto_lmdb *l, size_t batch)
 	LMDB_CTR_SET(l, pages_max, l->l_pages_max);
 }
 
-static int
-no_room(int rc)
-{
-	return (rc == MDB_MAP_FULL || rc == ENOSPC);
-}
-
 /* A data job that did not fit even alone. */
 static void
 job_dropped(struct sto_lmdb *l, struct lmdb_job *j)
@@ -1064,10 +1105,10 @@ run_batch(struct sto_lmdb *l, struct lmdb_job *jobs)
 	int rc;
 
 	evict_maybe(l, bp);
-	rc = run_txn(l, jobs, 0, NULL);
+	rc = room_err(l, run_txn(l, jobs, 0, NULL), bp);
 	if (no_room(rc)) {
 		LMDB_CTR_ADD(l, map_full, 1);
-		if (rc == ENOSPC) {
+		if (fs_full(rc)) {
 			/* The file system is the limit, not the map. */
 			l->l_pages_max = pages_used(l, 1);
 		}

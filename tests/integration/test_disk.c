@@ -4,7 +4,8 @@
  * the same state directory; a byte flipped on disk is never served; a
  * kill -9 during a write storm loses nothing that is then served wrong; a
  * store far smaller than what passes through keeps serving; a Range into
- * a body streamed from disk reads only its chunk; PURGE reaches the disk.
+ * a body streamed from disk reads only its chunk; PURGE reaches the disk;
+ * a file system that will not let the store grow makes it evict.
  *
  * Bodies are the harness's pattern (a prime period, so a misplaced or
  * flipped byte shows), served by the scripted origin with a 1 h lifetime.
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -579,6 +581,69 @@ t_small_store_keeps_serving(void **state)
 	assert_true(st.st_size <= 20 << 20);
 }
 
+/*
+ * The file system says no before the map is full: accel runs under a
+ * 10 MiB file size limit (RLIMIT_FSIZE, which the writer meets as EFBIG,
+ * as it would ENOSPC on a full disk) with a 64 MiB map, and 100 MiB pass
+ * through. No 5xx, no crash, the writer evicts, and the file stays within
+ * the limit. A restart under the same limit serves what is on disk.
+ */
+static void
+t_full_fs_keeps_serving(void **state)
+{
+	enum { N = 100 };
+	uint64_t sz = 1u << 20;
+	const rlim_t limit = 10u << 20;
+	struct hx_origin *o = hx_origin_start();
+	char *dir = hx_tmpdir();
+	const char *args = hx_printf("-b 127.0.0.1:%d -s mem=4M "
+	    "-s lmdb=%s/st,64M,sync=off", o->port, dir);
+	struct rlimit old, lim;
+	struct hx_accel *a;
+	struct hx_conn *c;
+	struct stat st;
+	unsigned hits = 0;
+	(void)state;
+
+	origin_pattern(o, sz);
+	/* accel inherits the limit; the test drops it again at once. */
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = limit;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	a = hx_accel_start("%s", args);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	c = hx_connect(a->port);
+	for (unsigned i = 0; i < N; i++)
+		GET_PATTERN(c, hx_printf("/f%u", i), sz);
+	for (unsigned i = N - 5; i < N; i++)
+		hits += is_hit(GET_PATTERN(c, hx_printf("/f%u", i), sz));
+	hx_close(c);
+	hx_accel_stop_ok(a);
+	if (hits != 5 || hx_counter(a, "lmdb_map_full") == 0)
+		print_message("%s\n%s\n", a->counters_line, hx_accel_log(a));
+	assert_int_equal(hits, 5);
+	assert_true(hx_counter(a, "lmdb_map_full") > 0);
+	assert_true(hx_counter(a, "lmdb_evictions") > 0);
+	assert_true(hx_counter(a, "lmdb_written") > 5);
+	assert_int_equal(stat(hx_printf("%s/st/data.mdb", dir), &st), 0);
+	assert_true((uint64_t)st.st_size <= (uint64_t)limit);
+
+	/* Restarted under the limit: what the store kept is served from
+	 * disk, and the origin sees no request for it. */
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	a = hx_accel_start("%s", args);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	c = hx_connect(a->port);
+	hits = 0;
+	for (unsigned i = N - 3; i < N; i++)
+		hits += is_hit(GET_PATTERN(c, hx_printf("/f%u", i), sz));
+	hx_close(c);
+	hx_accel_stop_ok(a);
+	assert_true(hits > 0);
+	assert_true(hx_counter(a, "cache_disk_hit") > 0);
+}
+
 int
 main(void)
 {
@@ -595,6 +660,7 @@ main(void)
 	    HX_TEST(t_bad_specs),
 	    HX_TEST(t_kill9_storm),
 	    HX_TEST(t_small_store_keeps_serving),
+	    HX_TEST(t_full_fs_keeps_serving),
 	};
 	HX_RUN(tests);
 }
