@@ -7,7 +7,7 @@
 #   make format     clang-format every source file
 
 CC      ?= cc
-PKGS    := libevent libevent_pthreads lmdb libxxhash
+PKGS    := libevent libevent_pthreads lmdb libxxhash libpcre2-8
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
