@@ -1,0 +1,195 @@
+#
+# accel's built-in VCL.
+#
+# accel appends this file after yours, as Varnish does with its own
+# builtin.vcl: each subroutine below runs after the one of the same name
+# in your VCL, unless yours ends with a return. A vcl_recv of yours that
+# only cleans up headers therefore still gets the decisions made here.
+#
+# It says what accel does when you give it no VCL (-b alone). Where that
+# differs from Varnish's builtin.vcl, a comment says how and why.
+#
+# Two values come from parameters: the accel_purge ACL is -p purge_acl
+# and the 120s of vcl_backend_response is -p hfm_ttl. What is written
+# here are their defaults; accel puts the parameters' values in their
+# place when it loads this file (draft).
+#
+# Not written here because accel does it in C, before VCL sees the
+# request: requests it cannot parse are refused (400, 413, 414, 417,
+# 431, 501, 505) without running vcl_recv, and an HTTP/1.1 request has
+# exactly one Host. Varnish also lowercases the Host header; accel keeps
+# it as sent, so "Example.com" and "example.com" are two cache keys.
+#
+
+acl accel_purge {
+	"127.0.0.0"/8;
+	"::1";
+}
+
+sub vcl_recv {
+	# accel is not a forward proxy: it opens no tunnels, and closes the
+	# connection after this answer. Varnish pipes CONNECT (with any
+	# method it does not know); accel never pipes unless you ask.
+	if (req.method == "CONNECT") {
+		return (synth(405));
+	}
+	# Varnish's built-in VCL does not know PURGE (it pipes it). accel
+	# purges the key, from -p purge_acl only. A VCL that handles PURGE
+	# itself, with its own ACL, returns before this point and is not
+	# checked against purge_acl.
+	if (req.method == "PURGE") {
+		if (client.ip ~ accel_purge) {
+			return (purge);
+		}
+		return (synth(405));
+	}
+	# Only GET and HEAD are looked up; other methods go to the origin,
+	# and a 2xx or 3xx answer to an unsafe one (POST, PUT, DELETE...)
+	# invalidates the URL (RFC 9111 4.4).
+	if (req.method != "GET" && req.method != "HEAD") {
+		return (pass);
+	}
+	# A GET or HEAD with a body (even Content-Length: 0) is passed with
+	# its body.
+	if (req.http.Content-Length || req.http.Transfer-Encoding) {
+		return (pass);
+	}
+	# Varnish passes every request with Authorization or Cookie. accel
+	# looks them up: Cookie does not change the answer unless the origin
+	# says "Vary: Cookie", and a response to a request with Authorization
+	# is stored only when it allows it (public, s-maxage or
+	# must-revalidate, RFC 9111 3.5). Its refusal makes the key
+	# hit-for-miss (see vcl_backend_response).
+	return (hash);
+}
+
+sub vcl_pipe {
+	return (pipe);
+}
+
+sub vcl_pass {
+	return (fetch);
+}
+
+sub vcl_hash {
+	# The key is the host, then the path with its query, each a separate
+	# input. req.http.host is the Host header, or the authority of an
+	# absolute-form request line ("GET http://host/path"); an absent
+	# Host (HTTP/1.0) counts as "". Varnish hashes the URL first, and the
+	# server's address when there is no Host. accel keeps host and URL
+	# in that order so that it can show the URL http://HOST/PATH of what
+	# it stores (accelctl storage ls).
+	hash_data(req.http.host);
+	hash_data(req.url);
+	return (lookup);
+}
+
+sub vcl_purge {
+	# Every variant of the key is gone (memory and disk). Varnish answers
+	# 200 "Purged"; accel answers 200 "OK", or 404 "Not Found" when the
+	# key held nothing. VCL has no variable for that count: accel picks
+	# the 404 itself, in place of a 200 made here (draft).
+	return (synth(200));
+}
+
+sub vcl_hit {
+	# The lookup has decided that the object is usable: fresh, or stale
+	# within grace or the request's max-stale (a background fetch then
+	# refreshes it), as RFC 9111 and the request's Cache-Control say. As
+	# in Varnish 6 and later, vcl_hit only delivers.
+	return (deliver);
+}
+
+sub vcl_miss {
+	return (fetch);
+}
+
+sub vcl_deliver {
+	# accel has set Age, Via (1.1 accel) and Cache-Status (RFC 9211);
+	# Varnish sets X-Varnish instead of Cache-Status.
+	return (deliver);
+}
+
+sub vcl_synth {
+	# accel's own answers are plain text, "404 Not Found" and a newline,
+	# where Varnish sends an HTML page with Retry-After.
+	set resp.http.Content-Type = "text/plain";
+	# After an answer below 500 (a refusal, or a PURGE result) accel
+	# closes the connection (today's rule, made for errors; draft).
+	if (resp.status < 500) {
+		set resp.http.Connection = "close";
+	}
+	synthetic(resp.status + " " + resp.reason + {"
+"});
+	return (deliver);
+}
+
+sub vcl_backend_fetch {
+	# accel has built bereq: the client's Host (the backend's name when
+	# the request had none), hop-by-hop fields removed, the client added
+	# to X-Forwarded-For, "X-Forwarded-Proto: http", Via. On a miss a
+	# HEAD is fetched as a GET, the client's Range and conditional fields
+	# are dropped and a stale object's validators added. Varnish's
+	# built-in VCL drops the body of a GET; accel sends it (the GET is a
+	# pass, see vcl_recv).
+	return (fetch);
+}
+
+sub vcl_backend_response {
+	# When this runs, accel has applied RFC 9111 to the response:
+	#   beresp.ttl    s-maxage, max-age, Expires, else 10 % of the age
+	#                 given by Last-Modified (at most 1d), else
+	#                 -p default_ttl (0: none; Varnish: 120s);
+	#   beresp.grace  stale-while-revalidate (Varnish: 10s always);
+	#   beresp.keep   -p keep (3600) when there is an ETag or a
+	#                 Last-Modified to revalidate with, and long enough
+	#                 for stale-if-error (Varnish: 0);
+	#   beresp.uncacheable  true when the response may not be stored:
+	#                 no-store, private, Authorization (see vcl_recv),
+	#                 Set-Cookie (unless -p store_set_cookie=1), Vary: *,
+	#                 a status that is not cacheable by default without
+	#                 an explicit lifetime, a body whose end cannot be
+	#                 told.
+	# Varnish decides Set-Cookie, no-cache, no-store and private below,
+	# in VCL, after your code: there, unsetting beresp.http.Set-Cookie is
+	# enough to store an answer. In accel it is decided before: also set
+	# beresp.uncacheable = false (draft). Cache-Control: no-cache is
+	# stored by accel and revalidated on every use; Varnish does not
+	# store it.
+	# An error (500, 502, 503, 504) from the refetch of a stored object
+	# does not come here: accel serves the stored object when
+	# stale-if-error allows it, else passes the error on and keeps the
+	# object for the next try (draft).
+	if (bereq.uncacheable) {
+		# A pass: nothing is stored.
+		return (deliver);
+	}
+	if (beresp.uncacheable || beresp.ttl + beresp.grace + beresp.keep <= 0s) {
+		# Hit-for-miss: for hfm_ttl, requests for this key go to the
+		# origin in parallel instead of waiting for each other, and a
+		# later answer that may be stored replaces the marker. Varnish
+		# does the same for Set-Cookie, no-cache, no-store, private,
+		# Vary: * and ttl <= 0, with 120s.
+		set beresp.ttl = 120s;
+		set beresp.uncacheable = true;
+	}
+	return (deliver);
+}
+
+sub vcl_backend_error {
+	# No backend reachable (503), a timeout (504) or a malformed response
+	# head (502); Varnish always says 503 here. A stale object that
+	# stale-if-error covers is served instead, before this runs.
+	set beresp.http.Content-Type = "text/plain";
+	synthetic(beresp.status + " " + beresp.reason + {"
+"});
+	return (deliver);
+}
+
+sub vcl_init {
+	return (ok);
+}
+
+sub vcl_fini {
+	return (ok);
+}
