@@ -28,7 +28,7 @@ UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 INTEG_SRC := $(wildcard tests/integration/test_*.c)
 HARN_SRC  := $(filter-out $(INTEG_SRC),$(wildcard tests/integration/*.c))
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
-HDRS      := $(wildcard accel/*.h storage/*.h purge/*.h vcl/*.h tests/integration/*.h)
+HDRS      := $(wildcard accel/*.h storage/*.h purge/*.h vcl/*.h vcl/*.def tests/integration/*.h)
 
 OBJ      := $(LIB_SRC:%.c=build/obj/%.o)
 SAN_OBJ  := $(LIB_SRC:%.c=build/san/obj/%.o)
