@@ -144,6 +144,44 @@ cache_disk_open(const char *arg, char *err, size_t errlen)
 	return (0);
 }
 
+/*
+ * The memory tier evicted o after serving it (its mc_evicted hook: no
+ * storage lock held, o referenced for the call). The disk saw o's
+ * recency when it was written or promoted, not the hits memory served
+ * since: tell it now, so that it does not evict first what memory kept
+ * hot. priv is &cache_disk, read here: the disk tier opens after the
+ * memory tier, and both before the workers that evict.
+ */
+static void
+cache_mem_evicted(struct sto_obj *o, void *priv)
+{
+	struct sto_tier *const *disk = priv;
+
+	if (*disk != NULL && (sto_obj_flags(o) & STO_F_ONDISK))
+		(void)sto_lmdb_touch_key(*disk, &o->o_key);
+}
+
+/* Open the memory tier from "mem[=ARG]", with the eviction hook. */
+static int
+cache_mem_open(const char *spec, char *err, size_t errlen)
+{
+	struct sto_mem_conf mc;
+	int rc = STO_ESPEC;
+
+	if (strcmp(spec, "mem") == 0 || strncmp(spec, "mem=", 4) == 0)
+		rc = sto_mem_conf_parse(&mc, spec[3] == '=' ? spec + 4 : NULL);
+	if (rc == 0) {
+		mc.mc_evicted = cache_mem_evicted;
+		mc.mc_evicted_priv = &cache_disk;
+		rc = sto_mem_open(&cache_tier, &mc);
+	}
+	if (rc != 0) {
+		snprintf(err, errlen, "-s %s: %s", spec, sto_strerror(rc));
+		return (-1);
+	}
+	return (0);
+}
+
 int
 cache_init(const char *const *specs, unsigned n, const char *state_dir,
     char *err, size_t errlen)
@@ -166,11 +204,8 @@ cache_init(const char *const *specs, unsigned n, const char *state_dir,
 		}
 		*slot = specs[i];
 	}
-	int rc = sto_tier_open(&cache_tier, mem != NULL ? mem : "mem=256M");
-	if (rc != 0) {
-		snprintf(err, errlen, "-s %s: %s", mem, sto_strerror(rc));
+	if (cache_mem_open(mem != NULL ? mem : "mem=256M", err, errlen) != 0)
 		return (-1);
-	}
 	if (disk == NULL) {
 		snprintf(defdisk, sizeof defdisk, "lmdb=%s/store", state_dir);
 		disk = defdisk;

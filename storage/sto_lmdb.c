@@ -356,7 +356,7 @@ void
 lmdb_corrupt(struct sto_lmdb *l, const struct sto_key *k, uint64_t id)
 {
 	LMDB_CTR_ADD(l, corrupt, 1);
-	lmdb_q_id(l, LJ_DROP, k, id);
+	(void)lmdb_q_id(l, LJ_DROP, k, id);
 }
 
 /*
@@ -384,7 +384,7 @@ lookup_one(struct sto_lmdb *l, MDB_txn *txn, const struct sto_key *k,
 	}
 	if (iv.iv_dead_at < lmdb_now()) {
 		/* Nothing can use it: retire it as we meet it. */
-		lmdb_q_id(l, LJ_RETIRE, k, id);
+		(void)lmdb_q_id(l, LJ_RETIRE, k, id);
 		return (0);
 	}
 	key = lmdb_id_key(kb, id);
@@ -425,7 +425,7 @@ lookup_one(struct sto_lmdb *l, MDB_txn *txn, const struct sto_key *k,
 			return (err);
 		o = po;
 	}
-	lmdb_q_id(l, LJ_TOUCH, k, id);
+	(void)lmdb_q_id(l, LJ_TOUCH, k, id);
 	*op = o;
 	return (0);
 }
@@ -894,6 +894,14 @@ sto_lmdb_stats(struct sto_tier *t, struct sto_lmdb_stats *st)
 #define X(name, help) st->name = LMDB_CTR_GET(l, name);
 	STO_LMDB_STATS_LIST(X)
 #undef X
+}
+
+int
+sto_lmdb_touch_key(struct sto_tier *t, const struct sto_key *k)
+{
+	STO_AN(k);
+	/* Id 0 is never given out: the job's "every id under k". */
+	return (lmdb_q_id(lmdb_of(t), LJ_TOUCH, k, 0));
 }
 
 int

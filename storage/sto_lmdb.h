@@ -38,8 +38,8 @@
  * the object (behind, like a remove) and counts it; nothing corrupt is
  * ever returned.
  *
- * The functions below the ops are for the daemon (read, flush) and for
- * accelctl (read-only walks and synchronous edits).
+ * The functions below the ops are for the daemon (read, touch_key, flush,
+ * streams) and for accelctl (read-only walks and synchronous edits).
  */
 #ifndef STO_LMDB_H
 #define STO_LMDB_H
@@ -132,6 +132,18 @@ sto_lmdb_chunk_room(const struct sto_obj *o, uint64_t pos)
 	uint64_t c = o->o_dsk.dl_chunk > 0 ? o->o_dsk.dl_chunk : 65536;
 	return (c - pos % c);
 }
+
+/*
+ * The memory tier served an object under k and has now evicted it: move
+ * every object stored under k (each variant, each colliding URL: which
+ * one it was is not known) to the current recency generation, so that
+ * disk eviction does not take first what memory kept hot. No hit is
+ * counted (le_hits counts disk hits). Queued as a touch (behind, capped
+ * with the disk hits' touches: past the cap it is dropped), never
+ * waiting on the writer, only on the queue's mutex. 0 (also on a
+ * read-only tier, which ignores it), or ENOMEM.
+ */
+int sto_lmdb_touch_key(struct sto_tier *t, const struct sto_key *k);
 
 /* Wait until everything queued before the call is committed (tests,
  * clean shutdown; close does it too). 0 or an errno. */

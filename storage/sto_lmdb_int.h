@@ -185,7 +185,8 @@ enum lmdb_job_kind {
 	LJ_RETIRE, /* a reader met (j_key, j_id) dead: delete it */
 	LJ_DROP,   /* a reader met (j_key, j_id) corrupt: delete it */
 	LJ_DELVAR, /* unlink(): what j_obj (a metadata copy) replaces */
-	LJ_TOUCH,  /* a disk hit on (j_key, j_id) */
+	LJ_TOUCH,  /* a disk hit on (j_key, j_id); j_id 0: every id under
+		      j_key, used in memory (sto_lmdb_touch_key) */
 	LJ_SCHUNK, /* a stream's chunk j_cn (j_buf, sealed) of j_id */
 	LJ_SEND,   /* a stream's end: j_obj set, its last chunk (j_buf, may
 		      be NULL) and metadata; j_obj NULL, delete what it
@@ -235,7 +236,8 @@ struct lmdb_job {
 	unsigned j_done;          /* writer: applied in a committed txn */
 	uint64_t j_seq;           /* queue order */
 	struct sto_key j_key;     /* all but PUT: the key */
-	uint64_t j_id;            /* DELID, RETIRE, DROP, TOUCH */
+	uint64_t j_id;            /* DELID, RETIRE, DROP, TOUCH (0: the
+				     whole key) */
 	struct sto_obj *j_obj;    /* PUT, DELVAR: the job's reference */
 	struct lmdb_tomb *j_tomb; /* DEL, DELVAR: its tombstone (the queue's) */
 	size_t j_bytes;           /* PUT, SCHUNK, SEND: bytes charged to
@@ -400,9 +402,10 @@ void lmdb_job_free(struct lmdb_job **jp);
  */
 int lmdb_q_push(struct sto_lmdb *l, struct lmdb_job *j);
 /* Queue a RETIRE, DROP or TOUCH (best effort: a lost one costs nothing
- * but a later retry). */
-void lmdb_q_id(struct sto_lmdb *l, enum lmdb_job_kind kind,
-	       const struct sto_key *k, uint64_t id);
+ * but a later retry). A TOUCH of id 0 is one of every id under k. 0
+ * (also on a read-only tier, and for a touch past the cap), or ENOMEM. */
+int lmdb_q_id(struct sto_lmdb *l, enum lmdb_job_kind kind,
+	      const struct sto_key *k, uint64_t id);
 /* Writer: wait for work and take it all; NULL when stopping and empty. */
 struct lmdb_job *lmdb_q_take(struct sto_lmdb *l);
 /* Writer: the jobs taken are done; free them, wake flushes. */

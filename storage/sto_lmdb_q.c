@@ -191,7 +191,7 @@ lmdb_q_push(struct sto_lmdb *l, struct lmdb_job *j)
 	return (0);
 }
 
-void
+int
 lmdb_q_id(struct sto_lmdb *l, enum lmdb_job_kind kind, const struct sto_key *k,
 	  uint64_t id)
 {
@@ -199,13 +199,14 @@ lmdb_q_id(struct sto_lmdb *l, enum lmdb_job_kind kind, const struct sto_key *k,
 
 	STO_ASSERT(kind == LJ_RETIRE || kind == LJ_DROP || kind == LJ_TOUCH);
 	if (l->l_conf.lc_readonly)
-		return;
+		return (0);
 	j = lmdb_job_new(kind);
 	if (j == NULL)
-		return;
+		return (ENOMEM);
 	j->j_key = *k;
 	j->j_id = id;
-	(void)lmdb_q_push(l, j);
+	/* These always go in, or (touches past the cap) are dropped: 0. */
+	return (lmdb_q_push(l, j));
 }
 
 /* Whether the writer should start a batch now; l_qmtx held. */

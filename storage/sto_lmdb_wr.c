@@ -371,27 +371,22 @@ key_victim(struct lmdb_wtx *w, const MDB_val *rec, uint64_t id,
 	return (0);
 }
 
-int
-lmdb_del_key(struct lmdb_wtx *w, const struct sto_key *k, const void *hashin,
-	     size_t len, const struct sto_obj *o, unsigned *n)
+/*
+ * The ids under k in idx, in id order, appended to ids (the caller's,
+ * initialised). Collected first, so that the caller may change idx and
+ * the rest while it goes through them. 0 or an LMDB code or ENOMEM.
+ */
+static int
+key_ids(struct lmdb_wtx *w, const struct sto_key *k, struct idvec *ids)
 {
-	struct sto_lmdb *l = w->w_l;
-	uint8_t kb[LMDB_IDX_KLEN], ob[LMDB_OBJ_KLEN];
-	struct idvec ids;
+	uint8_t kb[LMDB_IDX_KLEN];
 	struct sto_key kk;
 	MDB_cursor *cur;
-	MDB_val key, data, okey, rec;
+	MDB_val key, data;
 	uint64_t id;
-	size_t u;
-	int rc, go;
+	int rc;
 
-	*n = 0;
-	if (o != NULL) {
-		hashin = sto_obj_hashin(o);
-		len = o->o_hashin_len;
-	}
-	idvec_init(&ids);
-	rc = mdb_cursor_open(w->w_txn, l->l_dbi[LDB_IDX], &cur);
+	rc = mdb_cursor_open(w->w_txn, w->w_l->l_dbi[LDB_IDX], &cur);
 	if (rc != 0)
 		return (rc);
 	key = lmdb_idx_key(kb, k, 0);
@@ -401,22 +396,45 @@ lmdb_del_key(struct lmdb_wtx *w, const struct sto_key *k, const void *hashin,
 			continue;
 		if (!sto_key_eq(&kk, k))
 			break;
-		okey = lmdb_id_key(ob, id);
-		rc = mdb_get(w->w_txn, l->l_dbi[LDB_OBJ], &okey, &rec);
-		if (rc == MDB_NOTFOUND)
-			go = 1; /* idx without its object */
-		else if (rc != 0)
-			break;
-		else if ((rc = key_victim(w, &rec, id, k, hashin, len, o,
-					  &go)) != 0)
-			break;
-		if (go && (rc = idvec_add(&ids, id)) != 0)
+		if ((rc = idvec_add(ids, id)) != 0)
 			break;
 	}
 	mdb_cursor_close(cur);
-	if (rc == MDB_NOTFOUND)
-		rc = 0;
-	for (u = 0; u < ids.n && rc == 0; u++)
+	return (rc == MDB_NOTFOUND ? 0 : rc);
+}
+
+int
+lmdb_del_key(struct lmdb_wtx *w, const struct sto_key *k, const void *hashin,
+	     size_t len, const struct sto_obj *o, unsigned *n)
+{
+	struct sto_lmdb *l = w->w_l;
+	uint8_t ob[LMDB_OBJ_KLEN];
+	struct idvec ids;
+	MDB_val okey, rec;
+	size_t u, ngo = 0;
+	int rc, go;
+
+	*n = 0;
+	if (o != NULL) {
+		hashin = sto_obj_hashin(o);
+		len = o->o_hashin_len;
+	}
+	idvec_init(&ids);
+	rc = key_ids(w, k, &ids);
+	/* Decide for every id before deleting any: ids.v[0, ngo) go. */
+	for (u = 0; u < ids.n && rc == 0; u++) {
+		okey = lmdb_id_key(ob, ids.v[u]);
+		rc = mdb_get(w->w_txn, l->l_dbi[LDB_OBJ], &okey, &rec);
+		if (rc == MDB_NOTFOUND) {
+			go = 1; /* idx without its object */
+			rc = 0;
+		} else if (rc == 0)
+			rc = key_victim(w, &rec, ids.v[u], k, hashin, len, o,
+					&go);
+		if (rc == 0 && go)
+			ids.v[ngo++] = ids.v[u];
+	}
+	for (u = 0; u < ngo && rc == 0; u++)
 		rc = lmdb_del_id(w, k, ids.v[u], NULL, n);
 	idvec_fini(&ids);
 	return (rc);
@@ -682,9 +700,13 @@ drop:
 	return (rc);
 }
 
-/* A disk hit: the lru entry moves to this generation, hits count. */
+/*
+ * Object (k, id) was used: its lru entry moves to this generation, and a
+ * disk hit (hit) counts in its idx entry. A use seen by the memory tier
+ * alone (hit 0) in the current generation changes nothing.
+ */
 static int
-job_touch(struct lmdb_wtx *w, const struct lmdb_job *j)
+touch_id(struct lmdb_wtx *w, const struct sto_key *k, uint64_t id, int hit)
 {
 	struct sto_lmdb *l = w->w_l;
 	uint8_t kb[LMDB_IDX_KLEN], xb[LMDB_ORD_KLEN], vb[LMDB_IDX_VLEN];
@@ -692,7 +714,7 @@ job_touch(struct lmdb_wtx *w, const struct lmdb_job *j)
 	MDB_val key, data, xkey, empty = {0, NULL};
 	int rc;
 
-	key = lmdb_idx_key(kb, &j->j_key, j->j_id);
+	key = lmdb_idx_key(kb, k, id);
 	rc = mdb_get(w->w_txn, l->l_dbi[LDB_IDX], &key, &data);
 	if (rc == MDB_NOTFOUND)
 		return (0); /* gone since the hit */
@@ -700,18 +722,20 @@ job_touch(struct lmdb_wtx *w, const struct lmdb_job *j)
 		return (rc);
 	if (lmdb_idxv_dec(&iv, &data) != 0)
 		return (0);
+	if (!hit && iv.iv_gen == w->w_st.ls_gen)
+		return (0);
 	if (iv.iv_gen != w->w_st.ls_gen) {
-		xkey = lmdb_ord_key(xb, iv.iv_gen, j->j_id);
+		xkey = lmdb_ord_key(xb, iv.iv_gen, id);
 		rc = del_opt(w->w_txn, l->l_dbi[LDB_LRU], &xkey);
 		if (rc != 0)
 			return (rc);
 		iv.iv_gen = w->w_st.ls_gen;
-		xkey = lmdb_ord_key(xb, iv.iv_gen, j->j_id);
+		xkey = lmdb_ord_key(xb, iv.iv_gen, id);
 		rc = mdb_put(w->w_txn, l->l_dbi[LDB_LRU], &xkey, &empty, 0);
 		if (rc != 0)
 			return (rc);
 	}
-	if (iv.iv_hits < UINT32_MAX)
+	if (hit && iv.iv_hits < UINT32_MAX)
 		iv.iv_hits++;
 	lmdb_idxv_enc(vb, &iv);
 	data.mv_size = sizeof vb;
@@ -720,6 +744,29 @@ job_touch(struct lmdb_wtx *w, const struct lmdb_job *j)
 	if (rc == 0)
 		w->w_touches++;
 	return (rc);
+}
+
+/*
+ * A disk hit on (j_key, j_id), or with j_id 0 an object the memory tier
+ * served and evicted (sto_lmdb_touch_key): which of the key's ids it was
+ * is not known, so every one moves.
+ */
+static int
+job_touch(struct lmdb_wtx *w, const struct lmdb_job *j)
+{
+	struct idvec ids;
+	size_t u;
+	int rc;
+
+	if (j->j_id != 0)
+		return (touch_id(w, &j->j_key, j->j_id, 1));
+	idvec_init(&ids);
+	rc = key_ids(w, &j->j_key, &ids);
+	for (u = 0; u < ids.n && rc == 0; u++)
+		rc = touch_id(w, &j->j_key, ids.v[u], 0);
+	idvec_fini(&ids);
+	/* No room for the ids: a lost touch, like one past the cap. */
+	return (rc == ENOMEM ? 0 : rc);
 }
 
 static int

@@ -176,6 +176,8 @@ deref_all(struct sto_obj **v, unsigned n)
  * chosen under the eviction lock alone and referenced there (the tier's
  * reference keeps it alive until then); its shard lock is then taken alone.
  * If a remove or replace unlinked it meanwhile there is nothing left to do.
+ * A victim that was hit goes to mc_evicted once no lock is held, while our
+ * reference keeps it.
  */
 static void
 mem_evict(struct sto_mem *m)
@@ -184,6 +186,7 @@ mem_evict(struct sto_mem *m)
 	struct sto_shard *sh;
 	struct sto_obj **pp;
 	size_t charged;
+	int hit;
 
 	while (atomic_load(&m->m_bytes) > m->m_conf.mc_budget) {
 		STO_AZ(pthread_mutex_lock(&m->m_ev.ev_mtx));
@@ -194,6 +197,7 @@ mem_evict(struct sto_mem *m)
 		if (v == NULL)
 			return;
 		tref = NULL;
+		hit = 0;
 		sh = shard_of(m, &v->o_key);
 		STO_AZ(pthread_mutex_lock(&sh->sh_mtx));
 		if (v->o_mem.ml_linked) {
@@ -203,9 +207,12 @@ mem_evict(struct sto_mem *m)
 			hash_unlink(m, sh, pp);
 			sh->sh_st.evictions++;
 			sh->sh_st.evicted_bytes += charged;
+			hit = v->o_mem.ml_hit;
 			tref = v;
 		}
 		STO_AZ(pthread_mutex_unlock(&sh->sh_mtx));
+		if (hit && m->m_conf.mc_evicted != NULL)
+			m->m_conf.mc_evicted(v, m->m_conf.mc_evicted_priv);
 		if (tref != NULL)
 			sto_obj_deref(&tref);
 		sto_obj_deref(&v);
@@ -236,6 +243,10 @@ mem_lookup(struct sto_tier *t, const struct sto_key *k, const void *hashin,
 		if (match != NULL && !match(o, priv))
 			continue;
 		*op = sto_obj_ref(o);
+		/* For mc_evicted. Stored once: a hot object's line is not
+		 * written again by every hit on every core. */
+		if (!o->o_mem.ml_hit)
+			o->o_mem.ml_hit = 1;
 		break;
 	}
 	if (*op != NULL)

@@ -8,7 +8,9 @@
  * and unlink take both that way; the evictor picks a victim under the
  * eviction lock alone, drops it, then takes the victim's shard lock alone.
  * A hit takes the shard lock, and for LRU and SLRU afterwards (not nested)
- * the eviction lock; S3-FIFO hits touch only an atomic counter.
+ * the eviction lock; S3-FIFO hits touch only an atomic counter. Under the
+ * shard lock a hit also sets o_mem.ml_hit (once), which the evictor reads
+ * under the same lock to decide on calling mc_evicted after unlocking.
  */
 #ifndef STO_MEM_H
 #define STO_MEM_H

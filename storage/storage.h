@@ -194,6 +194,9 @@ struct sto_mem_link {
 	uint8_t ml_linked;       /* in the hash table, shard lock */
 	uint8_t ml_was_linked;   /* ever inserted: never again, shard lock */
 	_Atomic uint8_t ml_freq; /* S3-FIFO hit counter, relaxed atomic */
+	/* A lookup returned it while indexed: whether eviction calls
+	 * mc_evicted. Set once, shard lock. In the tail padding: free. */
+	uint8_t ml_hit;
 };
 
 /* Where a STO_F_DISKBODY object's body is. Private to sto_lmdb.c. */
@@ -277,6 +280,11 @@ struct sto_obj {
 		struct sto_disk_link o_dsk; /* STO_F_DISKBODY objects */
 	};
 };
+
+/* Every object pays for each byte (docs/storage.md: memory per object):
+ * a field added must find room in a hole or the tail padding. LP64. */
+_Static_assert(sizeof(void *) != 8 || sizeof(struct sto_obj) == 208,
+	       "struct sto_obj grew");
 
 /*
  * A new BUSY object holding one reference (the caller's), the hash inputs
@@ -583,6 +591,20 @@ struct sto_mem_conf {
 				      probation (20), % of the budget */
 	unsigned mc_promote;       /* S3-FIFO: hits in the small queue to
 				      move to main (1) */
+	/*
+	 * Optional (NULL: none; not settable through -s): called for each
+	 * object evicted for the budget that a lookup returned while it was
+	 * indexed (never for one only inserted, nor on remove, unlink,
+	 * replacement, the too-big rule or close). It runs on the thread
+	 * whose insert or growth went over budget, with no storage lock
+	 * held, while the evictor still holds a reference on o: o is valid
+	 * for the call (take a reference to keep it longer). It must be
+	 * quick and must not block: the daemon tells the disk tier that
+	 * the object was in use (sto_lmdb_touch_key). Lookups pay nothing
+	 * for it: a hit sets a byte under the shard lock it holds anyway.
+	 */
+	void (*mc_evicted)(struct sto_obj *o, void *priv);
+	void *mc_evicted_priv; /* its priv, passed as is */
 };
 
 extern const struct sto_tier_ops sto_mem_ops;

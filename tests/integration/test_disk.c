@@ -5,7 +5,8 @@
  * kill -9 during a write storm loses nothing that is then served wrong; a
  * store far smaller than what passes through keeps serving; a Range into
  * a body streamed from disk reads only its chunk; PURGE reaches the disk;
- * a file system that will not let the store grow makes it evict.
+ * a file system that will not let the store grow makes it evict; an
+ * object memory served is not the first the disk evicts.
  *
  * Bodies are the harness's pattern (a prime period, so a misplaced or
  * flipped byte shows), served by the scripted origin with a 1 h lifetime.
@@ -582,6 +583,63 @@ t_small_store_keeps_serving(void **state)
 }
 
 /*
+ * An object kept hot in memory is not lost from disk once memory lets it
+ * go. /hot is written first, then hit from memory (LRU) while 40 others
+ * pass, then left: memory evicts it (7 objects fit) and tells the disk.
+ * Each stop commits what is queued, so the next run starts from a known
+ * store: 30 more objects then pass through the 20 MiB store, which must
+ * evict its oldest; /hot, the oldest written, would be the first to go
+ * had its memory hits not counted. In a third run (memory empty) it is a
+ * hit from disk, while /f0, written after it but never used again, is
+ * gone.
+ */
+static void
+t_memory_hits_keep_disk_copy(void **state)
+{
+	enum { K = 40, N1 = 52, N = 82 };
+	uint64_t sz = 256u << 10;
+	struct hx_origin *o = hx_origin_start();
+	char *dir = hx_tmpdir();
+	const char *args = hx_printf("-b 127.0.0.1:%d -s mem=2M,policy=lru "
+	    "-s lmdb=%s/st,20M,sync=off", o->port, dir);
+	struct hx_accel *a = hx_accel_start("%s", args);
+	struct hx_conn *c = hx_connect(a->port);
+	unsigned i;
+	(void)state;
+
+	origin_pattern(o, sz);
+	assert_false(is_hit(GET_PATTERN(c, "/hot", sz)));
+	for (i = 0; i < N1; i++) {
+		GET_PATTERN(c, hx_printf("/f%u", i), sz);
+		if (i < K && !is_hit(GET_PATTERN(c, "/hot", sz)))
+			HX_FAIL("/hot left memory after /f%u", i);
+	}
+	hx_close(c);
+	hx_accel_stop_ok(a);
+	assert_int_equal(hx_counter(a, "sto_hits"), K);
+
+	a = hx_accel_start("%s", args);
+	c = hx_connect(a->port);
+	for (; i < N; i++)
+		GET_PATTERN(c, hx_printf("/f%u", i), sz);
+	hx_close(c);
+	hx_accel_stop_ok(a);
+	assert_int_equal(hx_counter(a, "cache_disk_hit"), 0);
+
+	a = hx_accel_start("%s", args);
+	c = hx_connect(a->port);
+	struct hx_resp *r = GET_PATTERN(c, "/hot", sz);
+	if (!is_hit(r))
+		HX_FAIL("/hot not kept on disk:\n%.*s", (int)r->head_len,
+		    r->head);
+	assert_false(is_hit(GET_PATTERN(c, "/f0", sz)));
+	hx_close(c);
+	hx_accel_stop_ok(a);
+	assert_int_equal(hx_counter(a, "cache_disk_hit"), 1);
+	assert_int_equal(hx_origin_nreq(o), 1 + N + 1);
+}
+
+/*
  * The file system says no before the map is full: accel runs under a
  * 10 MiB file size limit (RLIMIT_FSIZE, which the writer meets as EFBIG,
  * as it would ENOSPC on a full disk) with a 64 MiB map, and 100 MiB pass
@@ -660,6 +718,7 @@ main(void)
 	    HX_TEST(t_bad_specs),
 	    HX_TEST(t_kill9_storm),
 	    HX_TEST(t_small_store_keeps_serving),
+	    HX_TEST(t_memory_hits_keep_disk_copy),
 	    HX_TEST(t_full_fs_keeps_serving),
 	};
 	HX_RUN(tests);

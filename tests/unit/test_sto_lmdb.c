@@ -896,6 +896,57 @@ test_remove_tombstone(void **state TEST_UNUSED)
 
 /* ---- space ---- */
 
+/* Objects /b0.. /b(n-1) of sz bytes, b[0] varying on vary0 (NULL: no
+ * Vary). */
+static void
+put_bs(struct sto_tier *t, struct hin *b, unsigned n, size_t sz,
+       const char *vary0)
+{
+	char url[32];
+	unsigned u;
+
+	for (u = 0; u < n; u++) {
+		snprintf(url, sizeof url, "/b%u", u);
+		hin_make(&b[u], "h", url);
+		put(t, &b[u], sz, 100 + u, u == 0 ? vary0 : NULL);
+	}
+}
+
+/* Objects /c0.. of sz bytes, each committed, until the store evicts; c
+ * gets the last one, st the counters then. */
+static void
+fill_until_evicted(struct sto_tier *t, size_t sz, struct hin *c,
+		   struct sto_stats *st)
+{
+	char url[32];
+	unsigned nc = 0;
+
+	for (;;) {
+		snprintf(url, sizeof url, "/c%u", nc++);
+		hin_make(c, "h", url);
+		put(t, c, sz, 1000 + nc, NULL);
+		assert_int_equal(sto_lmdb_flush(t), 0);
+		sto_stats(t, st);
+		if (st->evictions > 0)
+			break;
+		assert_true(nc < 400);
+	}
+}
+
+/* How many of b[from, n) are gone; they went in the order written. */
+static unsigned
+gone_in_order(struct sto_tier *t, const struct hin *b, unsigned from,
+	      unsigned n)
+{
+	unsigned u, gone = 0;
+
+	for (u = from; u < n; u++)
+		gone += stored(t, &b[u]) == 0;
+	for (u = from; u < n; u++)
+		assert_int_equal(stored(t, &b[u]), u >= from + gone);
+	return (gone);
+}
+
 /*
  * Dead objects go first, then the least recent generations; objects hit
  * since, and the newest, stay.
@@ -911,7 +962,7 @@ test_eviction_order(void **state TEST_UNUSED)
 	struct sto_lmdb_stats ls;
 	struct hin a[NA], b[NB], c;
 	char url[32];
-	unsigned u, nb_gone, nc = 0;
+	unsigned u, nb_gone;
 
 	tdir_make(&d);
 	/* 8 MiB: a generation every 128 KiB written */
@@ -925,11 +976,7 @@ test_eviction_order(void **state TEST_UNUSED)
 		assert_int_equal(sto_insert(t, o), 0);
 		sto_obj_deref(&o);
 	}
-	for (u = 0; u < NB; u++) {
-		snprintf(url, sizeof url, "/b%u", u);
-		hin_make(&b[u], "h", url);
-		put(t, &b[u], SZ, 100 + u, NULL);
-	}
+	put_bs(t, b, NB, SZ, NULL);
 	assert_int_equal(sto_lmdb_flush(t), 0);
 	sto_lmdb_stats(t, &ls);
 	assert_int_equal(ls.written, NA + NB);
@@ -942,16 +989,7 @@ test_eviction_order(void **state TEST_UNUSED)
 	}
 	assert_int_equal(sto_lmdb_flush(t), 0);
 	sleep(2); /* the a objects die */
-	for (;;) {
-		snprintf(url, sizeof url, "/c%u", nc++);
-		hin_make(&c, "h", url);
-		put(t, &c, SZ, 1000 + nc, NULL);
-		assert_int_equal(sto_lmdb_flush(t), 0);
-		sto_stats(t, &st);
-		if (st.evictions > 0)
-			break;
-		assert_true(nc < 400);
-	}
+	fill_until_evicted(t, SZ, &c, &st);
 	sto_lmdb_stats(t, &ls);
 	assert_int_equal(ls.expired, NA);
 	assert_true(st.evictions > NA);
@@ -959,17 +997,128 @@ test_eviction_order(void **state TEST_UNUSED)
 		assert_int_equal(stored(t, &a[u]), 0);
 	for (u = 0; u < NT; u++)
 		assert_int_equal(stored(t, &b[u]), 1);
-	for (nb_gone = 0, u = NT; u < NB; u++)
-		nb_gone += stored(t, &b[u]) == 0;
-	assert_int_equal(nb_gone, st.evictions - NA);
 	/* the untouched b go in the order written */
-	for (u = NT; u < NB; u++)
-		assert_int_equal(stored(t, &b[u]), u >= NT + nb_gone);
+	nb_gone = gone_in_order(t, b, NT, NB);
+	assert_int_equal(nb_gone, st.evictions - NA);
 	assert_int_equal(stored(t, &c), 1);
 	sto_lmdb_stats(t, &ls);
 	assert_true(ls.pages_used <= ls.pages_max * 0.9);
 	assert_int_equal(ls.map_full, 0);
 	assert_int_equal(ls.wb_dropped, 0);
+	sto_tier_close(&t);
+	tdir_rm(&d);
+}
+
+/* The generations and the hits of the objects under a key. */
+struct genhits {
+	uint32_t gmin, gmax, hits;
+	unsigned n;
+};
+
+static int
+gen_ent(const struct sto_lmdb_ent *e, void *priv)
+{
+	struct genhits *g = priv;
+
+	if (g->n == 0 || e->le_gen < g->gmin)
+		g->gmin = e->le_gen;
+	if (g->n == 0 || e->le_gen > g->gmax)
+		g->gmax = e->le_gen;
+	g->hits += e->le_hits;
+	g->n++;
+	return (0);
+}
+
+static struct genhits
+key_gens(struct sto_tier *t, const struct hin *h)
+{
+	struct genhits g;
+
+	memset(&g, 0, sizeof g);
+	assert_int_equal(sto_lmdb_get(t, &h->key, gen_ent, &g), 0);
+	return (g);
+}
+
+/*
+ * sto_lmdb_touch_key (the memory tier evicted an object it served): every
+ * id under the key moves to the current generation, without a hit, and
+ * eviction then takes first the objects written after them but not
+ * touched; without it those, the oldest, would go first. A key touched
+ * again in the same generation, or one with nothing stored, writes
+ * nothing; a read-only tier ignores it.
+ */
+static void
+test_touch_key(void **state TEST_UNUSED)
+{
+	enum { NB = 40, NT = 10, SZ = 40000 };
+	struct tdir d;
+	struct sto_lmdb_conf lc;
+	struct sto_lmdb_info li;
+	struct sto_lmdb_stats ls;
+	struct sto_stats st;
+	struct genhits g;
+	struct sto_tier *t;
+	struct hin b[NB], c;
+	char url[32];
+	unsigned u, nb_gone;
+
+	tdir_make(&d);
+	/* 8 MiB: a generation every 128 KiB written */
+	t = topen(d.path, 8 << 20, 64 << 10, 0);
+	put_bs(t, b, NB, SZ, "gzip");
+	put(t, &b[0], SZ, 99, "br"); /* two variants under one key */
+	/* Beyond the last b's generation: the touched ones then share
+	 * theirs with no untouched b. */
+	for (u = 0; u < 4; u++) {
+		snprintf(url, sizeof url, "/p%u", u);
+		hin_make(&c, "h", url);
+		put(t, &c, SZ, 900 + u, NULL);
+	}
+	assert_int_equal(sto_lmdb_flush(t), 0);
+	assert_int_equal(stored(t, &b[0]), 2);
+	assert_int_equal(sto_lmdb_info(t, &li), 0);
+	g = key_gens(t, &b[NT - 1]);
+	assert_true(g.gmax < li.li_gen);
+	hin_make(&c, "h", "/none");
+	assert_int_equal(sto_lmdb_touch_key(t, &c.key), 0);
+	for (u = 0; u < NT; u++)
+		assert_int_equal(sto_lmdb_touch_key(t, &b[u].key), 0);
+	assert_int_equal(sto_lmdb_flush(t), 0);
+	sto_lmdb_stats(t, &ls);
+	assert_int_equal(ls.touches, NT + 1);
+	assert_int_equal(sto_lmdb_info(t, &li), 0);
+	for (u = 0; u < NT; u++) {
+		g = key_gens(t, &b[u]);
+		assert_int_equal(g.n, u == 0 ? 2 : 1);
+		assert_int_equal(g.gmin, li.li_gen);
+		assert_int_equal(g.hits, 0);
+	}
+	g = key_gens(t, &b[NT]);
+	assert_true(g.gmax < li.li_gen);
+	assert_int_equal(sto_lmdb_touch_key(t, &b[1].key), 0);
+	assert_int_equal(sto_lmdb_flush(t), 0);
+	sto_lmdb_stats(t, &ls);
+	assert_int_equal(ls.touches, NT + 1);
+
+	fill_until_evicted(t, SZ, &c, &st);
+	for (u = 0; u < NT; u++)
+		assert_int_equal(stored(t, &b[u]), u == 0 ? 2 : 1);
+	/* the untouched b go in the order written, not all of them */
+	nb_gone = gone_in_order(t, b, NT, NB);
+	assert_int_equal(nb_gone, st.evictions);
+	assert_true(nb_gone > 0 && nb_gone < NB - NT);
+	sto_lmdb_stats(t, &ls);
+	assert_int_equal(ls.map_full, 0);
+	assert_int_equal(ls.wb_dropped, 0);
+	sto_tier_close(&t);
+
+	conf_make(&lc, d.path, 0, 64 << 10, 0);
+	lc.lc_readonly = 1;
+	t = conf_open(&lc);
+	assert_int_equal(sto_lmdb_touch_key(t, &b[NB - 1].key), 0);
+	assert_int_equal(sto_lmdb_flush(t), 0);
+	sto_lmdb_stats(t, &ls);
+	assert_int_equal(ls.touches, 0);
 	sto_tier_close(&t);
 	tdir_rm(&d);
 }
@@ -2404,6 +2553,7 @@ main(void)
 	    cmocka_unit_test(test_collision),
 	    cmocka_unit_test(test_remove_tombstone),
 	    cmocka_unit_test(test_eviction_order),
+	    cmocka_unit_test(test_touch_key),
 	    cmocka_unit_test(test_small_map_flood),
 	    cmocka_unit_test(test_corrupt),
 	    cmocka_unit_test(test_format),

@@ -219,6 +219,125 @@ test_close_held(void **state TEST_UNUSED)
 	sto_obj_deref(&o);
 }
 
+/* ---- the eviction hook ---- */
+
+enum { EV_HOT, EV_COLD, EV_RM, EV_UNL, EV_REP, EV_N };
+
+/* What mc_evicted saw: calls per object of interest, and for others. */
+struct evrec {
+	struct sto_tier *t;
+	const struct hin *h; /* EV_N of them */
+	unsigned n[EV_N];
+	unsigned others;
+	unsigned bad;
+};
+
+static void
+evicted_rec(struct sto_obj *o, void *priv)
+{
+	struct evrec *er = priv;
+	struct sto_obj *l;
+	unsigned u;
+
+	/* Referenced (ASan would see a freed one), out of the index, and
+	 * no lock held: a lookup may run here (it would deadlock on a held
+	 * shard lock), and misses. */
+	er->bad += o->magic != STO_OBJ_MAGIC || atomic_load(&o->o_tier) != NULL;
+	er->bad += sto_lookup(er->t, &o->o_key, sto_obj_hashin(o),
+			      o->o_hashin_len, NULL, NULL, &l) != ENOENT;
+	for (u = 0; u < EV_N && !sto_key_eq(&o->o_key, &er->h[u].key); u++)
+		;
+	if (u < EV_N)
+		er->n[u]++;
+	else
+		er->others++;
+}
+
+/*
+ * mc_evicted is called for an object evicted after a hit, and for none
+ * other: not one never hit, nor one removed, unlinked or replaced after
+ * its hit, nor on close. Every policy.
+ */
+static void
+test_evicted_hook(void **state TEST_UNUSED)
+{
+	static const char *const urls[EV_N] = {"/hot", "/cold", "/rm", "/unl",
+					       "/rep"};
+	struct sto_obj *held[EV_N], *o;
+	struct sto_mem_conf mc;
+	enum sto_policy pol;
+	struct sto_tier *t;
+	struct evrec er;
+	struct hin h[EV_N], f;
+	char url[32];
+	unsigned u;
+
+	for (u = 0; u < EV_N; u++)
+		hin_make(&h[u], "h", urls[u]);
+	for (pol = 0; pol < STO_POL__N; pol++) {
+		memset(&er, 0, sizeof er);
+		er.h = h;
+		sto_mem_conf_default(&mc);
+		mc.mc_budget = 256 << 10;
+		mc.mc_policy = pol;
+		mc.mc_shards = 4;
+		mc.mc_evicted = evicted_rec;
+		mc.mc_evicted_priv = &er;
+		assert_int_equal(sto_mem_open(&t, &mc), 0);
+		er.t = t;
+		for (u = 0; u < EV_N; u++) {
+			held[u] = obj_make(&h[u], 10000, u, 1);
+			assert_int_equal(sto_insert(t, held[u]), 0);
+			if (u == EV_COLD)
+				continue;
+			assert_int_equal(sto_lookup(t, &h[u].key, h[u].buf,
+						    h[u].len, NULL, NULL, &o),
+					 0);
+			sto_obj_deref(&o);
+		}
+		/* Out, but not evicted: no call. */
+		assert_int_equal(sto_remove(t, &h[EV_RM].key, h[EV_RM].buf,
+					    h[EV_RM].len, NULL),
+				 0);
+		assert_int_equal(sto_unlink(t, held[EV_UNL]), 0);
+		o = obj_make(&h[EV_REP], 10000, 99, 1);
+		assert_int_equal(sto_insert(t, o), 0);
+		sto_obj_deref(&o);
+		assert_null(atomic_load(&held[EV_REP]->o_tier));
+		/*
+		 * Others pass, each hit once (SLRU keeps a hit object in
+		 * protected as long as only unhit ones come), until hot and
+		 * cold are evicted.
+		 */
+		for (u = 0; atomic_load(&held[EV_HOT]->o_tier) != NULL ||
+			    atomic_load(&held[EV_COLD]->o_tier) != NULL;
+		     u++) {
+			assert_true(u < 1000);
+			snprintf(url, sizeof url, "/f%u", u);
+			hin_make(&f, "h", url);
+			o = obj_make(&f, 10000, u, 1);
+			assert_int_equal(sto_insert(t, o), 0);
+			sto_obj_deref(&o);
+			assert_int_equal(sto_lookup(t, &f.key, f.buf, f.len,
+						    NULL, NULL, &o),
+					 0);
+			sto_obj_deref(&o);
+		}
+		assert_int_equal(er.bad, 0);
+		assert_int_equal(er.n[EV_HOT], 1);
+		assert_int_equal(er.n[EV_COLD], 0);
+		assert_int_equal(er.n[EV_RM], 0);
+		assert_int_equal(er.n[EV_UNL], 0);
+		/* Neither the replaced copy nor its successor (never hit). */
+		assert_int_equal(er.n[EV_REP], 0);
+		u = er.others;
+		sto_tier_close(&t);
+		assert_int_equal(er.others, u);
+		for (u = 0; u < EV_N; u++)
+			sto_obj_deref(&held[u]);
+	}
+}
+
 /* ---- concurrent churn: lookups, inserts, removes under eviction ---- */
 
 #define CHURN_THREADS 4
@@ -483,6 +602,7 @@ main(void)
 	    cmocka_unit_test(test_busy_growth),
 	    cmocka_unit_test(test_stats),
 	    cmocka_unit_test(test_close_held),
+	    cmocka_unit_test(test_evicted_hook),
 	    cmocka_unit_test(test_churn),
 	};
 	/* Measurements, not checks: only on request (STO_BENCH=1). */
