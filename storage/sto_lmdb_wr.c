@@ -1033,6 +1033,23 @@ no_room(int rc)
 }
 
 /*
+ * The pages the data file holds now (free ones included), at most the
+ * map's: what the store can use when the file cannot grow.
+ */
+static size_t
+file_pages(struct sto_lmdb *l)
+{
+	struct stat st;
+	size_t n;
+	int fd;
+
+	if (mdb_env_get_fd(l->l_env, &fd) != 0 || fstat(fd, &st) != 0)
+		return (pages_used(l, 1));
+	n = (size_t)st.st_size / l->l_psize;
+	return (n < l->l_pages_max ? n : l->l_pages_max);
+}
+
+/*
  * LMDB reports a short write as EIO, and a file that cannot grow writes
  * short: at a file size limit the write stops at the limit, on a full
  * file system at its last free block. An EIO when that is so is the
@@ -1156,8 +1173,9 @@ run_batch(struct sto_lmdb *l, struct lmdb_job *jobs)
 	if (no_room(rc)) {
 		LMDB_CTR_ADD(l, map_full, 1);
 		if (fs_full(rc)) {
-			/* The file system is the limit, not the map. */
-			l->l_pages_max = pages_used(l, 1);
+			/* The file system is the limit, not the map: the
+			 * file cannot grow past the size it has now. */
+			l->l_pages_max = file_pages(l);
 		}
 		evict(l, bp > l->l_pages_max / 10 ? bp : l->l_pages_max / 10);
 		/*
