@@ -7,7 +7,9 @@
 #   restart    RS_N objects of 1 KiB loaded, RS_WIN s of Zipf over them (the
 #              hit ratio before), a clean stop (SIGTERM), a start on the
 #              same state: the time to the first hit on a stored URL, then
-#              RS_WIN s of Zipf again (the hit ratio after). restart.csv.
+#              RS_WIN s of Zipf again (the hit ratio after). The memory of
+#              the peer's processes (RSS, its anonymous part) at the fresh
+#              start, before the stop and at the first hit. restart.csv.
 #   disk use   DK_N objects of 1 KiB loaded: the disk each peer uses per
 #              object, by its own count and by du. disk.csv.
 #
@@ -235,9 +237,23 @@ poll_first_hit() {
 	done
 }
 
+# rs_mem PID: "RSS anon shmem" (mem_kib: VmRSS, RssAnon, RssShmem) of the
+# peer's processes in MiB, 3 decimals; empty when PID is gone.
+rs_mem() {
+	gone "$1" && return 0
+	mem_kib "$1" VmRSS RssAnon RssShmem | awk '{ printf "%.3f %.3f %.3f\n", $1 / 1024, $2 / 1024, $3 / 1024 }'
+}
+
+# rs_mem_log P WHEN RSS ANON SHMEM: the log line of a memory reading.
+rs_mem_log() {
+	[ -n "$3" ] || { log "restart $1: memory $2: the process is gone"; return 0; }
+	log "restart $1: memory $2: RSS $3 MiB, anon (RssAnon) $4 MiB, shmem (RssShmem) $5 MiB"
+}
+
 restart_one() {
 	local p=$1 dir=$RES/state/restart-$p port pid t0 ob stored="" t_load
 	local rb=0 rrb=0 ra=0 rra=0 stop1 killed1 c1=""
+	local mi_r="" mi_a="" mi_s="" ml_r="" ml_a="" ml_s="" mu_r="" mu_a="" mu_s=""
 	PROFILE=disk
 	if ! start_peer "$p" "$dir"; then
 		PROFILE=main
@@ -248,6 +264,9 @@ restart_one() {
 	port=$PEER_PORT pid=$PEER_PID
 	log "restart $p: 127.0.0.1:$port (pid $pid), loading $RS_N objects of 1 KiB"
 	[ "$p" = ats ] && sleep 2 # Traffic Server's cache comes up after its port
+	# idle, empty: what the restarted instance holds beyond it is per object
+	read -r mi_r mi_a mi_s < <(rs_mem "$pid")
+	rs_mem_log "$p" "idle, empty" "$mi_r" "$mi_a" "$mi_s"
 	t0=$SECONDS
 	load_objects "$p" "$port" "$RS_N" r /u/ "restart-load-$p" ||
 		dnote restart "$p" "the load stopped short (see logs/restart-load-$p.out)"
@@ -263,6 +282,8 @@ restart_one() {
 	rb=$ZW_RATIO rrb=$ZW_RPS
 	log "restart $p: loaded in $t_load s; before the stop: $rrb req/s, hit ratio $rb, errors $ZW_ERR"
 	stored=$(peer_stored "$p" "$dir" "$port")
+	read -r ml_r ml_a ml_s < <(rs_mem "$pid")
+	rs_mem_log "$p" "loaded, before the stop" "$ml_r" "$ml_a" "$ml_s"
 	stop_timed "$pid" "$p" "$dir"
 	stop1=$STOP_S killed1=$STOP_KILLED
 	if [ "${p#accel}" != "$p" ]; then
@@ -283,6 +304,9 @@ restart_one() {
 	poll_first_hit "$p" "$dir" "$port" "$pid" "$t0" "${ob:-0}"
 	log "restart $p: stopped in $stop1 s; up (first 200) ${FH_OK:-never} s, first hit ${FH_HIT:-never} s after the spawn${FH_LISTEN:+ (listening line at $FH_LISTEN s)}, $FH_MISSES misses first"
 	if kill -0 "$pid" 2>/dev/null && [ -n "$FH_OK" ]; then
+		# at the first hit (or the polling's end), before Zipf touches more
+		read -r mu_r mu_a mu_s < <(rs_mem "$pid")
+		rs_mem_log "$p" "after the restart, at the first hit" "$mu_r" "$mu_a" "$mu_s"
 		zipf_window "$port" "$RS_N" /u/r 2 "$RS_WIN" "$RES/logs/restart-after-$p.out"
 		ra=$ZW_RATIO rra=$ZW_RPS
 		log "restart $p: after the restart: $rra req/s, hit ratio $ra, errors $ZW_ERR"
@@ -294,7 +318,7 @@ restart_one() {
 	if [ "${p#accel}" != "$p" ]; then
 		dnote restart "$p" "exit counters: at the stop $c1; after the restart $(accel_counters "$dir/stderr.log" cache_hit cache_disk_hit cache_miss)"
 	fi
-	echo "$p,$RS_N,$stored,$t_load,$stop1,$killed1,$FH_LISTEN,$FH_OK,$FH_HIT,$FH_MISSES,$rrb,$rb,$rra,$ra" >>"$RES/restart.csv"
+	echo "$p,$RS_N,$stored,$t_load,$stop1,$killed1,$FH_LISTEN,$FH_OK,$FH_HIT,$FH_MISSES,$rrb,$rb,$rra,$ra,$mi_r,$mi_a,$ml_r,$ml_a,$mu_r,$mu_a" >>"$RES/restart.csv"
 	if [ "$KEEP" = 0 ]; then
 		t0=$SECONDS
 		rm -rf "$(peer_store_path "$p" "$dir")"

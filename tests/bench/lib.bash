@@ -161,13 +161,23 @@ stop_all() {
 	PIDS=()
 }
 
-# rss_kib PID: resident memory of PID and all its descendants, KiB.
-rss_kib() {
-	local pids
-	pids="$1 $(descendants "$1")"
-	# shellcheck disable=SC2086
-	ps -o rss= -p "$(echo $pids | tr ' ' ',')" 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'
+# mem_kib PID FIELD...: each FIELD of /proc/<pid>/status (VmRSS, RssAnon,
+# RssFile, RssShmem: kB) summed over PID and all its descendants (a peer's
+# server processes: nginx's master and workers, varnishd's manager and
+# child, traffic_manager and traffic_server), one sum per FIELD on one line.
+# Memory that several of them map is counted once per process that maps it.
+mem_kib() {
+	local pid=$1 q files=()
+	shift
+	for q in "$pid" $(descendants "$pid"); do files+=("/proc/$q/status"); done
+	cat "${files[@]}" 2>/dev/null | awk -v want="$*" '
+		BEGIN { n = split(want, F, " ") }
+		{ sub(/:$/, "", $1); s[$1] += $2 }
+		END { for (i = 1; i <= n; i++) printf "%s%d", (i > 1 ? " " : ""), s[F[i]]; print "" }'
 }
+
+# rss_kib PID: resident memory of PID and all its descendants, KiB.
+rss_kib() { mem_kib "$1" VmRSS; }
 
 # cpu_ticks PID: user + system CPU time of PID and all its descendants (their
 # threads included), in clock ticks (getconf CLK_TCK a second).

@@ -168,7 +168,8 @@ END {
 	if (out ~ /^rs/ && nrows > 0) {
 		# restart.csv: peer,objects,stored,load_s,stop_s,killed,listen_s,
 		# first_ok_s,first_hit_s,misses_first,rps_before,ratio_before,
-		# rps_after,ratio_after
+		# rps_after,ratio_after,rss_idle_mib,anon_idle_mib,rss_loaded_mib,
+		# anon_loaded_mib,rss_up_mib,anon_up_mib
 		if (out == "rstext")
 			printf "%-15s %8s %8s %7s %8s %6s %12s %12s %12s %12s\n", "restart", "objects", "stored", "stop s", "listen s", "up s", "first hit s", "ratio before", "ratio after", "after/before"
 		else {
@@ -186,6 +187,37 @@ END {
 				printf "%-15s %8d %8s %7s %8s %6s %12s %12s %12s %12s\n", f[1], f[2], (f[3] == "" ? "-" : f[3]), stop, ls, up, fh, fmt(f[12], "%.4f"), fmt(f[14], "%.4f"), fmt(ab, "%.3f")
 			else
 				printf "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |\n", f[1], f[2], (f[3] == "" ? "-" : f[3]), stop, ls, up, fh, fmt(f[12], "%.4f"), fmt(f[14], "%.4f"), fmt(ab, "%.3f")
+		}
+		# the memory of each peer's processes: idle and empty, loaded (before
+		# the stop), up (at the first hit after the restart); the anonymous
+		# memory the restarted peer holds beyond its idle start, per object
+		nm = 0
+		for (i = 1; i <= nrows; i++) if (split(rows[i], f, ",") >= 20) nm++
+		if (nm > 0) {
+			print ""
+			if (out == "rstext")
+				printf "%-15s %8s %9s %9s %10s %11s %8s %8s %13s\n", "restart memory", "stored", "RSS idle", "anon idle", "RSS loaded", "anon loaded", "RSS up", "anon up", "anon B/obj up"
+			else {
+				print "| restart memory | stored | RSS idle MiB | anon idle MiB | RSS loaded MiB | anon loaded MiB | RSS up MiB | anon up MiB | anon B/object up |"
+				print "|---|--:|--:|--:|--:|--:|--:|--:|--:|"
+			}
+			for (i = 1; i <= nrows; i++) {
+				if (split(rows[i], f, ",") < 20) continue
+				no = (f[3] + 0 > 0) ? f[3] : f[2]
+				bpo = (f[20] == "" || no + 0 == 0) ? "" : (f[20] - f[16]) * 1048576 / no
+				if (out == "rstext")
+					printf "%-15s %8s %9s %9s %10s %11s %8s %8s %13s\n", f[1], (f[3] == "" ? "-" : f[3]), fmt(f[15], "%.1f"), fmt(f[16], "%.1f"), fmt(f[17], "%.1f"), fmt(f[18], "%.1f"), fmt(f[19], "%.1f"), fmt(f[20], "%.1f"), fmt(bpo, "%.1f")
+				else
+					printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", f[1], (f[3] == "" ? "-" : f[3]), fmt(f[15], "%.1f"), fmt(f[16], "%.1f"), fmt(f[17], "%.1f"), fmt(f[18], "%.1f"), fmt(f[19], "%.1f"), fmt(f[20], "%.1f"), fmt(bpo, "%.1f")
+			}
+			if (out == "rstext") {
+				print "MiB, summed over each peer's processes. idle: fresh and empty; loaded: before the stop;"
+				print "up: at the first hit after the restart. anon: RssAnon (not file-backed, not shared)."
+				print "anon B/obj up: (anon up - anon idle) x 2^20 / stored."
+			} else {
+				print ""
+				print "MiB, summed over each peer's processes. idle: fresh and empty; loaded: before the stop; up: at the first hit after the restart. anon: RssAnon (not file-backed, not shared). anon B/object up: (anon up - anon idle) x 2^20 / stored."
+			}
 		}
 	}
 	if (out ~ /^dk/ && nrows > 0) {

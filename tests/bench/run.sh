@@ -26,7 +26,8 @@
 # Phases:    memory        RSS before/after N objects of 1 KiB (--no-mem)
 #            restart       1,000,000 objects of 1 KiB (20,000 with --quick),
 #                          a clean stop and start: seconds to the first hit,
-#                          hit ratio in the 10 s before and after
+#                          hit ratio in the 10 s before and after, RSS and
+#                          RssAnon idle, before the stop, at the first hit
 #                          (--no-restart; disk peers)
 #            disk          disk bytes per object after 100,000 objects of
 #                          1 KiB (10,000 with --quick) (--no-disk; disk peers)
@@ -397,7 +398,7 @@ if [ -n "$ACTIVE" ] && { [ "$ZIPF_DISK" = 1 ] || [ "$RESTART" = 1 ] || [ "$DISKU
 	for p in $ACTIVE; do stop_pid "${PPID_[$p]}"; done
 fi
 [ "$ZIPF_DISK" = 1 ] && phase_zipf_disk
-echo "peer,objects,stored,load_s,stop_s,killed,listen_s,first_ok_s,first_hit_s,misses_first,rps_before,ratio_before,rps_after,ratio_after" >"$RES/restart.csv"
+echo "peer,objects,stored,load_s,stop_s,killed,listen_s,first_ok_s,first_hit_s,misses_first,rps_before,ratio_before,rps_after,ratio_after,rss_idle_mib,anon_idle_mib,rss_loaded_mib,anon_loaded_mib,rss_up_mib,anon_up_mib" >"$RES/restart.csv"
 if [ "$RESTART" = 1 ]; then
 	log "restart: $RS_N objects of 1 KiB per peer, ${RS_WIN}s of Zipf before the stop and after the start"
 	phase_restart

@@ -76,6 +76,16 @@ else
 	else
 		ko "restart: no sane row in restart.csv (stored, a first hit): ${row:-none}"
 	fi
+	# ...,ratio_after(14),rss_idle_mib,anon_idle_mib,rss_loaded_mib,
+	# anon_loaded_mib,rss_up_mib,anon_up_mib(20): numbers, RSS > 0
+	if [ -n "$row" ] && echo "$row" | awk -F, '{
+		if (NF != 20) exit 1
+		for (i = 15; i <= 20; i++) if ($i !~ /^[0-9]+(\.[0-9]+)?$/) exit 1
+		exit !($15 > 0 && $17 > 0 && $19 > 0) }'; then
+		ok "restart memory: $(echo "$row" | awk -F, '{ printf "RSS %s MiB (anon %s) loaded, %s MiB (anon %s) at the first hit", $17, $18, $19, $20 }')"
+	else
+		ko "restart: no memory figures in restart.csv (columns 15-20): ${row:-none}"
+	fi
 	# peer,objects,stored,reported_bytes,...
 	row=$(grep "^accel-lmdb," "$rd/disk.csv" 2>/dev/null)
 	if [ -n "$row" ] && echo "$row" | awk -F, '{ exit !($3 >= 2000 && $4 > 0 && $6 > 0) }'; then
@@ -83,7 +93,11 @@ else
 	else
 		ko "disk: no sane row in disk.csv: ${row:-none}"
 	fi
-	if grep -q '^restart ' "$rd/table.txt" && grep -q '^disk ' "$rd/table.txt"; then ok "table.txt: restart, disk"; else ko "table.txt lacks the restart or disk table"; fi
+	if grep -q '^restart ' "$rd/table.txt" && grep -q '^restart memory ' "$rd/table.txt" && grep -q '^disk ' "$rd/table.txt"; then
+		ok "table.txt: restart, restart memory, disk"
+	else
+		ko "table.txt lacks the restart, restart memory or disk table"
+	fi
 	left=$(ps -e -o pid=,args= | grep -F "$rd" | grep -v grep)
 	if [ -z "$left" ]; then ok "every process stopped"; else ko "processes left: $left"; fi
 fi
