@@ -32,7 +32,7 @@ void vcl_panic(const char *file, int line, const char *func, const char *cond)
 	do {                                                                   \
 		if ((p)->magic != (m))                                         \
 			vcl_panic(__FILE__, __LINE__, __func__,                \
-			    "bad magic in " #p);                               \
+				  "bad magic in " #p);                         \
 	} while (0)
 #define VCL_CHECK_OBJ_NOTNULL(p, m)                                            \
 	do {                                                                   \

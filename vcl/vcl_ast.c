@@ -20,7 +20,7 @@ struct arena_blk {
 
 struct vcl_arena {
 	struct arena_blk *head; /* the block being filled first */
-	size_t total;           /* bytes of every block, against VCL_MAX_ARENA */
+	size_t total; /* bytes of every block, against VCL_MAX_ARENA */
 };
 
 static struct arena_blk *

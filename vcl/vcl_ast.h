@@ -22,13 +22,19 @@
 #include "vcl/vcl_diag.h"
 #include "vcl/vcl_lex.h"
 
-/* Limits: input past one of them is an error with its place, never a crash. */
-#define VCL_MAX_SOURCE_BYTES (16u << 20) /* all sources of an AST together */
-#define VCL_MAX_SOURCES 256              /* files, including the main one */
-#define VCL_MAX_INCLUDE_DEPTH 10         /* include within include ... */
-#define VCL_MAX_NEST 100  /* nested (), calls, unary, if, {} while parsing */
-#define VCL_MAX_DEPTH 400 /* a node's depth below its declaration, see depth */
-#define VCL_MAX_ARENA (256u << 20) /* bytes of nodes and strings */
+/*
+ * Limits: input past one of them is an error with its place, never a crash.
+ * SOURCE_BYTES: all sources of an AST together; SOURCES: files, the main
+ * one included; INCLUDE_DEPTH: include within include; NEST: nested (),
+ * calls, unary operators, ifs and blocks while parsing; DEPTH: a node's
+ * depth (see vcl_node.depth); ARENA: bytes of nodes and strings.
+ */
+#define VCL_MAX_SOURCE_BYTES  (16u << 20)
+#define VCL_MAX_SOURCES       256
+#define VCL_MAX_INCLUDE_DEPTH 10
+#define VCL_MAX_NEST          100
+#define VCL_MAX_DEPTH         400
+#define VCL_MAX_ARENA         (256u << 20)
 
 /* Node kinds; the enum and the names the dump uses come from this list. */
 #define VCL_NODES(X)                                                           \
@@ -40,11 +46,11 @@
 	X(ACL, "acl")                                                          \
 	X(SUB, "sub")                                                          \
 	/* parts of declarations */                                            \
-	X(FIELD, "field")         /* .name = value in a backend or probe */   \
-	X(OBJECT, "object")       /* { .field = ...; } as a field's value */  \
-	X(STRLIST, "strings")     /* "a" "b" "c" as a field's value */        \
-	X(ACL_FLAG, "acl flag")   /* +log, -pedantic */                       \
-	X(ACL_ENTRY, "acl entry") /* ! ( "addr" / len ) */                    \
+	X(FIELD, "field")         /* .name = value in a backend or probe */    \
+	X(OBJECT, "object")       /* { .field = ...; } as a field's value */   \
+	X(STRLIST, "strings")     /* "a" "b" "c" as a field's value */         \
+	X(ACL_FLAG, "acl flag")   /* +log, -pedantic */                        \
+	X(ACL_ENTRY, "acl entry") /* ! ( "addr" / len ) */                     \
 	/* statements */                                                       \
 	X(BLOCK, "block")                                                      \
 	X(SET, "set")                                                          \
@@ -213,7 +219,7 @@ struct vcl_node {
 			struct vcl_node *cond;
 			struct vcl_node *body;
 		} branch;
-		/* STRING: the bytes between the quotes (len excludes the NUL) */
+		/* STRING: the bytes between the quotes (len: without NUL) */
 		struct {
 			const char *s;
 			size_t len;
@@ -260,12 +266,12 @@ struct vcl_node {
 struct vcl_src {
 	unsigned magic;
 #define VCL_SRC_MAGIC 0x5c0e5a11u
-	char *name;   /* as given, or the include path resolved (see below) */
-	char *text;   /* the bytes, NUL-terminated (text[len] == 0) */
+	char *name; /* as given, or the include path resolved (see below) */
+	char *text; /* the bytes, NUL-terminated (text[len] == 0) */
 	size_t len;
-	char *dir;    /* where its includes are looked for ("" = the cwd) */
-	char *real;   /* realpath(3) of a file, for cycles; NULL otherwise */
-	int parent;   /* index of the source that included it, -1 if none */
+	char *dir;  /* where its includes are looked for ("" = the cwd) */
+	char *real; /* realpath(3) of a file, for cycles; NULL otherwise */
+	int parent; /* index of the source that included it, -1 if none */
 	struct vcl_pos incl; /* the include statement in the parent */
 };
 
@@ -276,11 +282,11 @@ struct vcl_ast {
 #define VCL_AST_MAGIC 0xa57a57c1u
 	struct vcl_src **srcs; /* nsrc sources, indexed by vcl_pos.src */
 	unsigned nsrc;
-	size_t src_bytes;       /* their total length */
+	size_t src_bytes;        /* their total length */
 	struct vcl_arena *arena; /* every node and string */
-	struct vcl_node *decls; /* top-level declarations in order */
-	struct vcl_node *last;  /* the last of decls (for appending) */
-	unsigned syntax;        /* the main version: 40 (4.0) or 41 (4.1) */
+	struct vcl_node *decls;  /* top-level declarations in order */
+	struct vcl_node *last;   /* the last of decls (for appending) */
+	unsigned syntax;         /* the main version: 40 (4.0) or 41 (4.1) */
 };
 
 /*
@@ -291,12 +297,13 @@ struct vcl_ast {
  * relative to the current working directory. An absolute path is used as is.
  */
 struct vcl_ast *vcl_parse_file(const char *path, struct vcl_diag *d);
-struct vcl_ast *vcl_parse_string(const char *name, const char *text,
-    size_t len, struct vcl_diag *d);
+struct vcl_ast *vcl_parse_string(const char *name, const char *text, size_t len,
+				 struct vcl_diag *d);
 
 /* Flags of vcl_parse_append. */
 #define VCL_PARSE_NO_VERSION 0x1u /* "vcl 4.x;" is optional (built-in VCL) */
-#define VCL_PARSE_NO_INCLUDE 0x2u /* an include is an error (untrusted text) */
+#define VCL_PARSE_NO_INCLUDE 0x2u /* an include is an error (untrusted text)   \
+				   */
 
 /*
  * Parse another source into a, after what is there (the built-in VCL goes
@@ -305,7 +312,7 @@ struct vcl_ast *vcl_parse_string(const char *name, const char *text,
  * used or freed as usual.
  */
 int vcl_parse_append(struct vcl_ast *a, const char *name, const char *text,
-    size_t len, unsigned flags, struct vcl_diag *d);
+		     size_t len, unsigned flags, struct vcl_diag *d);
 
 /* Free a and everything in it; *ap becomes NULL. */
 void vcl_ast_free(struct vcl_ast **ap);

@@ -27,7 +27,7 @@ void
 vcl_panic(const char *file, int line, const char *func, const char *cond)
 {
 	fprintf(stderr, "vcl: assertion failed in %s() at %s:%d: %s\n", func,
-	    file, line, cond);
+		file, line, cond);
 	abort();
 }
 
@@ -103,7 +103,7 @@ line_copy(const struct vcl_src *s, size_t off)
 /* Fill m's place from pos in a's sources; nothing when either is NULL. */
 static void
 msg_place(struct vcl_diag_msg *m, const struct vcl_ast *a,
-    const struct vcl_pos *pos)
+	  const struct vcl_pos *pos)
 {
 	const struct vcl_src *s;
 
@@ -139,7 +139,7 @@ msg_grow(struct vcl_diag *d)
 
 void
 vcl_diag_addv(struct vcl_diag *d, enum vcl_sev sev, const struct vcl_ast *a,
-    const struct vcl_pos *pos, const char *fmt, va_list ap)
+	      const struct vcl_pos *pos, const char *fmt, va_list ap)
 {
 	struct vcl_diag_msg *m;
 	char *text;
@@ -163,7 +163,7 @@ vcl_diag_addv(struct vcl_diag *d, enum vcl_sev sev, const struct vcl_ast *a,
 
 void
 vcl_diag_add(struct vcl_diag *d, enum vcl_sev sev, const struct vcl_ast *a,
-    const struct vcl_pos *pos, const char *fmt, ...)
+	     const struct vcl_pos *pos, const char *fmt, ...)
 {
 	va_list ap;
 

@@ -64,12 +64,13 @@ void vcl_diag_clear(struct vcl_diag *d);
  * message without a place). d may be NULL: the message is dropped.
  * The text is formatted like printf.
  */
-void vcl_diag_add(struct vcl_diag *d, enum vcl_sev sev,
-    const struct vcl_ast *a, const struct vcl_pos *pos, const char *fmt, ...)
+void vcl_diag_add(struct vcl_diag *d, enum vcl_sev sev, const struct vcl_ast *a,
+		  const struct vcl_pos *pos, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 void vcl_diag_addv(struct vcl_diag *d, enum vcl_sev sev,
-    const struct vcl_ast *a, const struct vcl_pos *pos, const char *fmt,
-    va_list ap) __attribute__((format(printf, 5, 0)));
+		   const struct vcl_ast *a, const struct vcl_pos *pos,
+		   const char *fmt, va_list ap)
+    __attribute__((format(printf, 5, 0)));
 
 /* How many errors were added (kept or not). */
 unsigned vcl_diag_errors(const struct vcl_diag *d);

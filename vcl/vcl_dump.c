@@ -60,21 +60,15 @@ dump_expr(FILE *f, const struct vcl_node *n, int top)
 {
 	VCL_CHECK_OBJ_NOTNULL(n, VCL_NODE_MAGIC);
 	switch (n->kind) {
-	case VCL_N_STRING:
-		dump_string(f, n->u.str.s, n->u.str.len);
-		break;
+	case VCL_N_STRING: dump_string(f, n->u.str.s, n->u.str.len); break;
 	case VCL_N_INT:
 	case VCL_N_REAL:
 	case VCL_N_DURATION:
 	case VCL_N_BYTES:
 		fprintf(f, "%s%s", n->u.num.text, vcl_unit_name(n->u.num.unit));
 		break;
-	case VCL_N_BOOL:
-		fputs(n->u.boolean ? "true" : "false", f);
-		break;
-	case VCL_N_IDENT:
-		fputs(n->u.ident.name, f);
-		break;
+	case VCL_N_BOOL: fputs(n->u.boolean ? "true" : "false", f); break;
+	case VCL_N_IDENT: fputs(n->u.ident.name, f); break;
 	case VCL_N_FCALL:
 		fprintf(f, "%s(", n->u.call.name);
 		dump_list(f, n->u.call.args, ", ", 1);
@@ -100,7 +94,7 @@ dump_expr(FILE *f, const struct vcl_node *n, int top)
 	case VCL_N_OR:
 		fputs(top ? "" : "(", f);
 		dump_list(f, n->u.list.items,
-		    n->kind == VCL_N_AND ? " && " : " || ", 0);
+			  n->kind == VCL_N_AND ? " && " : " || ", 0);
 		fputs(top ? "" : ")", f);
 		break;
 	case VCL_N_CONCAT:
@@ -108,12 +102,8 @@ dump_expr(FILE *f, const struct vcl_node *n, int top)
 		dump_list(f, n->u.list.items, " ", 0);
 		fputc(')', f);
 		break;
-	case VCL_N_STRLIST:
-		dump_list(f, n->u.list.items, " ", 1);
-		break;
-	default:
-		fprintf(f, "<%s>", vcl_kind_name(n->kind));
-		break;
+	case VCL_N_STRLIST: dump_list(f, n->u.list.items, " ", 1); break;
+	default: fprintf(f, "<%s>", vcl_kind_name(n->kind)); break;
 	}
 }
 
@@ -178,9 +168,7 @@ dump_stmt(FILE *f, const struct vcl_node *n, unsigned ind)
 		fprintf(f, "%s(", vcl_kind_name(n->kind));
 		dump_one(f, "", n->u.one.expr, ");\n");
 		break;
-	case VCL_N_CALL_STMT:
-		dump_one(f, "", n->u.one.expr, ";\n");
-		break;
+	case VCL_N_CALL_STMT: dump_one(f, "", n->u.one.expr, ";\n"); break;
 	case VCL_N_RETURN:
 		if (n->u.one.expr == NULL)
 			fputs("return;\n", f);
@@ -192,16 +180,12 @@ dump_stmt(FILE *f, const struct vcl_node *n, unsigned ind)
 		dump_expr(f, n->u.named.value, 1);
 		fputs(";\n", f);
 		break;
-	case VCL_N_IF:
-		dump_if(f, n, ind);
-		break;
+	case VCL_N_IF: dump_if(f, n, ind); break;
 	case VCL_N_BLOCK:
 		dump_body(f, n->u.list.items, ind);
 		fputc('\n', f);
 		break;
-	default:
-		fprintf(f, "<%s>\n", vcl_kind_name(n->kind));
-		break;
+	default: fprintf(f, "<%s>\n", vcl_kind_name(n->kind)); break;
 	}
 }
 
@@ -245,11 +229,11 @@ dump_acl(FILE *f, const struct vcl_node *n)
 	fprintf(f, "acl %s", n->u.acl.name);
 	for (e = n->u.acl.flags; e != NULL; e = e->next)
 		fprintf(f, " %c%s", e->u.aclflag.on ? '+' : '-',
-		    e->u.aclflag.name);
+			e->u.aclflag.name);
 	fputs(" {\n", f);
 	for (e = n->u.acl.entries; e != NULL; e = e->next) {
 		fprintf(f, INDENT "%s%s", e->u.aclent.negated ? "!" : "",
-		    e->u.aclent.paren ? "(" : "");
+			e->u.aclent.paren ? "(" : "");
 		dump_expr(f, e->u.aclent.addr, 1);
 		if (e->u.aclent.mask >= 0)
 			fprintf(f, "/%d", e->u.aclent.mask);
@@ -265,14 +249,14 @@ dump_decl(FILE *f, const struct vcl_node *n)
 	switch (n->kind) {
 	case VCL_N_VERSION:
 		fprintf(f, "vcl %u.%u;\n", n->u.version.major,
-		    n->u.version.minor);
+			n->u.version.minor);
 		break;
 	case VCL_N_IMPORT:
 		fprintf(f, "import %s", n->u.import.name);
 		if (n->u.import.from != NULL) {
 			fputs(" from ", f);
 			dump_string(f, n->u.import.from,
-			    strlen(n->u.import.from));
+				    strlen(n->u.import.from));
 		}
 		fputs(";\n", f);
 		break;
@@ -287,17 +271,13 @@ dump_decl(FILE *f, const struct vcl_node *n)
 		dump_fields(f, n->u.decl.items, 1);
 		fputs("}\n", f);
 		break;
-	case VCL_N_ACL:
-		dump_acl(f, n);
-		break;
+	case VCL_N_ACL: dump_acl(f, n); break;
 	case VCL_N_SUB:
 		fprintf(f, "sub %s ", n->u.decl.name);
 		dump_body(f, n->u.decl.items, 0);
 		fputc('\n', f);
 		break;
-	default:
-		fprintf(f, "<%s>\n", vcl_kind_name(n->kind));
-		break;
+	default: fprintf(f, "<%s>\n", vcl_kind_name(n->kind)); break;
 	}
 }
 

@@ -32,15 +32,20 @@ static const struct {
 	const char *s;
 	enum vcl_tok_kind kind;
 } ops[] = {
-    {"==", VCL_T_EQ},         {"!=", VCL_T_NE},         {"<=", VCL_T_LE},
-    {">=", VCL_T_GE},         {"!~", VCL_T_NOMATCH},    {"&&", VCL_T_AND},
-    {"||", VCL_T_OR},         {"+=", VCL_T_ADD_ASSIGN}, {"-=", VCL_T_SUB_ASSIGN},
-    {"*=", VCL_T_MUL_ASSIGN}, {"/=", VCL_T_DIV_ASSIGN}, {"{", VCL_T_LBRACE},
-    {"}", VCL_T_RBRACE},      {"(", VCL_T_LPAREN},      {")", VCL_T_RPAREN},
-    {";", VCL_T_SEMI},        {",", VCL_T_COMMA},       {".", VCL_T_DOT},
-    {"=", VCL_T_ASSIGN},      {"<", VCL_T_LT},          {">", VCL_T_GT},
-    {"~", VCL_T_MATCH},       {"!", VCL_T_NOT},         {"+", VCL_T_PLUS},
-    {"-", VCL_T_MINUS},       {"*", VCL_T_STAR},        {"/", VCL_T_SLASH},
+    {"==", VCL_T_EQ},         {"!=", VCL_T_NE},
+    {"<=", VCL_T_LE},         {">=", VCL_T_GE},
+    {"!~", VCL_T_NOMATCH},    {"&&", VCL_T_AND},
+    {"||", VCL_T_OR},         {"+=", VCL_T_ADD_ASSIGN},
+    {"-=", VCL_T_SUB_ASSIGN}, {"*=", VCL_T_MUL_ASSIGN},
+    {"/=", VCL_T_DIV_ASSIGN}, {"{", VCL_T_LBRACE},
+    {"}", VCL_T_RBRACE},      {"(", VCL_T_LPAREN},
+    {")", VCL_T_RPAREN},      {";", VCL_T_SEMI},
+    {",", VCL_T_COMMA},       {".", VCL_T_DOT},
+    {"=", VCL_T_ASSIGN},      {"<", VCL_T_LT},
+    {">", VCL_T_GT},          {"~", VCL_T_MATCH},
+    {"!", VCL_T_NOT},         {"+", VCL_T_PLUS},
+    {"-", VCL_T_MINUS},       {"*", VCL_T_STAR},
+    {"/", VCL_T_SLASH},
 };
 
 const char *
@@ -93,7 +98,7 @@ static int
 is_space(int c)
 {
 	return (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
-	    c == '\f');
+		c == '\f');
 }
 
 void
@@ -115,14 +120,15 @@ static int
 at(const struct vcl_lex *lx, size_t i)
 {
 	return (lx->off + i < lx->len ? (unsigned char)lx->text[lx->off + i]
-				       : 0);
+				      : 0);
 }
 
 static int
 starts(const struct vcl_lex *lx, const char *s)
 {
 	size_t n = strlen(s);
-	return (lx->len - lx->off >= n && memcmp(lx->text + lx->off, s, n) == 0);
+	return (lx->len - lx->off >= n &&
+		memcmp(lx->text + lx->off, s, n) == 0);
 }
 
 /* Move n bytes on, counting lines and columns. */
@@ -149,8 +155,8 @@ here(const struct vcl_lex *lx, struct vcl_pos *pos)
 }
 
 /* Make t an error at the lexer's place; the lexer does not move. */
-static enum vcl_tok_kind
-lex_error(struct vcl_lex *lx, struct vcl_tok *t, const char *fmt, ...)
+static enum vcl_tok_kind lex_error(struct vcl_lex *lx, struct vcl_tok *t,
+				   const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static enum vcl_tok_kind
@@ -193,8 +199,8 @@ skip_blank(struct vcl_lex *lx, struct vcl_tok *t)
 				if (at(lx, i) == '/' && at(lx, i + 1) == '*') {
 					adv(lx, i);
 					lex_error(lx, t,
-					    "'/*' inside a /* comment "
-					    "(comments do not nest)");
+						  "'/*' inside a /* comment "
+						  "(comments do not nest)");
 					return (-1);
 				}
 			}
@@ -231,6 +237,16 @@ find(const struct vcl_lex *lx, size_t i, const char *d)
 	return (lx->len - lx->off);
 }
 
+/* Where c1 or c2 occurs at or after off + i; the length when neither. */
+static size_t
+find_either(const struct vcl_lex *lx, size_t i, char c1, char c2)
+{
+	for (; lx->off + i < lx->len; i++)
+		if (lx->text[lx->off + i] == c1 || lx->text[lx->off + i] == c2)
+			return (i);
+	return (lx->len - lx->off);
+}
+
 /* A NUL byte between off + b and off + e: an error at it, else 0. */
 static int
 check_nul(struct vcl_lex *lx, struct vcl_tok *t, size_t b, size_t e)
@@ -250,19 +266,20 @@ lex_string(struct vcl_lex *lx, struct vcl_tok *t, enum vcl_quote quote)
 {
 	static const char *const open[] = {"\"", "{\"", "\"\"\""};
 	static const char *const close[] = {"\"", "\"}", "\"\"\""};
-	size_t ol = strlen(open[quote]), cl = strlen(close[quote]);
-	size_t e = find(lx, ol, close[quote]), nl;
+	size_t ol = strlen(open[quote]), cl = strlen(close[quote]), e;
 
-	if (quote == VCL_Q_PLAIN) {
-		nl = find(lx, ol, "\n");
-		if (nl < e)
-			return (lex_error(lx, t,
-			    "unterminated string (a \"...\" string cannot "
-			    "span lines; use {\"...\"} for that)"));
-	}
+	/* one pass, so that many strings on one long line stay linear */
+	e = quote == VCL_Q_PLAIN ? find_either(lx, ol, '"', '\n')
+				 : find(lx, ol, close[quote]);
+	if (lx->off + e < lx->len && lx->text[lx->off + e] == '\n')
+		return (lex_error(
+		    lx, t,
+		    "unterminated string (a \"...\" string cannot span "
+		    "lines; use {\"...\"} for that)"));
 	if (lx->off + e >= lx->len)
-		return (lex_error(lx, t, "unterminated %s",
-		    quote == VCL_Q_PLAIN ? "string" : "long string"));
+		return (
+		    lex_error(lx, t, "unterminated %s",
+			      quote == VCL_Q_PLAIN ? "string" : "long string"));
 	if (check_nul(lx, t, ol, e) != 0)
 		return (VCL_T_ERROR);
 	t->s = lx->text + lx->off + ol;
@@ -291,7 +308,8 @@ enum vcl_unit
 vcl_unit_parse(const char *s, size_t n)
 {
 	for (unsigned u = VCL_U_NONE + 1; u < VCL_U__COUNT; u++)
-		if (strlen(units[u].name) == n && memcmp(units[u].name, s, n) == 0)
+		if (strlen(units[u].name) == n &&
+		    memcmp(units[u].name, s, n) == 0)
 			return ((enum vcl_unit)u);
 	return (VCL_U_NONE);
 }
@@ -323,7 +341,7 @@ number_value(struct vcl_lex *lx, struct vcl_tok *t, size_t n, int isreal)
 
 	if (n > LEX_MAX_NUMBER) {
 		lex_error(lx, t, "number too long (more than %d digits)",
-		    LEX_MAX_NUMBER);
+			  LEX_MAX_NUMBER);
 		return (-1);
 	}
 	memcpy(buf, lx->text + lx->off, n);
@@ -360,15 +378,15 @@ lex_number(struct vcl_lex *lx, struct vcl_tok *t)
 	unit = vcl_unit_parse(lx->text + lx->off + n, u - n);
 	if (unit == VCL_U_NONE) {
 		adv(lx, n);
-		return (lex_error(lx, t,
+		return (lex_error(
+		    lx, t,
 		    "unknown unit '%.*s' (durations: ms, s, m, h, d, w, y; "
 		    "bytes: B, KB, MB, GB, TB)",
 		    (int)(u - n > 32 ? 32 : u - n), lx->text + lx->off));
 	}
 	t->unit = unit;
-	return (take(lx, t, vcl_unit_is_bytes(unit) ? VCL_T_BYTES
-						    : VCL_T_DURATION,
-	    u));
+	return (take(
+	    lx, t, vcl_unit_is_bytes(unit) ? VCL_T_BYTES : VCL_T_DURATION, u));
 }
 
 static enum vcl_tok_kind

@@ -107,9 +107,9 @@ struct vcl_tok {
 	size_t slen;
 	enum vcl_quote quote;
 	/* VCL_T_INT, _REAL, _DURATION, _BYTES: the number (before any unit) */
-	int64_t i;      /* VCL_T_INT: the value */
-	double num;     /* the number's value, for every numeric kind */
-	size_t numlen;  /* bytes of the number in p (the unit follows) */
+	int64_t i;          /* VCL_T_INT: the value */
+	double num;         /* the number's value, for every numeric kind */
+	size_t numlen;      /* bytes of the number in p (the unit follows) */
 	enum vcl_unit unit; /* VCL_U_NONE for INT and REAL */
 };
 
@@ -124,14 +124,14 @@ struct vcl_lex {
 	unsigned src; /* the source index put in every position */
 	size_t off;   /* where scanning resumes */
 	unsigned line, col;
-	int failed;          /* an error was returned: it is returned again */
+	int failed;            /* an error was returned: it is returned again */
 	struct vcl_pos errpos; /* where that error is */
-	char err[192];       /* the message of that error */
+	char err[192];         /* the message of that error */
 };
 
 /* Start scanning text[0..len) of source number src. */
 void vcl_lex_init(struct vcl_lex *lx, unsigned src, const char *text,
-    size_t len);
+		  size_t len);
 
 /*
  * Scan the next token into *t and return its kind. At the end of the text

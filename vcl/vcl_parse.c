@@ -13,7 +13,7 @@
 
 void
 vcl_p_error(struct vcl_parser *p, const struct vcl_pos *pos, const char *fmt,
-    ...)
+	    ...)
 {
 	va_list ap;
 
@@ -29,7 +29,7 @@ static int
 tok_is(const struct vcl_tok *t, const char *s)
 {
 	return (t->kind == VCL_T_ID && t->len == strlen(s) &&
-	    memcmp(t->p, s, t->len) == 0);
+		memcmp(t->p, s, t->len) == 0);
 }
 
 int
@@ -75,7 +75,7 @@ include_cycle(const struct vcl_parser *p, const char *real)
 /* Open the file an include names and push a lexer on it. */
 static int
 include_open(struct vcl_parser *p, const struct vcl_pos *ipos,
-    const struct vcl_tok *file)
+	     const struct vcl_tok *file)
 {
 	struct vcl_lex *lx = &p->lex[p->nlex - 1];
 	char *name, *path, *real;
@@ -91,8 +91,8 @@ include_open(struct vcl_parser *p, const struct vcl_pos *ipos,
 	}
 	real = realpath(path, NULL);
 	if (include_cycle(p, real)) {
-		vcl_p_error(p, ipos, "include cycle: '%s' is already being read",
-		    path);
+		vcl_p_error(p, ipos,
+			    "include cycle: '%s' is already being read", path);
 		free(real);
 	} else {
 		i = vcl_src_load(p->a, path, real, (int)lx->src, ipos, p->d);
@@ -102,7 +102,7 @@ include_open(struct vcl_parser *p, const struct vcl_pos *ipos,
 	if (i < 0)
 		return (-1);
 	vcl_lex_init(&p->lex[p->nlex++], (unsigned)i, p->a->srcs[i]->text,
-	    p->a->srcs[i]->len);
+		     p->a->srcs[i]->len);
 	return (0);
 }
 
@@ -116,7 +116,8 @@ include(struct vcl_parser *p, const struct vcl_tok *kw)
 	if (lex_one(p, &file) != 0)
 		return (-1);
 	if (file.kind != VCL_T_STRING) {
-		vcl_p_error(p, &file.pos,
+		vcl_p_error(
+		    p, &file.pos,
 		    "expected a file name (a string) after 'include', got %s",
 		    vcl_tok_describe(&file, b, sizeof b));
 		return (-1);
@@ -125,8 +126,8 @@ include(struct vcl_parser *p, const struct vcl_tok *kw)
 		return (-1);
 	if (semi.kind != VCL_T_SEMI) {
 		vcl_p_error(p, &semi.pos,
-		    "expected ';' after include statement, got %s",
-		    vcl_tok_describe(&semi, b, sizeof b));
+			    "expected ';' after include statement, got %s",
+			    vcl_tok_describe(&semi, b, sizeof b));
 		return (-1);
 	}
 	if (p->flags & VCL_PARSE_NO_INCLUDE) {
@@ -139,8 +140,8 @@ include(struct vcl_parser *p, const struct vcl_tok *kw)
 	}
 	if (p->nlex > VCL_MAX_INCLUDE_DEPTH) {
 		vcl_p_error(p, &kw->pos,
-		    "includes nested too deeply (more than %d levels)",
-		    VCL_MAX_INCLUDE_DEPTH);
+			    "includes nested too deeply (more than %d levels)",
+			    VCL_MAX_INCLUDE_DEPTH);
 		return (-1);
 	}
 	return (include_open(p, &kw->pos, &file));
@@ -192,7 +193,7 @@ vcl_p_expect(struct vcl_parser *p, enum vcl_tok_kind k, const char *ctx)
 {
 	if (p->tok.kind != k) {
 		vcl_p_error(p, &p->tok.pos, "expected '%s' %s, got %s",
-		    vcl_tok_kind_name(k), ctx, vcl_p_got(p));
+			    vcl_tok_kind_name(k), ctx, vcl_p_got(p));
 		return (-1);
 	}
 	vcl_p_next(p);
@@ -204,7 +205,8 @@ vcl_p_enter(struct vcl_parser *p)
 {
 	if (p->nest >= VCL_MAX_NEST) {
 		vcl_p_error(p, &p->tok.pos,
-		    "nesting too deep (more than %d levels)", VCL_MAX_NEST);
+			    "nesting too deep (more than %d levels)",
+			    VCL_MAX_NEST);
 		return (-1);
 	}
 	p->nest++;
@@ -223,10 +225,10 @@ vcl_p_leave(struct vcl_parser *p)
 static void
 no_memory(struct vcl_parser *p, const struct vcl_pos *pos)
 {
-	vcl_p_error(p, pos, "out of memory for the syntax tree (at most %u MiB)",
-	    VCL_MAX_ARENA >> 20);
+	vcl_p_error(p, pos,
+		    "out of memory for the syntax tree (at most %u MiB)",
+		    VCL_MAX_ARENA >> 20);
 }
-
 
 struct vcl_node *
 vcl_p_node(struct vcl_parser *p, enum vcl_kind k, const struct vcl_pos *pos)
@@ -276,7 +278,8 @@ vcl_p_hold(struct vcl_parser *p, struct vcl_node *n, const struct vcl_node *c)
 		n->depth = c->depth + 1;
 	if (n->depth <= VCL_MAX_DEPTH)
 		return (0);
-	vcl_p_error(p, &p->tok.pos,
+	vcl_p_error(
+	    p, &p->tok.pos,
 	    "too deeply nested: the syntax tree would be more than %d levels "
 	    "deep",
 	    VCL_MAX_DEPTH);
@@ -285,7 +288,7 @@ vcl_p_hold(struct vcl_parser *p, struct vcl_node *n, const struct vcl_node *c)
 
 int
 vcl_p_hold_list(struct vcl_parser *p, struct vcl_node *n,
-    const struct vcl_node *list)
+		const struct vcl_node *list)
 {
 	for (; list != NULL; list = list->next)
 		if (vcl_p_hold(p, n, list) != 0)
@@ -295,8 +298,8 @@ vcl_p_hold_list(struct vcl_parser *p, struct vcl_node *n,
 
 int
 vcl_p_braced(struct vcl_parser *p, struct vcl_node *owner,
-    struct vcl_node **items, const char *what,
-    struct vcl_node *(*item)(struct vcl_parser *))
+	     struct vcl_node **items, const char *what,
+	     struct vcl_node *(*item)(struct vcl_parser *))
 {
 	struct vcl_pos open = p->tok.pos;
 	struct vcl_list l;
@@ -307,10 +310,11 @@ vcl_p_braced(struct vcl_parser *p, struct vcl_node *owner,
 	vcl_list_init(&l);
 	while (p->tok.kind != VCL_T_RBRACE) {
 		if (p->tok.kind == VCL_T_EOF) {
-			vcl_p_error(p, &p->tok.pos,
+			vcl_p_error(
+			    p, &p->tok.pos,
 			    "end of input inside a block: a '}' is missing");
 			vcl_diag_add(p->d, VCL_SEV_NOTE, p->a, &open,
-			    "the block starts here");
+				     "the block starts here");
 			return (-1);
 		}
 		s = item(p);
@@ -331,14 +335,14 @@ vcl_p_name(struct vcl_parser *p, const char *what, struct vcl_pos *pos)
 
 	if (p->tok.kind != VCL_T_ID) {
 		vcl_p_error(p, &p->tok.pos, "expected %s %s name, got %s",
-		    strchr("aeiou", what[0]) != NULL ? "an" : "a", what,
-		    vcl_p_got(p));
+			    strchr("aeiou", what[0]) != NULL ? "an" : "a", what,
+			    vcl_p_got(p));
 		return (NULL);
 	}
 	if (memchr(p->tok.p, '.', p->tok.len) != NULL) {
 		vcl_p_error(p, &p->tok.pos,
-		    "invalid %s name %s: a name cannot contain '.'", what,
-		    vcl_p_got(p));
+			    "invalid %s name %s: a name cannot contain '.'",
+			    what, vcl_p_got(p));
 		return (NULL);
 	}
 	if (pos != NULL)
@@ -362,7 +366,8 @@ p_version(struct vcl_parser *p)
 		return (NULL);
 	v = p->tok.p;
 	if (p->tok.kind != VCL_T_REAL || p->tok.len != 3) {
-		vcl_p_error(p, &p->tok.pos,
+		vcl_p_error(
+		    p, &p->tok.pos,
 		    "expected a version (4.0 or 4.1) after 'vcl', got %s",
 		    vcl_p_got(p));
 		return (NULL);
@@ -371,12 +376,14 @@ p_version(struct vcl_parser *p)
 	n->u.version.minor = (unsigned)(v[2] - '0');
 	syntax = n->u.version.major * 10 + n->u.version.minor;
 	if (syntax != 40 && syntax != 41) {
-		vcl_p_error(p, &p->tok.pos,
+		vcl_p_error(
+		    p, &p->tok.pos,
 		    "VCL version %.3s is not supported (4.0 and 4.1 are)", v);
 		return (NULL);
 	}
 	if (p->a->syntax != 0 && syntax > p->a->syntax) {
-		vcl_p_error(p, &p->tok.pos,
+		vcl_p_error(
+		    p, &p->tok.pos,
 		    "VCL version %.3s is higher than the main VCL's %u.%u", v,
 		    p->a->syntax / 10, p->a->syntax % 10);
 		return (NULL);
@@ -395,12 +402,14 @@ p_import(struct vcl_parser *p)
 	struct vcl_node *n = vcl_p_node(p, VCL_N_IMPORT, &p->tok.pos);
 
 	vcl_p_next(p);
-	if (n == NULL || (n->u.import.name = vcl_p_name(p, "vmod", NULL)) == NULL)
+	if (n == NULL ||
+	    (n->u.import.name = vcl_p_name(p, "vmod", NULL)) == NULL)
 		return (NULL);
 	if (vcl_p_is_id(p, "from")) {
 		vcl_p_next(p);
 		if (p->tok.kind != VCL_T_STRING) {
-			vcl_p_error(p, &p->tok.pos,
+			vcl_p_error(
+			    p, &p->tok.pos,
 			    "expected a path (a string) after 'from', got %s",
 			    vcl_p_got(p));
 			return (NULL);
@@ -414,7 +423,7 @@ p_import(struct vcl_parser *p)
 }
 
 static int p_fields(struct vcl_parser *p, struct vcl_node *owner,
-    struct vcl_node **items, const char *what);
+		    struct vcl_node **items, const char *what);
 
 /* A field's value: { fields }, "adjacent" "strings", or an expression. */
 static struct vcl_node *
@@ -425,15 +434,13 @@ p_field_value(struct vcl_parser *p, const char *field)
 
 	if (p->tok.kind == VCL_T_LBRACE) {
 		n = vcl_p_node(p, VCL_N_OBJECT, &p->tok.pos);
-		if (n == NULL ||
-		    p_fields(p, n, &n->u.list.items, field) != 0)
+		if (n == NULL || p_fields(p, n, &n->u.list.items, field) != 0)
 			return (NULL);
 		if (p->tok.kind == VCL_T_SEMI)
 			vcl_p_next(p);
 		return (n);
 	}
-	if (p->tok.kind != VCL_T_STRING ||
-	    vcl_p_peek(p)->kind != VCL_T_STRING)
+	if (p->tok.kind != VCL_T_STRING || vcl_p_peek(p)->kind != VCL_T_STRING)
 		n = vcl_p_expr(p);
 	else if ((n = vcl_p_node(p, VCL_N_STRLIST, &p->tok.pos)) != NULL) {
 		vcl_list_init(&l);
@@ -460,7 +467,8 @@ p_field(struct vcl_parser *p)
 	char ctx[96];
 
 	if (p->tok.kind != VCL_T_DOT) {
-		vcl_p_error(p, &p->tok.pos,
+		vcl_p_error(
+		    p, &p->tok.pos,
 		    "expected a field ('.name = value;') or '}', got %s",
 		    vcl_p_got(p));
 		return (NULL);
@@ -471,7 +479,8 @@ p_field(struct vcl_parser *p)
 		return (NULL);
 	if (p->tok.kind != VCL_T_ID) {
 		vcl_p_error(p, &p->tok.pos,
-		    "expected a field name after '.', got %s", vcl_p_got(p));
+			    "expected a field name after '.', got %s",
+			    vcl_p_got(p));
 		return (NULL);
 	}
 	n->u.named.namepos = p->tok.pos;
@@ -481,7 +490,7 @@ p_field(struct vcl_parser *p)
 	if (vcl_p_expect(p, VCL_T_ASSIGN, ctx) != 0)
 		return (NULL);
 	snprintf(ctx, sizeof ctx, "after the value of '.%.40s'",
-	    n->u.named.name);
+		 n->u.named.name);
 	n->u.named.value = p_field_value(p, ctx);
 	if (vcl_p_hold(p, n, n->u.named.value) != 0)
 		return (NULL);
@@ -491,7 +500,7 @@ p_field(struct vcl_parser *p)
 /* { .field = value; ... } into *items (the current token is the '{'). */
 static int
 p_fields(struct vcl_parser *p, struct vcl_node *owner, struct vcl_node **items,
-    const char *what)
+	 const char *what)
 {
 	return (vcl_p_braced(p, owner, items, what, p_field));
 }
@@ -516,8 +525,8 @@ p_backend(struct vcl_parser *p)
 		return (n);
 	}
 	if (p_fields(p, n, &n->u.decl.items,
-		k == VCL_N_BACKEND ? "or 'none' after the backend name"
-				   : "after the probe name") != 0)
+		     k == VCL_N_BACKEND ? "or 'none' after the backend name"
+					: "after the probe name") != 0)
 		return (NULL);
 	return (n);
 }
@@ -533,9 +542,10 @@ p_acl_flag(struct vcl_parser *p)
 	n->u.aclflag.on = p->tok.kind == VCL_T_PLUS;
 	vcl_p_next(p);
 	if (p->tok.kind != VCL_T_ID) {
-		vcl_p_error(p, &p->tok.pos, "expected an acl flag name after "
-					    "'%c', got %s",
-		    n->u.aclflag.on ? '+' : '-', vcl_p_got(p));
+		vcl_p_error(p, &p->tok.pos,
+			    "expected an acl flag name after "
+			    "'%c', got %s",
+			    n->u.aclflag.on ? '+' : '-', vcl_p_got(p));
 		return (NULL);
 	}
 	n->u.aclflag.name = vcl_p_strdup(p, p->tok.p, p->tok.len);
@@ -553,13 +563,14 @@ p_acl_mask(struct vcl_parser *p, struct vcl_node *n)
 	vcl_p_next(p);
 	if (p->tok.kind != VCL_T_INT) {
 		vcl_p_error(p, &p->tok.pos,
-		    "expected a prefix length after '/', got %s", vcl_p_got(p));
+			    "expected a prefix length after '/', got %s",
+			    vcl_p_got(p));
 		return (-1);
 	}
 	if (p->tok.i > 128) {
 		vcl_p_error(p, &p->tok.pos,
-		    "prefix length %s is out of range (0 to 128)",
-		    vcl_p_got(p));
+			    "prefix length %s is out of range (0 to 128)",
+			    vcl_p_got(p));
 		return (-1);
 	}
 	n->u.aclent.mask = (int)p->tok.i;
@@ -589,8 +600,8 @@ p_acl_entry(struct vcl_parser *p)
 	}
 	if (p->tok.kind != VCL_T_STRING) {
 		vcl_p_error(p, &p->tok.pos,
-		    "expected an address (a string) in the acl, got %s",
-		    vcl_p_got(p));
+			    "expected an address (a string) in the acl, got %s",
+			    vcl_p_got(p));
 		return (NULL);
 	}
 	n->u.aclent.addr = vcl_p_string(p);
@@ -623,7 +634,7 @@ p_acl(struct vcl_parser *p)
 	}
 	n->u.acl.flags = flags.head;
 	if (vcl_p_braced(p, n, &n->u.acl.entries, "after the acl name",
-		p_acl_entry) != 0)
+			 p_acl_entry) != 0)
 		return (NULL);
 	return (n);
 }
@@ -635,9 +646,8 @@ p_sub(struct vcl_parser *p)
 	struct vcl_node *n = vcl_p_node(p, VCL_N_SUB, &p->tok.pos);
 
 	vcl_p_next(p);
-	if (n == NULL ||
-	    (n->u.decl.name = vcl_p_name(p, "subroutine", &n->u.decl.namepos)) ==
-		NULL)
+	if (n == NULL || (n->u.decl.name = vcl_p_name(
+			      p, "subroutine", &n->u.decl.namepos)) == NULL)
 		return (NULL);
 	if (vcl_p_block(p, n, &n->u.decl.items, "after the subroutine name") !=
 	    0)
@@ -649,8 +659,8 @@ static const struct {
 	const char *kw;
 	struct vcl_node *(*parse)(struct vcl_parser *);
 } decls[] = {
-    {"vcl", p_version}, {"import", p_import}, {"backend", p_backend},
-    {"probe", p_backend}, {"acl", p_acl},     {"sub", p_sub},
+    {"vcl", p_version},   {"import", p_import}, {"backend", p_backend},
+    {"probe", p_backend}, {"acl", p_acl},       {"sub", p_sub},
 };
 
 static struct vcl_node *
@@ -660,12 +670,14 @@ p_decl(struct vcl_parser *p)
 		if (vcl_p_is_id(p, decls[i].kw))
 			return (decls[i].parse(p));
 	if (vcl_p_is_id(p, "director")) {
-		vcl_p_error(p, &p->tok.pos,
+		vcl_p_error(
+		    p, &p->tok.pos,
 		    "'director' is VCL 3: make directors with the directors "
 		    "vmod in vcl_init");
 		return (NULL);
 	}
-	vcl_p_error(p, &p->tok.pos,
+	vcl_p_error(
+	    p, &p->tok.pos,
 	    "expected a declaration ('vcl', 'import', 'include', 'backend', "
 	    "'probe', 'acl' or 'sub'), got %s",
 	    vcl_p_got(p));
@@ -717,7 +729,8 @@ parse_source(struct vcl_ast *a, int src, unsigned flags, struct vcl_diag *d)
 	p->nlex = 1;
 	vcl_p_next(p);
 	if (!(flags & VCL_PARSE_NO_VERSION) && !vcl_p_is_id(p, "vcl"))
-		vcl_p_error(p, &p->tok.pos,
+		vcl_p_error(
+		    p, &p->tok.pos,
 		    "VCL version declaration missing: start with 'vcl 4.1;' "
 		    "(or 'vcl 4.0;'), got %s",
 		    vcl_p_got(p));
@@ -731,7 +744,7 @@ parse_source(struct vcl_ast *a, int src, unsigned flags, struct vcl_diag *d)
 
 int
 vcl_parse_append(struct vcl_ast *a, const char *name, const char *text,
-    size_t len, unsigned flags, struct vcl_diag *d)
+		 size_t len, unsigned flags, struct vcl_diag *d)
 {
 	int src;
 
@@ -745,7 +758,7 @@ vcl_parse_append(struct vcl_ast *a, const char *name, const char *text,
 
 struct vcl_ast *
 vcl_parse_string(const char *name, const char *text, size_t len,
-    struct vcl_diag *d)
+		 struct vcl_diag *d)
 {
 	struct vcl_ast *a = vcl_ast_new();
 

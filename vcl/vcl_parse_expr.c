@@ -29,9 +29,9 @@ static struct vcl_node *p_add(struct vcl_parser *p);
 
 /* Statement keywords never start a juxtaposed term. */
 static const char *const keywords[] = {
-    "set",    "unset",     "remove",    "if",  "else",   "elsif",
-    "elseif", "elif",      "return",    "call", "new",   "hash_data",
-    "synthetic", "ban",    "include",
+    "set",   "unset",     "remove",    "if",     "else",
+    "elsif", "elseif",    "elif",      "return", "call",
+    "new",   "hash_data", "synthetic", "ban",    "include",
 };
 
 int
@@ -110,7 +110,8 @@ p_number(struct vcl_parser *p, int neg, const struct vcl_pos *pos)
 	n->u.num.text = text;
 	n->u.num.unit = t->unit;
 	n->u.num.i = neg ? -t->i : t->i;
-	n->u.num.d = t->unit == VCL_U_NONE ? num : num * vcl_unit_factor(t->unit);
+	n->u.num.d =
+	    t->unit == VCL_U_NONE ? num : num * vcl_unit_factor(t->unit);
 	vcl_p_next(p);
 	if (n->kind == VCL_N_INT || n->kind == VCL_N_REAL)
 		p_unit(p, n, num);
@@ -156,7 +157,8 @@ p_args(struct vcl_parser *p, struct vcl_node *n)
 		if (p->tok.kind == VCL_T_RPAREN)
 			break;
 		if (p->tok.kind != VCL_T_COMMA) {
-			vcl_p_error(p, &p->tok.pos,
+			vcl_p_error(
+			    p, &p->tok.pos,
 			    "expected ',' or ')' after an argument of '%s', "
 			    "got %s",
 			    n->u.call.name, vcl_p_got(p));
@@ -201,13 +203,11 @@ p_primary(struct vcl_parser *p)
 	struct vcl_node *n;
 
 	switch (p->tok.kind) {
-	case VCL_T_STRING:
-		return (vcl_p_string(p));
+	case VCL_T_STRING: return (vcl_p_string(p));
 	case VCL_T_INT:
 	case VCL_T_REAL:
 	case VCL_T_DURATION:
-	case VCL_T_BYTES:
-		return (p_number(p, 0, &p->tok.pos));
+	case VCL_T_BYTES: return (p_number(p, 0, &p->tok.pos));
 	case VCL_T_ID:
 		if (vcl_p_is_id(p, "true") || vcl_p_is_id(p, "false")) {
 			n = vcl_p_node(p, VCL_N_BOOL, &p->tok.pos);
@@ -221,12 +221,12 @@ p_primary(struct vcl_parser *p)
 		vcl_p_next(p);
 		n = vcl_p_expr(p);
 		if (n == NULL || vcl_p_expect(p, VCL_T_RPAREN,
-				     "to close the parenthesis") != 0)
+					      "to close the parenthesis") != 0)
 			return (NULL);
 		return (n);
 	default:
 		vcl_p_error(p, &p->tok.pos, "expected an expression, got %s",
-		    vcl_p_got(p));
+			    vcl_p_got(p));
 		return (NULL);
 	}
 }
@@ -256,7 +256,7 @@ p_unary(struct vcl_parser *p)
 /* l op r, at l's place; NULL after an error. */
 static struct vcl_node *
 binary(struct vcl_parser *p, enum vcl_op op, const struct vcl_pos *oppos,
-    struct vcl_node *l, struct vcl_node *r)
+       struct vcl_node *l, struct vcl_node *r)
 {
 	struct vcl_node *n;
 
@@ -277,7 +277,7 @@ binary(struct vcl_parser *p, enum vcl_op op, const struct vcl_pos *oppos,
 /* The operator of the current token among the n (token, op) pairs. */
 static int
 tok_op(const struct vcl_parser *p, const enum vcl_tok_kind *toks,
-    const enum vcl_op *ops, size_t n, enum vcl_op *op)
+       const enum vcl_op *ops, size_t n, enum vcl_op *op)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (p->tok.kind == toks[i]) {
@@ -310,13 +310,13 @@ static int
 starts_term(const struct vcl_tok *t)
 {
 	return (t->kind == VCL_T_STRING ||
-	    (t->kind == VCL_T_ID && !vcl_p_is_keyword(t)));
+		(t->kind == VCL_T_ID && !vcl_p_is_keyword(t)));
 }
 
 /* Add r to the CONCAT *cat (items in *l), making one of l unless it is. */
 static struct vcl_node *
 concat(struct vcl_parser *p, struct vcl_node **cat, struct vcl_list *items,
-    struct vcl_node *l, struct vcl_node *r)
+       struct vcl_node *l, struct vcl_node *r)
 {
 	if (l == NULL || r == NULL)
 		return (NULL);
@@ -361,11 +361,12 @@ p_add(struct vcl_parser *p)
 static struct vcl_node *
 p_cmp(struct vcl_parser *p)
 {
-	static const enum vcl_tok_kind toks[] = {VCL_T_EQ, VCL_T_NE,
-	    VCL_T_LT, VCL_T_GT, VCL_T_LE, VCL_T_GE, VCL_T_MATCH,
-	    VCL_T_NOMATCH};
-	static const enum vcl_op ops[] = {VCL_OP_EQ, VCL_OP_NE, VCL_OP_LT,
-	    VCL_OP_GT, VCL_OP_LE, VCL_OP_GE, VCL_OP_MATCH, VCL_OP_NOMATCH};
+	static const enum vcl_tok_kind toks[] = {
+	    VCL_T_EQ, VCL_T_NE, VCL_T_LT,    VCL_T_GT,
+	    VCL_T_LE, VCL_T_GE, VCL_T_MATCH, VCL_T_NOMATCH};
+	static const enum vcl_op ops[] = {
+	    VCL_OP_EQ, VCL_OP_NE, VCL_OP_LT,    VCL_OP_GT,
+	    VCL_OP_LE, VCL_OP_GE, VCL_OP_MATCH, VCL_OP_NOMATCH};
 	struct vcl_node *l = p_add(p);
 	struct vcl_pos oppos;
 	enum vcl_op op;
@@ -398,7 +399,7 @@ p_not(struct vcl_parser *p)
 /* operand { tok operand }: one operand as is, more as an n-ary kind. */
 static struct vcl_node *
 p_chain(struct vcl_parser *p, enum vcl_tok_kind tok, enum vcl_kind kind,
-    struct vcl_node *(*operand)(struct vcl_parser *))
+	struct vcl_node *(*operand)(struct vcl_parser *))
 {
 	struct vcl_node *first = operand(p), *n, *e;
 	struct vcl_list l;

@@ -25,14 +25,15 @@ struct vcl_ast *vcl_ast_new(void);
  * at incl (too many sources or bytes, no memory).
  */
 int vcl_src_add(struct vcl_ast *a, const char *name, const char *text,
-    size_t len, int parent, const struct vcl_pos *incl, struct vcl_diag *d);
+		size_t len, int parent, const struct vcl_pos *incl,
+		struct vcl_diag *d);
 /*
  * Read the file at path as a source the same way; real is its realpath
  * (taken over; NULL if unknown). Errors (cannot open, too large) go to d
  * at incl, or without a place when incl is NULL.
  */
 int vcl_src_load(struct vcl_ast *a, const char *path, char *real, int parent,
-    const struct vcl_pos *incl, struct vcl_diag *d);
+		 const struct vcl_pos *incl, struct vcl_diag *d);
 /* The path an include of file in source from names (malloc'd, or NULL). */
 char *vcl_src_resolve(const struct vcl_src *from, const char *file);
 
@@ -42,22 +43,22 @@ struct vcl_parser {
 	unsigned magic;
 #define VCL_PARSER_MAGIC 0x9a125e77u
 	struct vcl_ast *a;
-	struct vcl_diag *d;  /* may be NULL */
+	struct vcl_diag *d; /* may be NULL */
 	/* the include stack: lex[0] the source parsed, lex[nlex-1] the top */
 	struct vcl_lex lex[VCL_MAX_INCLUDE_DEPTH + 1];
 	unsigned nlex;
-	struct vcl_tok tok;  /* the current token */
-	struct vcl_tok la;   /* the one after it, when has_la */
+	struct vcl_tok tok; /* the current token */
+	struct vcl_tok la;  /* the one after it, when has_la */
 	int has_la;
-	unsigned nest;       /* recursion depth, bounded by VCL_MAX_NEST */
-	int failed;          /* an error was reported: everything unwinds */
-	unsigned flags;      /* VCL_PARSE_* */
+	unsigned nest;  /* recursion depth, bounded by VCL_MAX_NEST */
+	int failed;     /* an error was reported: everything unwinds */
+	unsigned flags; /* VCL_PARSE_* */
 	char got[VCL_TOK_QUOTE_MAX + 16]; /* vcl_p_got's buffer */
 };
 
 /* Report an error at pos (the first one only) and mark the parse failed. */
 void vcl_p_error(struct vcl_parser *p, const struct vcl_pos *pos,
-    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+		 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Move to the next token (reading includes as they come). */
 void vcl_p_next(struct vcl_parser *p);
 /* The token after the current one. */
@@ -75,7 +76,7 @@ void vcl_p_leave(struct vcl_parser *p);
 
 /* A node of kind k at pos (depth 1), or NULL after an error. */
 struct vcl_node *vcl_p_node(struct vcl_parser *p, enum vcl_kind k,
-    const struct vcl_pos *pos);
+			    const struct vcl_pos *pos);
 /* size zeroed bytes in the arena, or NULL after an error. */
 void *vcl_p_alloc(struct vcl_parser *p, size_t size);
 /* An arena copy of s[0..len), or NULL after an error. */
@@ -85,9 +86,9 @@ char *vcl_p_strdup(struct vcl_parser *p, const char *s, size_t len);
  * c; returns -1 after an error when n gets deeper than VCL_MAX_DEPTH.
  */
 int vcl_p_hold(struct vcl_parser *p, struct vcl_node *n,
-    const struct vcl_node *c);
+	       const struct vcl_node *c);
 int vcl_p_hold_list(struct vcl_parser *p, struct vcl_node *n,
-    const struct vcl_node *list);
+		    const struct vcl_node *list);
 
 /* Nodes chained through next, appended at the tail in O(1). */
 struct vcl_list {
@@ -125,18 +126,18 @@ struct vcl_node *vcl_p_stmt(struct vcl_parser *p);
  * owner's depth; what names the block in a message. 0 or -1.
  */
 int vcl_p_block(struct vcl_parser *p, struct vcl_node *owner,
-    struct vcl_node **items, const char *what);
+		struct vcl_node **items, const char *what);
 /*
  * '{' items '}' (the current token is the '{'; what says where, for the
  * message when it is not) into *items, each parsed by item, which reports
  * its own errors; raises owner's depth. 0 or -1.
  */
 int vcl_p_braced(struct vcl_parser *p, struct vcl_node *owner,
-    struct vcl_node **items, const char *what,
-    struct vcl_node *(*item)(struct vcl_parser *));
+		 struct vcl_node **items, const char *what,
+		 struct vcl_node *(*item)(struct vcl_parser *));
 /* The current token as a name of a what ("subroutine"): no '.' in it. */
 const char *vcl_p_name(struct vcl_parser *p, const char *what,
-    struct vcl_pos *pos);
+		       struct vcl_pos *pos);
 /* Describe the current token for a message (in p, until the next call). */
 const char *vcl_p_got(struct vcl_parser *p);
 /* An identifier that is a statement keyword: it never starts a term. */

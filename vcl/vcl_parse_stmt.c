@@ -47,8 +47,9 @@ p_target(struct vcl_parser *p, struct vcl_node *n, const char *kw)
 
 	if (p->tok.kind != VCL_T_ID) {
 		vcl_p_error(p, &p->tok.pos, "expected a %s after '%s', got %s",
-		    n->kind == VCL_N_CALL ? "subroutine name" : "variable name",
-		    kw, vcl_p_got(p));
+			    n->kind == VCL_N_CALL ? "subroutine name"
+						  : "variable name",
+			    kw, vcl_p_got(p));
 		return (NULL);
 	}
 	t = vcl_p_node(p, VCL_N_IDENT, &p->tok.pos);
@@ -64,8 +65,8 @@ p_target(struct vcl_parser *p, struct vcl_node *n, const char *kw)
 static struct vcl_node *
 p_set(struct vcl_parser *p)
 {
-	static const enum vcl_tok_kind toks[] = {VCL_T_ASSIGN,
-	    VCL_T_ADD_ASSIGN, VCL_T_SUB_ASSIGN, VCL_T_MUL_ASSIGN,
+	static const enum vcl_tok_kind toks[] = {
+	    VCL_T_ASSIGN, VCL_T_ADD_ASSIGN, VCL_T_SUB_ASSIGN, VCL_T_MUL_ASSIGN,
 	    VCL_T_DIV_ASSIGN};
 	struct vcl_node *n = stmt_node(p, VCL_N_SET);
 	size_t i;
@@ -76,7 +77,8 @@ p_set(struct vcl_parser *p)
 		if (p->tok.kind == toks[i])
 			break;
 	if (i == sizeof toks / sizeof toks[0]) {
-		vcl_p_error(p, &p->tok.pos,
+		vcl_p_error(
+		    p, &p->tok.pos,
 		    "expected '=', '+=', '-=', '*=' or '/=' after 'set %.40s', "
 		    "got %s",
 		    n->u.set.target->u.ident.name, vcl_p_got(p));
@@ -107,8 +109,8 @@ p_named(struct vcl_parser *p)
 static struct vcl_node *
 p_builtin(struct vcl_parser *p)
 {
-	static const enum vcl_kind kinds[] = {VCL_N_HASH_DATA,
-	    VCL_N_SYNTHETIC, VCL_N_BAN};
+	static const enum vcl_kind kinds[] = {VCL_N_HASH_DATA, VCL_N_SYNTHETIC,
+					      VCL_N_BAN};
 	enum vcl_kind k = VCL_N_BAN;
 	struct vcl_node *n;
 	char ctx[64];
@@ -125,7 +127,7 @@ p_builtin(struct vcl_parser *p)
 	if (n->u.one.expr == NULL || vcl_p_hold(p, n, n->u.one.expr) != 0)
 		return (NULL);
 	snprintf(ctx, sizeof ctx, "after the argument of '%s'",
-	    vcl_kind_name(k));
+		 vcl_kind_name(k));
 	if (vcl_p_expect(p, VCL_T_RPAREN, ctx) != 0)
 		return (NULL);
 	return (stmt_end(p, n));
@@ -143,8 +145,8 @@ p_return(struct vcl_parser *p)
 		return (NULL);
 	if (p->tok.kind != VCL_T_ID) {
 		vcl_p_error(p, &p->tok.pos,
-		    "expected an action after 'return (', got %s",
-		    vcl_p_got(p));
+			    "expected an action after 'return (', got %s",
+			    vcl_p_got(p));
 		return (NULL);
 	}
 	n->u.one.expr = vcl_p_call(p);
@@ -162,8 +164,8 @@ p_new(struct vcl_parser *p)
 	struct vcl_node *n = stmt_node(p, VCL_N_NEW);
 	char ctx[80];
 
-	if (n == NULL || (n->u.named.name = vcl_p_name(p, "object",
-			      &n->u.named.namepos)) == NULL)
+	if (n == NULL || (n->u.named.name = vcl_p_name(
+			      p, "object", &n->u.named.namepos)) == NULL)
 		return (NULL);
 	snprintf(ctx, sizeof ctx, "after 'new %.40s'", n->u.named.name);
 	if (vcl_p_expect(p, VCL_T_ASSIGN, ctx) != 0)
@@ -214,7 +216,7 @@ static int
 is_elsif(const struct vcl_parser *p)
 {
 	return (vcl_p_is_id(p, "elsif") || vcl_p_is_id(p, "elseif") ||
-	    vcl_p_is_id(p, "elif"));
+		vcl_p_is_id(p, "elif"));
 }
 
 static struct vcl_node *
@@ -246,8 +248,8 @@ p_if(struct vcl_parser *p)
 			return (p_else(p, n) != 0 ? NULL : n);
 		if (!vcl_p_is_id(p, "if")) {
 			vcl_p_error(p, &p->tok.pos,
-			    "expected 'if' or '{' after 'else', got %s",
-			    vcl_p_got(p));
+				    "expected 'if' or '{' after 'else', got %s",
+				    vcl_p_got(p));
 			return (NULL);
 		}
 		kw = "else if";
@@ -266,7 +268,7 @@ p_call_stmt(struct vcl_parser *p)
 	if (n == NULL)
 		return (NULL);
 	snprintf(ctx, sizeof ctx, "after the call to '%.*s'",
-	    (int)(p->tok.len > 40 ? 40 : p->tok.len), p->tok.p);
+		 (int)(p->tok.len > 40 ? 40 : p->tok.len), p->tok.p);
 	n->u.one.expr = vcl_p_call(p);
 	if (n->u.one.expr == NULL || vcl_p_hold(p, n, n->u.one.expr) != 0)
 		return (NULL);
@@ -296,9 +298,11 @@ static const struct {
 	const char *kw;
 	struct vcl_node *(*parse)(struct vcl_parser *);
 } stmts[] = {
-    {"set", p_set},          {"unset", p_named},     {"call", p_named},
-    {"if", p_if},            {"return", p_return},   {"new", p_new},
-    {"hash_data", p_builtin}, {"synthetic", p_builtin}, {"ban", p_builtin},
+    {"set", p_set},           {"unset", p_named},
+    {"call", p_named},        {"if", p_if},
+    {"return", p_return},     {"new", p_new},
+    {"hash_data", p_builtin}, {"synthetic", p_builtin},
+    {"ban", p_builtin},
 };
 
 /* A statement that starts with an identifier. */
@@ -323,13 +327,15 @@ p_id_stmt(struct vcl_parser *p)
 	if (nx->kind == VCL_T_ASSIGN || nx->kind == VCL_T_ADD_ASSIGN ||
 	    nx->kind == VCL_T_SUB_ASSIGN || nx->kind == VCL_T_MUL_ASSIGN ||
 	    nx->kind == VCL_T_DIV_ASSIGN) {
-		vcl_p_error(p, &p->tok.pos,
+		vcl_p_error(
+		    p, &p->tok.pos,
 		    "expected a statement, got %s: an assignment starts with "
 		    "'set'",
 		    vcl_p_got(p));
 		return (NULL);
 	}
-	vcl_p_error(p, &p->tok.pos,
+	vcl_p_error(
+	    p, &p->tok.pos,
 	    "expected a statement, got %s (statements: set, unset, if, "
 	    "return, call, new, hash_data, synthetic, ban, or a function call)",
 	    vcl_p_got(p));
@@ -351,13 +357,13 @@ vcl_p_stmt(struct vcl_parser *p)
 		return (n);
 	}
 	vcl_p_error(p, &p->tok.pos, "expected a statement or '}', got %s",
-	    vcl_p_got(p));
+		    vcl_p_got(p));
 	return (NULL);
 }
 
 int
 vcl_p_block(struct vcl_parser *p, struct vcl_node *owner,
-    struct vcl_node **items, const char *what)
+	    struct vcl_node **items, const char *what)
 {
 	return (vcl_p_braced(p, owner, items, what, vcl_p_stmt));
 }

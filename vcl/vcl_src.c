@@ -37,7 +37,7 @@ vcl_src_resolve(const struct vcl_src *from, const char *file)
 	if (file[0] == '/' || from->dir[0] == '\0')
 		return (strdup(file));
 	if (asprintf(&p, "%s%s%s", from->dir,
-		strcmp(from->dir, "/") == 0 ? "" : "/", file) < 0)
+		     strcmp(from->dir, "/") == 0 ? "" : "/", file) < 0)
 		return (NULL);
 	return (p);
 }
@@ -45,17 +45,18 @@ vcl_src_resolve(const struct vcl_src *from, const char *file)
 /* Room for one more source of len bytes, or an error at incl. */
 static int
 src_room(struct vcl_ast *a, const char *name, size_t len,
-    const struct vcl_pos *incl, struct vcl_diag *d)
+	 const struct vcl_pos *incl, struct vcl_diag *d)
 {
 	if (a->nsrc >= VCL_MAX_SOURCES) {
 		vcl_diag_add(d, VCL_SEV_ERROR, a, incl,
-		    "too many VCL files (more than %d)", VCL_MAX_SOURCES);
+			     "too many VCL files (more than %d)",
+			     VCL_MAX_SOURCES);
 		return (-1);
 	}
 	if (len > VCL_MAX_SOURCE_BYTES - a->src_bytes) {
 		vcl_diag_add(d, VCL_SEV_ERROR, a, incl,
-		    "'%s' is too large: the VCL would exceed %u MiB", name,
-		    VCL_MAX_SOURCE_BYTES >> 20);
+			     "'%s' is too large: the VCL would exceed %u MiB",
+			     name, VCL_MAX_SOURCE_BYTES >> 20);
 		return (-1);
 	}
 	return (0);
@@ -90,8 +91,8 @@ src_free(struct vcl_src *s)
 
 /* A new source that takes over text (len bytes, NUL-terminated). */
 static int
-src_new(struct vcl_ast *a, const char *name, char *text, size_t len,
-    char *real, int parent, const struct vcl_pos *incl, struct vcl_diag *d)
+src_new(struct vcl_ast *a, const char *name, char *text, size_t len, char *real,
+	int parent, const struct vcl_pos *incl, struct vcl_diag *d)
 {
 	struct vcl_src *s = calloc(1, sizeof *s);
 	int i = -1;
@@ -121,8 +122,8 @@ src_new(struct vcl_ast *a, const char *name, char *text, size_t len,
 }
 
 int
-vcl_src_add(struct vcl_ast *a, const char *name, const char *text,
-    size_t len, int parent, const struct vcl_pos *incl, struct vcl_diag *d)
+vcl_src_add(struct vcl_ast *a, const char *name, const char *text, size_t len,
+	    int parent, const struct vcl_pos *incl, struct vcl_diag *d)
 {
 	char *copy;
 	int i;
@@ -133,7 +134,7 @@ vcl_src_add(struct vcl_ast *a, const char *name, const char *text,
 	copy = malloc(len + 1);
 	if (copy == NULL) {
 		vcl_diag_add(d, VCL_SEV_ERROR, a, incl,
-		    "out of memory for '%s'", name);
+			     "out of memory for '%s'", name);
 		return (-1);
 	}
 	if (len > 0)
@@ -214,7 +215,7 @@ open_regular(const char *path)
 
 int
 vcl_src_load(struct vcl_ast *a, const char *path, char *real, int parent,
-    const struct vcl_pos *incl, struct vcl_diag *d)
+	     const struct vcl_pos *incl, struct vcl_diag *d)
 {
 	FILE *f;
 	char *text = NULL;
@@ -225,8 +226,9 @@ vcl_src_load(struct vcl_ast *a, const char *path, char *real, int parent,
 	f = open_regular(path);
 	if (f == NULL) {
 		vcl_diag_add(d, VCL_SEV_ERROR, a, incl, "cannot open '%s': %s",
-		    path, errno == EFTYPE_VCL ? "not a regular file"
-					      : strerror(errno));
+			     path,
+			     errno == EFTYPE_VCL ? "not a regular file"
+						 : strerror(errno));
 		free(real);
 		return (-1);
 	}
@@ -234,10 +236,10 @@ vcl_src_load(struct vcl_ast *a, const char *path, char *real, int parent,
 	fclose(f);
 	if (e == EFBIG)
 		(void)src_room(a, path, VCL_MAX_SOURCE_BYTES - a->src_bytes + 1,
-		    incl, d);
+			       incl, d);
 	else if (e != 0)
 		vcl_diag_add(d, VCL_SEV_ERROR, a, incl, "cannot read '%s': %s",
-		    path, strerror(e));
+			     path, strerror(e));
 	else if (src_room(a, path, len, incl, d) != 0)
 		e = -1;
 	if (e != 0) {

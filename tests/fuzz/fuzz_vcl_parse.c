@@ -120,7 +120,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		a = vcl_parse_string("base.vcl", "vcl 4.1;", 8, d);
 		CHECK(a != NULL);
-		r = vcl_parse_append(a, "fuzz.vcl", text, size,
+		r = vcl_parse_append(
+		    a, "fuzz.vcl", text, size,
 		    VCL_PARSE_NO_VERSION | VCL_PARSE_NO_INCLUDE, d);
 		check_diag(d, r == 0);
 	}

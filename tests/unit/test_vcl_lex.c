@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "vcl/vcl_lex.h"
@@ -34,7 +35,7 @@ lex_all(struct lexed *x, const char *s)
 /* The i-th token has kind k, text txt, at line:col. */
 static void
 tok_is(const struct lexed *x, unsigned i, enum vcl_tok_kind k, const char *txt,
-    unsigned line, unsigned col)
+       unsigned line, unsigned col)
 {
 	const struct vcl_tok *t;
 
@@ -42,7 +43,7 @@ tok_is(const struct lexed *x, unsigned i, enum vcl_tok_kind k, const char *txt,
 	t = &x->t[i];
 	if (t->kind != k)
 		fail_msg("token %u: kind %s, expected %s", i,
-		    vcl_tok_kind_name(t->kind), vcl_tok_kind_name(k));
+			 vcl_tok_kind_name(t->kind), vcl_tok_kind_name(k));
 	if (txt != NULL) {
 		assert_int_equal(t->len, strlen(txt));
 		assert_memory_equal(t->p, txt, t->len);
@@ -220,8 +221,7 @@ test_strings(void **state)
 	tok_is(&x, 3, VCL_T_STRING, NULL, 1, 18);
 	assert_int_equal(x.t[3].quote, VCL_Q_BRACE);
 	assert_int_equal(x.t[3].slen, strlen("long\nstring \"quoted\" "));
-	assert_memory_equal(x.t[3].s, "long\nstring \"quoted\" ",
-	    x.t[3].slen);
+	assert_memory_equal(x.t[3].s, "long\nstring \"quoted\" ", x.t[3].slen);
 	tok_is(&x, 4, VCL_T_STRING, NULL, 2, 20);
 	assert_int_equal(x.t[4].quote, VCL_Q_TRIPLE);
 	assert_int_equal(x.t[4].slen, strlen("tri\"ple\n"));
@@ -265,36 +265,42 @@ test_errors(void **state)
 {
 	(void)state;
 	lex_fails("a \"abc", "unterminated string", 1, 3);
-	lex_fails("x\n  \"ab\ncd\"",
+	lex_fails(
+	    "x\n  \"ab\ncd\"",
 	    "unterminated string (a \"...\" string cannot span lines; use "
 	    "{\"...\"} for that)",
 	    2, 3);
 	lex_fails("a {\"abc\"", "unterminated long string", 1, 3);
 	lex_fails("\n\"\"\"abc\"\"", "unterminated long string", 2, 1);
 	lex_fails("a\n /* x * / ", "unterminated /* comment", 2, 2);
-	lex_fails("/* a /* b */", "'/*' inside a /* comment (comments do not "
-				  "nest)",
-	    1, 6);
+	lex_fails("/* a /* b */",
+		  "'/*' inside a /* comment (comments do not "
+		  "nest)",
+		  1, 6);
 	lex_fails("sub x {\n\tC{ int x; }C\n}", "inline C is not supported", 2,
-	    2);
+		  2);
 	lex_fails("a @ b", "unexpected character '@'", 1, 3);
 	lex_fails("a % b", "unexpected character '%'", 1, 3);
 	lex_fails("a \x01", "unexpected byte 0x01", 1, 3);
 	lex_fails("a \xc3\xa9", "unexpected byte 0xc3", 1, 3);
-	lex_fails("x = 10 xs 10xs;",
+	lex_fails(
+	    "x = 10 xs 10xs;",
 	    "unknown unit 'xs' (durations: ms, s, m, h, d, w, y; bytes: B, "
 	    "KB, MB, GB, TB)",
 	    1, 13);
-	lex_fails("10sec", "unknown unit 'sec' (durations: ms, s, m, h, d, w, "
-			   "y; bytes: B, KB, MB, GB, TB)",
-	    1, 3);
-	lex_fails("1.5kb", "unknown unit 'kb' (durations: ms, s, m, h, d, w, "
-			   "y; bytes: B, KB, MB, GB, TB)",
-	    1, 4);
+	lex_fails("10sec",
+		  "unknown unit 'sec' (durations: ms, s, m, h, d, w, "
+		  "y; bytes: B, KB, MB, GB, TB)",
+		  1, 3);
+	lex_fails("1.5kb",
+		  "unknown unit 'kb' (durations: ms, s, m, h, d, w, "
+		  "y; bytes: B, KB, MB, GB, TB)",
+		  1, 4);
 	lex_fails("  99999999999999999999",
-	    "integer '99999999999999999999' is too large", 1, 3);
-	lex_fails("1234567890123456789012345678901234567890123456789012345678901"
-		  "234567890",
+		  "integer '99999999999999999999' is too large", 1, 3);
+	lex_fails(
+	    "1234567890123456789012345678901234567890123456789012345678901"
+	    "234567890",
 	    "number too long (more than 64 digits)", 1, 1);
 }
 
@@ -317,6 +323,30 @@ test_nul(void **state)
 	assert_string_equal(x.lx.err, "unexpected byte 0x00");
 }
 
+/* Many strings on one long line: linear (a quadratic scan would hang). */
+static void
+test_long_line(void **state)
+{
+	size_t n = 200000, len = n * 4;
+	char *s = malloc(len + 1);
+	struct vcl_lex lx;
+	struct vcl_tok t;
+	size_t count = 0;
+
+	(void)state;
+	assert_non_null(s);
+	for (size_t i = 0; i < n; i++)
+		memcpy(s + i * 4, "\"a\" ", 4);
+	s[len] = '\0';
+	vcl_lex_init(&lx, 0, s, len);
+	while (vcl_lex_next(&lx, &t) == VCL_T_STRING)
+		count++;
+	assert_int_equal(t.kind, VCL_T_EOF);
+	assert_int_equal(count, n);
+	assert_int_equal(t.pos.col, len + 1);
+	free(s);
+}
+
 static void
 test_describe(void **state)
 {
@@ -328,11 +358,11 @@ test_describe(void **state)
 		    "\"0123456789012345678901234567890123456789xyz\"");
 	assert_string_equal(vcl_tok_describe(&x.t[0], b, sizeof b), "'req'");
 	assert_string_equal(vcl_tok_describe(&x.t[1], b, sizeof b),
-	    "'{\"two...'");
+			    "'{\"two...'");
 	assert_string_equal(vcl_tok_describe(&x.t[2], b, sizeof b),
-	    "'\"012345678901234567890123456789012345678...'");
+			    "'\"012345678901234567890123456789012345678...'");
 	assert_string_equal(vcl_tok_describe(&x.t[3], b, sizeof b),
-	    "end of input");
+			    "end of input");
 	assert_string_equal(vcl_tok_kind_name(VCL_T_NOMATCH), "!~");
 }
 
@@ -347,6 +377,7 @@ main(void)
 	    cmocka_unit_test(test_comments_positions),
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_nul),
+	    cmocka_unit_test(test_long_line),
 	    cmocka_unit_test(test_describe),
 	};
 	return (cmocka_run_group_tests(tests, NULL, NULL));

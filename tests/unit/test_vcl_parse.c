@@ -100,8 +100,8 @@ expr_as(const char *expr, const char *want)
 
 /* The first message of d is an error at file:line:col with text msg. */
 static void
-diag_is(const struct vcl_diag *d, const char *file, unsigned line,
-    unsigned col, const char *msg)
+diag_is(const struct vcl_diag *d, const char *file, unsigned line, unsigned col,
+	const char *msg)
 {
 	const struct vcl_diag_msg *m = vcl_diag_get(d, 0);
 
@@ -113,7 +113,7 @@ diag_is(const struct vcl_diag *d, const char *file, unsigned line,
 		assert_string_equal(m->file, file);
 	if (strcmp(m->text, msg) != 0 || m->line != line || m->col != col)
 		fail_msg("got %u:%u: %s\nwant %u:%u: %s", m->line, m->col,
-		    m->text, line, col, msg);
+			 m->text, line, col, msg);
 }
 
 /* vcl (named t.vcl) fails with msg at line:col. */
@@ -147,7 +147,7 @@ test_decls(void **state)
 {
 	(void)state;
 	dumps_as("vcl 4.0;\nimport std;\nimport directors from \"/x/d.so\";\n",
-	    "vcl 4.0;\nimport std;\nimport directors from \"/x/d.so\";\n");
+		 "vcl 4.0;\nimport std;\nimport directors from \"/x/d.so\";\n");
 	dumps_as("vcl 4.1;\n"
 		 "backend default {\n"
 		 "\t.host = \"127.0.0.1\";\n"
@@ -161,29 +161,30 @@ test_decls(void **state)
 		 "\t}\n"
 		 "\t.proxy_header = 1;\n"
 		 "}\n"
-		 "backend b2 { .host = \"h\"; .probe = p1; .probe = { .window = 5; }; }\n"
+		 "backend b2 { .host = \"h\"; .probe = p1; .probe = { .window "
+		 "= 5; }; }\n"
 		 "backend default none;\n",
-	    "vcl 4.1;\n"
-	    "backend default {\n"
-	    "  .host = \"127.0.0.1\";\n"
-	    "  .port = \"8080\";\n"
-	    "  .connect_timeout = 0.3s;\n"
-	    "  .first_byte_timeout = 5s;\n"
-	    "  .max_connections = 100;\n"
-	    "  .probe = {\n"
-	    "    .url = \"/health\";\n"
-	    "    .interval = 5s;\n"
-	    "  }\n"
-	    "  .proxy_header = 1;\n"
-	    "}\n"
-	    "backend b2 {\n"
-	    "  .host = \"h\";\n"
-	    "  .probe = p1;\n"
-	    "  .probe = {\n"
-	    "    .window = 5;\n"
-	    "  }\n"
-	    "}\n"
-	    "backend default none;\n");
+		 "vcl 4.1;\n"
+		 "backend default {\n"
+		 "  .host = \"127.0.0.1\";\n"
+		 "  .port = \"8080\";\n"
+		 "  .connect_timeout = 0.3s;\n"
+		 "  .first_byte_timeout = 5s;\n"
+		 "  .max_connections = 100;\n"
+		 "  .probe = {\n"
+		 "    .url = \"/health\";\n"
+		 "    .interval = 5s;\n"
+		 "  }\n"
+		 "  .proxy_header = 1;\n"
+		 "}\n"
+		 "backend b2 {\n"
+		 "  .host = \"h\";\n"
+		 "  .probe = p1;\n"
+		 "  .probe = {\n"
+		 "    .window = 5;\n"
+		 "  }\n"
+		 "}\n"
+		 "backend default none;\n");
 	dumps_as("vcl 4.1;\n"
 		 "probe healthcheck {\n"
 		 "  .url = \"/\";\n"
@@ -193,17 +194,18 @@ test_decls(void **state)
 		 "  .interval = 5s; .timeout = 1 s; .window = 5;\n"
 		 "  .threshold = 3; .initial = 3; .expected_response = 200;\n"
 		 "}\n",
-	    "vcl 4.1;\n"
-	    "probe healthcheck {\n"
-	    "  .url = \"/\";\n"
-	    "  .request = \"GET / HTTP/1.1\" \"Host: x\" \"Connection: close\";\n"
-	    "  .interval = 5s;\n"
-	    "  .timeout = 1s;\n"
-	    "  .window = 5;\n"
-	    "  .threshold = 3;\n"
-	    "  .initial = 3;\n"
-	    "  .expected_response = 200;\n"
-	    "}\n");
+		 "vcl 4.1;\n"
+		 "probe healthcheck {\n"
+		 "  .url = \"/\";\n"
+		 "  .request = \"GET / HTTP/1.1\" \"Host: x\" \"Connection: "
+		 "close\";\n"
+		 "  .interval = 5s;\n"
+		 "  .timeout = 1s;\n"
+		 "  .window = 5;\n"
+		 "  .threshold = 3;\n"
+		 "  .initial = 3;\n"
+		 "  .expected_response = 200;\n"
+		 "}\n");
 	dumps_as("vcl 4.1;\n"
 		 "acl purge +log -pedantic +table {\n"
 		 "  \"localhost\";\n"
@@ -215,20 +217,20 @@ test_decls(void **state)
 		 "  \"::1\"/128;\n"
 		 "}\n"
 		 "acl empty { }\n",
-	    "vcl 4.1;\n"
-	    "acl purge +log -pedantic +table {\n"
-	    "  \"localhost\";\n"
-	    "  \"192.0.2.0\"/24;\n"
-	    "  !\"192.0.2.23\";\n"
-	    "  (\"example.com\");\n"
-	    "  !(\"a.example.com\"/16);\n"
-	    "  !(\"b.example.com\");\n"
-	    "  \"::1\"/128;\n"
-	    "}\n"
-	    "acl empty {\n"
-	    "}\n");
+		 "vcl 4.1;\n"
+		 "acl purge +log -pedantic +table {\n"
+		 "  \"localhost\";\n"
+		 "  \"192.0.2.0\"/24;\n"
+		 "  !\"192.0.2.23\";\n"
+		 "  (\"example.com\");\n"
+		 "  !(\"a.example.com\"/16);\n"
+		 "  !(\"b.example.com\");\n"
+		 "  \"::1\"/128;\n"
+		 "}\n"
+		 "acl empty {\n"
+		 "}\n");
 	dumps_as("vcl 4.1; sub vcl_recv { } sub empty {}",
-	    "vcl 4.1;\nsub vcl_recv {\n}\nsub empty {\n}\n");
+		 "vcl 4.1;\nsub vcl_recv {\n}\nsub empty {\n}\n");
 }
 
 /* The fields of the AST itself: kinds, names, positions, values. */
@@ -310,28 +312,28 @@ test_stmts(void **state)
 		 "return(synth(404, \"Not here\"));\n"
 		 "return (vcl(label));\n"
 		 "{ set a = 1; { } }",
-	    "  set req.url = \"/\";\n"
-	    "  set req.http.x += \"a\";\n"
-	    "  set resp.status -= 1;\n"
-	    "  set beresp.ttl *= 2;\n"
-	    "  set beresp.ttl /= 2;\n"
-	    "  unset req.http.Cookie;\n"
-	    "  call my_sub;\n"
-	    "  new vdir = directors.round_robin();\n"
-	    "  vdir.add_backend(server1);\n"
-	    "  std.log(\"x\");\n"
-	    "  hash_data(req.url);\n"
-	    "  synthetic(\"body\");\n"
-	    "  ban(\"req.url ~ /\");\n"
-	    "  return;\n"
-	    "  return (pass);\n"
-	    "  return (synth(404, \"Not here\"));\n"
-	    "  return (vcl(label));\n"
-	    "  {\n"
-	    "    set a = 1;\n"
-	    "    {\n"
-	    "    }\n"
-	    "  }\n");
+		 "  set req.url = \"/\";\n"
+		 "  set req.http.x += \"a\";\n"
+		 "  set resp.status -= 1;\n"
+		 "  set beresp.ttl *= 2;\n"
+		 "  set beresp.ttl /= 2;\n"
+		 "  unset req.http.Cookie;\n"
+		 "  call my_sub;\n"
+		 "  new vdir = directors.round_robin();\n"
+		 "  vdir.add_backend(server1);\n"
+		 "  std.log(\"x\");\n"
+		 "  hash_data(req.url);\n"
+		 "  synthetic(\"body\");\n"
+		 "  ban(\"req.url ~ /\");\n"
+		 "  return;\n"
+		 "  return (pass);\n"
+		 "  return (synth(404, \"Not here\"));\n"
+		 "  return (vcl(label));\n"
+		 "  {\n"
+		 "    set a = 1;\n"
+		 "    {\n"
+		 "    }\n"
+		 "  }\n");
 }
 
 static void
@@ -340,14 +342,15 @@ test_if(void **state)
 	(void)state;
 	stmts_as("if (a) { call x; }", "  if (a) {\n    call x;\n  }\n");
 	stmts_as("if (a) { } else { call y; }",
-	    "  if (a) {\n  } else {\n    call y;\n  }\n");
-	stmts_as("if (a) { call x; } elsif (b) { } elseif (c) { } elif (d) { }"
-		 " else if (e) { call z; } else { }",
+		 "  if (a) {\n  } else {\n    call y;\n  }\n");
+	stmts_as(
+	    "if (a) { call x; } elsif (b) { } elseif (c) { } elif (d) { }"
+	    " else if (e) { call z; } else { }",
 	    "  if (a) {\n    call x;\n  } elsif (b) {\n  } elsif (c) {\n"
 	    "  } elsif (d) {\n  } elsif (e) {\n    call z;\n  } else {\n  }\n");
 	stmts_as("if (a) { if (b) { if (c) { return (hash); } } }",
-	    "  if (a) {\n    if (b) {\n      if (c) {\n"
-	    "        return (hash);\n      }\n    }\n  }\n");
+		 "  if (a) {\n    if (b) {\n      if (c) {\n"
+		 "        return (hash);\n      }\n    }\n  }\n");
 }
 
 static void
@@ -442,8 +445,10 @@ static void
 test_calls(void **state)
 {
 	(void)state;
-	expr_as("std.collect(req.http.x, \",\")", "std.collect(req.http.x, \",\")");
-	expr_as("regsub(req.url, \"^/a\", \"/b\")", "regsub(req.url, \"^/a\", \"/b\")");
+	expr_as("std.collect(req.http.x, \",\")",
+		"std.collect(req.http.x, \",\")");
+	expr_as("regsub(req.url, \"^/a\", \"/b\")",
+		"regsub(req.url, \"^/a\", \"/b\")");
 	expr_as("foo.bar(x, y=1)", "foo.bar(x, y=1)");
 	expr_as("foo.bar(y = 1 + 2, z=a == b)", "foo.bar(y=1 + 2, z=a == b)");
 	expr_as("f()", "f()");
@@ -495,8 +500,8 @@ test_concat(void **state)
 	expr_as("a b == c d", "(concat a b) == (concat c d)");
 	expr_as("f(a b, c)", "f((concat a b), c)");
 	stmts_as("synthetic({\"<html>\"} + resp.status + \" \" resp.reason);",
-	    "  synthetic((concat ((\"<html>\" + resp.status) + \" \") "
-	    "resp.reason));\n");
+		 "  synthetic((concat ((\"<html>\" + resp.status) + \" \") "
+		 "resp.reason));\n");
 }
 
 /* A realistic VCL: the built-in logic and common additions. */
@@ -575,7 +580,8 @@ static const char realistic[] =
     "      beresp.http.Set-Cookie ||\n"
     "      beresp.http.Surrogate-control ~ \"(?i)no-store\" ||\n"
     "      (!beresp.http.Surrogate-Control &&\n"
-    "        beresp.http.Cache-Control ~ \"(?i:no-cache|no-store|private)\") ||\n"
+    "        beresp.http.Cache-Control ~ \"(?i:no-cache|no-store|private)\") "
+    "||\n"
     "      beresp.http.Vary == \"*\") {\n"
     "        # Mark as \"Hit-For-Miss\" for the next 2 minutes\n"
     "        set beresp.ttl = 120s;\n"
@@ -626,7 +632,8 @@ test_realistic(void **state)
 static void
 test_append(void **state)
 {
-	static const char user[] = "vcl 4.0;\nsub vcl_recv { return (pass); }\n";
+	static const char user[] =
+	    "vcl 4.0;\nsub vcl_recv { return (pass); }\n";
 	static const char builtin[] = "sub vcl_recv { return (hash); }\n";
 	struct vcl_diag *d = vcl_diag_new();
 	struct vcl_ast *a = parse_ok(user, d);
@@ -634,8 +641,9 @@ test_append(void **state)
 
 	(void)state;
 	assert_int_equal(vcl_parse_append(a, "<builtin>", builtin,
-			     strlen(builtin), VCL_PARSE_NO_VERSION, d),
-	    0);
+					  strlen(builtin), VCL_PARSE_NO_VERSION,
+					  d),
+			 0);
 	assert_int_equal(a->nsrc, 2);
 	assert_int_equal(a->last->pos.src, 1);
 	s = dump_str(a);
@@ -644,23 +652,23 @@ test_append(void **state)
 			       "sub vcl_recv {\n  return (hash);\n}\n");
 	free(s);
 	/* without the flag the version is required */
-	assert_int_equal(vcl_parse_append(a, "b2", builtin, strlen(builtin), 0,
-			     d),
-	    -1);
-	diag_is(d, "b2", 1, 1,
+	assert_int_equal(
+	    vcl_parse_append(a, "b2", builtin, strlen(builtin), 0, d), -1);
+	diag_is(
+	    d, "b2", 1, 1,
 	    "VCL version declaration missing: start with 'vcl 4.1;' (or 'vcl "
 	    "4.0;'), got 'sub'");
 	vcl_diag_clear(d);
 	/* no version above the main one's */
 	assert_int_equal(vcl_parse_append(a, "b3", "vcl 4.1;", 8, 0, d), -1);
 	diag_is(d, "b3", 1, 5,
-	    "VCL version 4.1 is higher than the main VCL's 4.0");
+		"VCL version 4.1 is higher than the main VCL's 4.0");
 	vcl_diag_clear(d);
 	/* a failed append keeps the declarations completed before */
 	assert_int_equal(vcl_parse_append(a, "b4",
-			     "sub a { } sub b { set x = ; }", 29,
-			     VCL_PARSE_NO_VERSION, d),
-	    -1);
+					  "sub a { } sub b { set x = ; }", 29,
+					  VCL_PARSE_NO_VERSION, d),
+			 -1);
 	diag_is(d, "b4", 1, 27, "expected an expression, got ';'");
 	assert_int_equal(a->last->kind, VCL_N_SUB);
 	assert_string_equal(a->last->u.decl.name, "a");
@@ -678,85 +686,92 @@ static void
 test_decl_errors(void **state)
 {
 	(void)state;
-	fails_with("", 1, 1,
+	fails_with(
+	    "", 1, 1,
 	    "VCL version declaration missing: start with 'vcl 4.1;' (or 'vcl "
 	    "4.0;'), got end of input");
-	fails_with("sub x {}", 1, 1,
+	fails_with(
+	    "sub x {}", 1, 1,
 	    "VCL version declaration missing: start with 'vcl 4.1;' (or 'vcl "
 	    "4.0;'), got 'sub'");
 	fails_with("vcl 4;", 1, 5,
-	    "expected a version (4.0 or 4.1) after 'vcl', got '4'");
+		   "expected a version (4.0 or 4.1) after 'vcl', got '4'");
 	fails_with("vcl 4.10;", 1, 5,
-	    "expected a version (4.0 or 4.1) after 'vcl', got '4.10'");
+		   "expected a version (4.0 or 4.1) after 'vcl', got '4.10'");
 	fails_with("vcl 5.0;", 1, 5,
-	    "VCL version 5.0 is not supported (4.0 and 4.1 are)");
+		   "VCL version 5.0 is not supported (4.0 and 4.1 are)");
 	fails_with("vcl 4.1\nsub", 2, 1,
-	    "expected ';' after the VCL version, got 'sub'");
+		   "expected ';' after the VCL version, got 'sub'");
 	fails_with("vcl 4.0;\nvcl 4.1;", 2, 5,
-	    "VCL version 4.1 is higher than the main VCL's 4.0");
-	fails_with("vcl 4.1;\nfoo", 2, 1,
+		   "VCL version 4.1 is higher than the main VCL's 4.0");
+	fails_with(
+	    "vcl 4.1;\nfoo", 2, 1,
 	    "expected a declaration ('vcl', 'import', 'include', 'backend', "
 	    "'probe', 'acl' or 'sub'), got 'foo'");
-	fails_with("vcl 4.1;\n{", 2, 1,
+	fails_with(
+	    "vcl 4.1;\n{", 2, 1,
 	    "expected a declaration ('vcl', 'import', 'include', 'backend', "
 	    "'probe', 'acl' or 'sub'), got '{'");
-	fails_with("vcl 4.1;\ndirector d round-robin { }", 2, 1,
+	fails_with(
+	    "vcl 4.1;\ndirector d round-robin { }", 2, 1,
 	    "'director' is VCL 3: make directors with the directors vmod in "
 	    "vcl_init");
 	fails_with("vcl 4.1;\nimport ;", 2, 8, "expected a vmod name, got ';'");
 	fails_with("vcl 4.1;\nimport a.b;", 2, 8,
-	    "invalid vmod name 'a.b': a name cannot contain '.'");
+		   "invalid vmod name 'a.b': a name cannot contain '.'");
 	fails_with("vcl 4.1;\nimport std from x;", 2, 17,
-	    "expected a path (a string) after 'from', got 'x'");
+		   "expected a path (a string) after 'from', got 'x'");
 	fails_with("vcl 4.1;\nimport std", 2, 11,
-	    "expected ';' after import statement, got end of input");
+		   "expected ';' after import statement, got end of input");
 	fails_with("vcl 4.1;\nbackend {", 2, 9,
-	    "expected a backend name, got '{'");
+		   "expected a backend name, got '{'");
 	fails_with("vcl 4.1;\nbackend b .host", 2, 11,
-	    "expected '{' or 'none' after the backend name, got '.'");
+		   "expected '{' or 'none' after the backend name, got '.'");
 	fails_with("vcl 4.1;\nbackend b none", 2, 15,
-	    "expected ';' after 'none', got end of input");
+		   "expected ';' after 'none', got end of input");
 	fails_with("vcl 4.1;\nbackend b { host = 1; }", 2, 13,
-	    "expected a field ('.name = value;') or '}', got 'host'");
+		   "expected a field ('.name = value;') or '}', got 'host'");
 	fails_with("vcl 4.1;\nbackend b { . = 1; }", 2, 15,
-	    "expected a field name after '.', got '='");
+		   "expected a field name after '.', got '='");
 	fails_with("vcl 4.1;\nbackend b { .host \"x\"; }", 2, 19,
-	    "expected '=' after '.host', got '\"x\"'");
+		   "expected '=' after '.host', got '\"x\"'");
 	fails_with("vcl 4.1;\nbackend b { .host = \"x\" }", 2, 25,
-	    "expected ';' after the value of '.host', got '}'");
+		   "expected ';' after the value of '.host', got '}'");
 	fails_with("vcl 4.1;\nbackend b { .host = ; }", 2, 21,
-	    "expected an expression, got ';'");
+		   "expected an expression, got ';'");
 	fails_with("vcl 4.1;\nbackend b { .probe = { .url = \"/\"; }", 2, 37,
-	    "end of input inside a block: a '}' is missing");
+		   "end of input inside a block: a '}' is missing");
 	fails_with("vcl 4.1;\nacl a { \"x\";", 2, 13,
-	    "end of input inside a block: a '}' is missing");
+		   "end of input inside a block: a '}' is missing");
 	fails_with("vcl 4.1;\nprobe p .url", 2, 9,
-	    "expected '{' after the probe name, got '.'");
-	fails_with("vcl 4.1;\nprobe { }", 2, 7, "expected a probe name, got '{'");
+		   "expected '{' after the probe name, got '.'");
+	fails_with("vcl 4.1;\nprobe { }", 2, 7,
+		   "expected a probe name, got '{'");
 	fails_with("vcl 4.1;\nacl a.b { }", 2, 5,
-	    "invalid acl name 'a.b': a name cannot contain '.'");
+		   "invalid acl name 'a.b': a name cannot contain '.'");
 	fails_with("vcl 4.1;\nacl a + { }", 2, 9,
-	    "expected an acl flag name after '+', got '{'");
+		   "expected an acl flag name after '+', got '{'");
 	fails_with("vcl 4.1;\nacl a \"x\";", 2, 7,
-	    "expected '{' after the acl name, got '\"x\"'");
+		   "expected '{' after the acl name, got '\"x\"'");
 	fails_with("vcl 4.1;\nacl a { x; }", 2, 9,
-	    "expected an address (a string) in the acl, got 'x'");
+		   "expected an address (a string) in the acl, got 'x'");
 	fails_with("vcl 4.1;\nacl a { \"x\"/; }", 2, 13,
-	    "expected a prefix length after '/', got ';'");
+		   "expected a prefix length after '/', got ';'");
 	fails_with("vcl 4.1;\nacl a { \"x\"/129; }", 2, 13,
-	    "prefix length '129' is out of range (0 to 128)");
+		   "prefix length '129' is out of range (0 to 128)");
 	fails_with("vcl 4.1;\nacl a { (\"x\"; }", 2, 13,
-	    "expected ')' after the acl entry, got ';'");
+		   "expected ')' after the acl entry, got ';'");
 	fails_with("vcl 4.1;\nacl a { \"x\" }", 2, 13,
-	    "expected ';' after the acl entry, got '}'");
+		   "expected ';' after the acl entry, got '}'");
 	fails_with("vcl 4.1;\nsub { }", 2, 5,
-	    "expected a subroutine name, got '{'");
+		   "expected a subroutine name, got '{'");
 	fails_with("vcl 4.1;\nsub a.b { }", 2, 5,
-	    "invalid subroutine name 'a.b': a name cannot contain '.'");
+		   "invalid subroutine name 'a.b': a name cannot contain '.'");
 	fails_with("vcl 4.1;\nsub a ;", 2, 7,
-	    "expected '{' after the subroutine name, got ';'");
+		   "expected '{' after the subroutine name, got ';'");
 	/* lexer errors come through with their place */
-	fails_with("vcl 4.1;\nsub a {\n  set x = \"ab\n}", 3, 11,
+	fails_with(
+	    "vcl 4.1;\nsub a {\n  set x = \"ab\n}", 3, 11,
 	    "unterminated string (a \"...\" string cannot span lines; use "
 	    "{\"...\"} for that)");
 	fails_with("vcl 4.1;\n  C{ x }C", 2, 3, "inline C is not supported");
@@ -768,81 +783,91 @@ test_stmt_errors(void **state)
 {
 	(void)state;
 	stmt_fails("set req.url = \"/\" req", 4, 1,
-	    "expected ';' after set statement, got '}'");
+		   "expected ';' after set statement, got '}'");
 	stmt_fails("  set req.url = \"/\";;", 3, 21,
-	    "expected a statement or '}', got ';'");
+		   "expected a statement or '}', got ';'");
 	stmt_fails("set = 1;", 3, 5,
-	    "expected a variable name after 'set', got '='");
-	stmt_fails("set x 1;", 3, 7,
+		   "expected a variable name after 'set', got '='");
+	stmt_fails(
+	    "set x 1;", 3, 7,
 	    "expected '=', '+=', '-=', '*=' or '/=' after 'set x', got '1'");
-	stmt_fails("set x == 1;", 3, 7,
+	stmt_fails(
+	    "set x == 1;", 3, 7,
 	    "expected '=', '+=', '-=', '*=' or '/=' after 'set x', got '=='");
 	stmt_fails("set x = 1 set y = 2;", 3, 11,
-	    "expected ';' after set statement, got 'set'");
+		   "expected ';' after set statement, got 'set'");
 	stmt_fails("unset;", 3, 6,
-	    "expected a variable name after 'unset', got ';'");
-	stmt_fails("unset a b;", 3, 9, "expected ';' after unset statement, got 'b'");
+		   "expected a variable name after 'unset', got ';'");
+	stmt_fails("unset a b;", 3, 9,
+		   "expected ';' after unset statement, got 'b'");
 	stmt_fails("remove req.http.x;", 3, 1, "'remove' is VCL 3: use unset");
 	stmt_fails("error 404 \"x\";", 3, 1,
-	    "'error' is VCL 3: use return (synth(status, reason))");
-	stmt_fails("esi;", 3, 1, "'esi' is VCL 3: use set beresp.do_esi = true");
+		   "'error' is VCL 3: use return (synth(status, reason))");
+	stmt_fails("esi;", 3, 1,
+		   "'esi' is VCL 3: use set beresp.do_esi = true");
 	stmt_fails("purge;", 3, 1,
-	    "'purge' is VCL 3: use return (purge) in vcl_recv");
-	stmt_fails("log \"x\";", 3, 1, "'log' is VCL 3: use std.log() (import std)");
+		   "'purge' is VCL 3: use return (purge) in vcl_recv");
+	stmt_fails("log \"x\";", 3, 1,
+		   "'log' is VCL 3: use std.log() (import std)");
 	stmt_fails("rollback;", 3, 1,
-	    "'rollback' is not supported: use std.rollback()");
+		   "'rollback' is not supported: use std.rollback()");
 	stmt_fails("else { }", 3, 1, "'else' without 'if'");
 	stmt_fails("elsif (a) { }", 3, 1, "'elsif' without 'if'");
 	stmt_fails("call;", 3, 5,
-	    "expected a subroutine name after 'call', got ';'");
-	stmt_fails("call a b;", 3, 8, "expected ';' after call statement, got 'b'");
+		   "expected a subroutine name after 'call', got ';'");
+	stmt_fails("call a b;", 3, 8,
+		   "expected ';' after call statement, got 'b'");
 	stmt_fails("new = x();", 3, 5, "expected an object name, got '='");
 	stmt_fails("new a.b = x();", 3, 5,
-	    "invalid object name 'a.b': a name cannot contain '.'");
+		   "invalid object name 'a.b': a name cannot contain '.'");
 	stmt_fails("new a x();", 3, 7, "expected '=' after 'new a', got 'x'");
-	stmt_fails("new a = x()", 4, 1, "expected ';' after new statement, got '}'");
+	stmt_fails("new a = x()", 4, 1,
+		   "expected ';' after new statement, got '}'");
 	stmt_fails("hash_data req.url;", 3, 11,
-	    "expected '(' after 'hash_data', got 'req.url'");
+		   "expected '(' after 'hash_data', got 'req.url'");
 	stmt_fails("hash_data(req.url;", 3, 18,
-	    "expected ')' after the argument of 'hash_data', got ';'");
+		   "expected ')' after the argument of 'hash_data', got ';'");
 	stmt_fails("synthetic(\"x\")", 4, 1,
-	    "expected ';' after synthetic statement, got '}'");
+		   "expected ';' after synthetic statement, got '}'");
 	stmt_fails("ban();", 3, 5, "expected an expression, got ')'");
 	stmt_fails("return pass;", 3, 8,
-	    "expected '(' or ';' after 'return', got 'pass'");
+		   "expected '(' or ';' after 'return', got 'pass'");
 	stmt_fails("return (\"x\");", 3, 9,
-	    "expected an action after 'return (', got '\"x\"'");
+		   "expected an action after 'return (', got '\"x\"'");
 	stmt_fails("return (pass;", 3, 13,
-	    "expected ')' after the return action, got ';'");
+		   "expected ')' after the return action, got ';'");
 	stmt_fails("return (pass)", 4, 1,
-	    "expected ';' after return statement, got '}'");
+		   "expected ';' after return statement, got '}'");
 	stmt_fails("return (synth(404 = 1));", 3, 19,
-	    "expected ',' or ')' after an argument of 'synth', got '='");
+		   "expected ',' or ')' after an argument of 'synth', got '='");
 	stmt_fails("if a { }", 3, 4, "expected '(' after 'if', got 'a'");
 	stmt_fails("if (a { }", 3, 7,
-	    "expected ')' after the if condition, got '{'");
+		   "expected ')' after the if condition, got '{'");
 	stmt_fails("if (a) call x;", 3, 8,
-	    "expected '{' after the if condition, got 'call'");
+		   "expected '{' after the if condition, got 'call'");
 	stmt_fails("if (a) { } elsif b { }", 3, 18,
-	    "expected '(' after 'elsif', got 'b'");
+		   "expected '(' after 'elsif', got 'b'");
 	stmt_fails("if (a) { } else if b { }", 3, 20,
-	    "expected '(' after 'else if', got 'b'");
+		   "expected '(' after 'else if', got 'b'");
 	stmt_fails("if (a) { } else call x;", 3, 17,
-	    "expected 'if' or '{' after 'else', got 'call'");
+		   "expected 'if' or '{' after 'else', got 'call'");
 	stmt_fails("if () { }", 3, 5, "expected an expression, got ')'");
 	stmt_fails("std.log(\"x\")", 4, 1,
-	    "expected ';' after the call to 'std.log', got '}'");
-	stmt_fails("std.log(\"x\",);", 3, 13, "expected an expression, got ')'");
-	stmt_fails("req.url = \"x\";", 3, 1,
+		   "expected ';' after the call to 'std.log', got '}'");
+	stmt_fails("std.log(\"x\",);", 3, 13,
+		   "expected an expression, got ')'");
+	stmt_fails(
+	    "req.url = \"x\";", 3, 1,
 	    "expected a statement, got 'req.url': an assignment starts with "
 	    "'set'");
-	stmt_fails("foo;", 3, 1,
+	stmt_fails(
+	    "foo;", 3, 1,
 	    "expected a statement, got 'foo' (statements: set, unset, if, "
 	    "return, call, new, hash_data, synthetic, ban, or a function "
 	    "call)");
 	stmt_fails("\"x\";", 3, 1, "expected a statement or '}', got '\"x\"'");
 	fails_with("vcl 4.1;\nsub a {\n  if (b) {\n", 4, 1,
-	    "end of input inside a block: a '}' is missing");
+		   "end of input inside a block: a '}' is missing");
 }
 
 static void
@@ -851,21 +876,21 @@ test_expr_errors(void **state)
 	(void)state;
 	stmt_fails("set x = ;", 3, 9, "expected an expression, got ';'");
 	stmt_fails("set x = (1 + 2;", 3, 15,
-	    "expected ')' to close the parenthesis, got ';'");
+		   "expected ')' to close the parenthesis, got ';'");
 	stmt_fails("set x = 1 +;", 3, 12, "expected an expression, got ';'");
 	stmt_fails("set x = a == b == c;", 3, 16,
-	    "expected ';' after set statement, got '=='");
+		   "expected ';' after set statement, got '=='");
 	stmt_fails("set x = !!a;", 3, 10, "expected an expression, got '!'");
 	stmt_fails("set x = a || ;", 3, 14, "expected an expression, got ';'");
 	stmt_fails("set x = f(a b;", 3, 14,
-	    "expected ',' or ')' after an argument of 'f', got ';'");
+		   "expected ',' or ')' after an argument of 'f', got ';'");
 	stmt_fails("set x = f(1, 2", 4, 1,
-	    "expected ',' or ')' after an argument of 'f', got '}'");
+		   "expected ',' or ')' after an argument of 'f', got '}'");
 	stmt_fails("set x = f(y=);", 3, 13, "expected an expression, got ')'");
 	stmt_fails("set x = 1 . 2;", 3, 11,
-	    "expected ';' after set statement, got '.'");
+		   "expected ';' after set statement, got '.'");
 	stmt_fails("set x = \"a\" 1;", 3, 13,
-	    "expected ';' after set statement, got '1'");
+		   "expected ';' after set statement, got '1'");
 }
 
 /* The printed form: place, line, caret; a tab stays a tab. */
@@ -881,7 +906,8 @@ test_caret(void **state)
 	(void)state;
 	assert_null(vcl_parse_string("file.vcl", vcl, strlen(vcl), d));
 	s = diag_str(d);
-	assert_string_equal(s,
+	assert_string_equal(
+	    s,
 	    "file.vcl:4:2: error: expected ';' after set statement, got 'set'\n"
 	    "    \tset x = 1;\n"
 	    "    \t^\n");
@@ -889,7 +915,8 @@ test_caret(void **state)
 	vcl_diag_free(&d);
 
 	d = vcl_diag_new();
-	assert_null(vcl_parse_string("f.vcl", "vcl 4.1;\n\t  sub x {\t@", 21, d));
+	assert_null(
+	    vcl_parse_string("f.vcl", "vcl 4.1;\n\t  sub x {\t@", 21, d));
 	s = diag_str(d);
 	assert_string_equal(s, "f.vcl:2:12: error: unexpected character '@'\n"
 			       "    \t  sub x {\t@\n"
@@ -1012,17 +1039,17 @@ test_include(void **state)
 	assert_int_equal(a->nsrc, 4);
 	s = dump_str(a);
 	snprintf(want, sizeof want,
-	    "vcl 4.1;\n"
-	    "// %s/sub/a.vcl\n"
-	    "vcl 4.0;\n"
-	    "backend a none;\n"
-	    "// %s/sub/b.vcl\n"
-	    "probe p {\n  .url = \"/\";\n}\n"
-	    "// %s/sub/a.vcl\n"
-	    "acl x {\n}\n"
-	    "// %s/main.vcl\n"
-	    "sub vcl_recv {\n  set req.http.a = 1;\n  return (hash);\n}\n",
-	    tmpdir, tmpdir, tmpdir, tmpdir);
+		 "vcl 4.1;\n"
+		 "// %s/sub/a.vcl\n"
+		 "vcl 4.0;\n"
+		 "backend a none;\n"
+		 "// %s/sub/b.vcl\n"
+		 "probe p {\n  .url = \"/\";\n}\n"
+		 "// %s/sub/a.vcl\n"
+		 "acl x {\n}\n"
+		 "// %s/main.vcl\n"
+		 "sub vcl_recv {\n  set req.http.a = 1;\n  return (hash);\n}\n",
+		 tmpdir, tmpdir, tmpdir, tmpdir);
 	assert_string_equal(s, want);
 	free(s);
 	/* where each came from */
@@ -1052,8 +1079,8 @@ test_include_errors(void **state)
 	{
 		char msg[512];
 		snprintf(msg, sizeof msg,
-		    "cannot open '%s/nope.vcl': No such file or directory",
-		    tmpdir);
+			 "cannot open '%s/nope.vcl': No such file or directory",
+			 tmpdir);
 		diag_is(d, path, 3, 4, msg);
 	}
 	vcl_diag_clear(d);
@@ -1065,7 +1092,8 @@ test_include_errors(void **state)
 	{
 		char msg[512];
 		snprintf(msg, sizeof msg,
-		    "include cycle: '%s/c1.vcl' is already being read", tmpdir);
+			 "include cycle: '%s/c1.vcl' is already being read",
+			 tmpdir);
 		diag_is(d, path, 2, 3, msg);
 	}
 	vcl_diag_clear(d);
@@ -1073,13 +1101,14 @@ test_include_errors(void **state)
 	for (int i = 0; i <= 11; i++) {
 		snprintf(name, sizeof name, "d%d.vcl", i);
 		snprintf(text, sizeof text, "%sinclude \"d%d.vcl\";\n",
-		    i == 0 ? "vcl 4.1;\n" : "", i + 1);
+			 i == 0 ? "vcl 4.1;\n" : "", i + 1);
 		write_file(name, text);
 	}
 	write_file("d12.vcl", "sub x { }\n");
 	assert_null(parse_rel("d0.vcl", d));
 	snprintf(path, sizeof path, "%s/d10.vcl", tmpdir);
-	diag_is(d, path, 1, 1, "includes nested too deeply (more than 10 levels)");
+	diag_is(d, path, 1, 1,
+		"includes nested too deeply (more than 10 levels)");
 	vcl_diag_clear(d);
 	/* ten levels are fine */
 	write_file("d10.vcl", "sub x { }\n");
@@ -1089,13 +1118,14 @@ test_include_errors(void **state)
 	vcl_ast_free(&a);
 	/* bad include statements */
 	fails_with("vcl 4.1;\ninclude x;", 2, 9,
-	    "expected a file name (a string) after 'include', got 'x'");
+		   "expected a file name (a string) after 'include', got 'x'");
 	fails_with("vcl 4.1;\ninclude \"x.vcl\"", 2, 16,
-	    "expected ';' after include statement, got end of input");
-	fails_with("vcl 4.1;\ninclude \"\";", 2, 1, "include of an empty file name");
+		   "expected ';' after include statement, got end of input");
+	fails_with("vcl 4.1;\ninclude \"\";", 2, 1,
+		   "include of an empty file name");
 	/* a directory */
 	fails_with("vcl 4.1;\ninclude \"/\";", 2, 1,
-	    "cannot open '/': Is a directory");
+		   "cannot open '/': Is a directory");
 	/* only regular files: never wait on a FIFO */
 	snprintf(path, sizeof path, "%s/fifo", tmpdir);
 	assert_int_equal(mkfifo(path, 0600), 0);
@@ -1104,19 +1134,19 @@ test_include_errors(void **state)
 	{
 		char msg[512], file[256];
 		snprintf(msg, sizeof msg,
-		    "cannot open '%s/fifo': not a regular file", tmpdir);
+			 "cannot open '%s/fifo': not a regular file", tmpdir);
 		snprintf(file, sizeof file, "%s/f.vcl", tmpdir);
 		diag_is(d, file, 2, 1, msg);
 	}
 	vcl_diag_clear(d);
 	fails_with("vcl 4.1;\ninclude \"/dev/null\";", 2, 1,
-	    "cannot open '/dev/null': not a regular file");
+		   "cannot open '/dev/null': not a regular file");
 	/* untrusted text may not include */
 	a = vcl_parse_string("t.vcl", "vcl 4.1;", 8, d);
 	assert_non_null(a);
 	assert_int_equal(vcl_parse_append(a, "u.vcl", "include \"x\";", 12,
-			     VCL_PARSE_NO_INCLUDE, d),
-	    -1);
+					  VCL_PARSE_NO_INCLUDE, d),
+			 -1);
 	diag_is(d, "u.vcl", 1, 1, "include is not allowed here");
 	vcl_ast_free(&a);
 	vcl_diag_free(&d);
@@ -1152,7 +1182,7 @@ test_file_errors(void **state)
 	(void)state;
 	assert_null(vcl_parse_file("/nonexistent/x.vcl", d));
 	diag_is(d, NULL, 0, 0,
-	    "cannot open '/nonexistent/x.vcl': No such file or directory");
+		"cannot open '/nonexistent/x.vcl': No such file or directory");
 	vcl_diag_free(&d);
 	/* d may be NULL */
 	assert_null(vcl_parse_file("/nonexistent/x.vcl", NULL));
@@ -1163,10 +1193,11 @@ test_file_errors(void **state)
 /* A buffer of prefix, n times rep, mid, n times close, suffix. */
 static char *
 nest(const char *prefix, const char *rep, int n, const char *mid,
-    const char *close, const char *suffix)
+     const char *close, const char *suffix)
 {
-	size_t len = strlen(prefix) + (strlen(rep) + strlen(close)) * (size_t)n +
-	    strlen(mid) + strlen(suffix) + 1;
+	size_t len = strlen(prefix) +
+		     (strlen(rep) + strlen(close)) * (size_t)n + strlen(mid) +
+		     strlen(suffix) + 1;
 	char *s = malloc(len), *p = s;
 
 	assert_non_null(s);
@@ -1244,7 +1275,8 @@ test_limits(void **state)
 	s = nest(SUB_HEAD "set x = a", " \"b\"", 5000, "", "", ";\n}\n");
 	parses(s);
 	free(s);
-	s = nest(SUB_HEAD "if (a) { }", " elsif (b) { }", 5000, "", "", "\n}\n");
+	s = nest(SUB_HEAD "if (a) { }", " elsif (b) { }", 5000, "", "",
+		 "\n}\n");
 	parses(s);
 	free(s);
 }
@@ -1262,7 +1294,8 @@ test_size_limit(void **state)
 	memset(s, ' ', n);
 	memcpy(s, "vcl 4.1;", 8);
 	assert_null(vcl_parse_string("big.vcl", s, n, d));
-	diag_is(d, NULL, 0, 0, "'big.vcl' is too large: the VCL would exceed 16 MiB");
+	diag_is(d, NULL, 0, 0,
+		"'big.vcl' is too large: the VCL would exceed 16 MiB");
 	vcl_diag_clear(d);
 	/* just below: fine */
 	a = vcl_parse_string("big.vcl", s, n - 1, d);
