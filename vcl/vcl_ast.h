@@ -300,10 +300,12 @@ struct vcl_ast *vcl_parse_file(const char *path, struct vcl_diag *d);
 struct vcl_ast *vcl_parse_string(const char *name, const char *text, size_t len,
 				 struct vcl_diag *d);
 
-/* Flags of vcl_parse_append. */
-#define VCL_PARSE_NO_VERSION 0x1u /* "vcl 4.x;" is optional (built-in VCL) */
-#define VCL_PARSE_NO_INCLUDE 0x2u /* an include is an error (untrusted text)   \
-				   */
+/*
+ * Flags of vcl_parse_append. NO_VERSION: "vcl 4.x;" is optional (the
+ * built-in VCL). NO_INCLUDE: an include is an error (untrusted text).
+ */
+#define VCL_PARSE_NO_VERSION 0x1u
+#define VCL_PARSE_NO_INCLUDE 0x2u
 
 /*
  * Parse another source into a, after what is there (the built-in VCL goes
@@ -318,8 +320,11 @@ int vcl_parse_append(struct vcl_ast *a, const char *name, const char *text,
 void vcl_ast_free(struct vcl_ast **ap);
 
 /*
- * Print the tree in a stable, readable form, VCL-like with every
- * expression in full parentheses: (a + (b * c)), (concat "a" req.url).
+ * Print the tree in a stable, readable form: VCL-like, one declaration or
+ * statement a line, each operator below the top of an expression in
+ * parentheses (a + (b * c)), juxtaposed terms as (concat "a" req.url),
+ * strings with C escapes, "// name" before declarations from another
+ * source than the one before.
  */
 void vcl_ast_dump(const struct vcl_ast *a, FILE *f);
 
