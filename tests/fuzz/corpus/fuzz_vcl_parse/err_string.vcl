@@ -1,0 +1,4 @@
+vcl 4.1;
+sub x {
+	set a = "unterminated
+}

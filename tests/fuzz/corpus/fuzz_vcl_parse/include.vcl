@@ -1,0 +1,5 @@
+vcl 4.1;
+include "other.vcl";
+sub vcl_recv {
+	include "stmts.vcl";
+}
