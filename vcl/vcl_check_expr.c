@@ -355,24 +355,13 @@ ck_arith(struct vcl_ck *ck, enum vcl_op op, vcl_ix l, vcl_ix r,
 	return (ix);
 }
 
+/* What == != compare: what converts to STRING; < > only the ordered. */
 static int
 ck_cmp_ok(enum vcl_type t, enum vcl_op op)
 {
-	switch (t) {
-	case VCL_T_STRING:
-	case VCL_T_INT:
-	case VCL_T_REAL:
-	case VCL_T_DURATION:
-	case VCL_T_BYTES:
-	case VCL_T_TIME:
-		return (1);
-	case VCL_T_BOOL:
-	case VCL_T_IP:
-	case VCL_T_BACKEND:
+	if (t == VCL_T_BOOL || t == VCL_T_IP || t == VCL_T_BACKEND)
 		return (op == VCL_OP_EQ || op == VCL_OP_NE);
-	default:
-		return (0);
-	}
+	return (ck_stringable(t));
 }
 
 static vcl_ix

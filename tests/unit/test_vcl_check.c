@@ -93,86 +93,90 @@ warns_at(const char *vcl, unsigned line, unsigned col, const char *want)
 
 #define HEAD "vcl 4.1;\nbackend b { .host = \"127.0.0.1\"; }\n"
 
-static void
-test_corpus(void **state)
+/* Run fn on every .vcl file of dir; how many. */
+static unsigned
+each_vcl(const char *dir, void (*fn)(const char *path))
 {
-	DIR *dir = opendir("tests/vcl/corpus");
+	DIR *dp = opendir(dir);
 	struct dirent *e;
 	unsigned n = 0;
 
-	(void)state;
-	assert_non_null(dir);
-	while ((e = readdir(dir)) != NULL) {
+	assert_non_null(dp);
+	while ((e = readdir(dp)) != NULL) {
 		char path[512];
 		size_t l = strlen(e->d_name);
-		struct vcl_diag *d;
-		struct vcl_prog *p;
 
 		if (l < 5 || strcmp(e->d_name + l - 4, ".vcl") != 0)
 			continue;
-		snprintf(path, sizeof path, "tests/vcl/corpus/%s", e->d_name);
-		d = vcl_diag_new();
-		p = vcl_load(path, NULL, NULL, 0, 0, NULL, d);
-		if (p == NULL || vcl_diag_count(d) != 0) {
-			char *s = diag_str(d);
-			fail_msg("%s:\n%s", path, s);
-		}
-		/* the built-in VCL is there: vcl_recv's last is its return */
-		assert_int_not_equal(p->sub[VCL_SUB_RECV], 0);
-		assert_int_not_equal(p->sub[VCL_SUB_BACKEND_ERROR], 0);
-		vcl_prog_rel(&p);
-		vcl_diag_free(&d);
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		fn(path);
 		n++;
 	}
-	closedir(dir);
-	assert_int_equal(n, 27);
+	closedir(dp);
+	return (n);
+}
+
+/* A corpus file loads without a message, the built-in VCL appended. */
+static void
+corpus_one(const char *path)
+{
+	struct vcl_diag *d = vcl_diag_new();
+	struct vcl_prog *p = vcl_load(path, NULL, NULL, 0, 0, NULL, d);
+
+	if (p == NULL || vcl_diag_count(d) != 0) {
+		char *s = diag_str(d);
+		fail_msg("%s:\n%s", path, s);
+	}
+	/* the built-in VCL is there */
+	assert_int_not_equal(p->sub[VCL_SUB_RECV], 0);
+	assert_int_not_equal(p->sub[VCL_SUB_BACKEND_ERROR], 0);
+	vcl_prog_rel(&p);
+	vcl_diag_free(&d);
+}
+
+static void
+test_corpus(void **state)
+{
+	(void)state;
+	assert_int_equal(each_vcl("tests/vcl/corpus", corpus_one), 27);
+}
+
+/* A bad file fails first at the place and with the words it expects. */
+static void
+bad_one(const char *path)
+{
+	char first[256], want[200];
+	unsigned line, col;
+	struct vcl_diag *d;
+	struct vcl_prog *p;
+	const struct vcl_diag_msg *m;
+	FILE *f = fopen(path, "r");
+
+	assert_non_null(f);
+	assert_non_null(fgets(first, sizeof first, f));
+	fclose(f);
+	first[strcspn(first, "\n")] = '\0';
+	assert_int_equal(sscanf(first, "# expect: %u:%u: %199[^\n]", &line,
+	    &col, want), 3);
+	d = vcl_diag_new();
+	p = vcl_load(path, NULL, NULL, 0, 0, NULL, d);
+	m = vcl_diag_get(d, 0);
+	if (p != NULL || m == NULL || m->sev != VCL_SEV_ERROR ||
+	    m->line != line || m->col != col || strcmp(m->file, path) != 0 ||
+	    strcasestr(m->text, want) == NULL) {
+		char *s = diag_str(d);
+		fail_msg("%s:%u:%u: want %s\ngot:\n%s", path, line, col, want,
+		    s);
+	}
+	vcl_prog_rel(&p);
+	vcl_diag_free(&d);
 }
 
 static void
 test_bad(void **state)
 {
-	DIR *dir = opendir("tests/vcl/bad");
-	struct dirent *e;
-	unsigned n = 0;
-
 	(void)state;
-	assert_non_null(dir);
-	while ((e = readdir(dir)) != NULL) {
-		char path[512], first[256], want[200], at[600];
-		size_t l = strlen(e->d_name);
-		unsigned line, col;
-		struct vcl_diag *d;
-		struct vcl_prog *p;
-		const struct vcl_diag_msg *m;
-		FILE *f;
-
-		if (l < 5 || strcmp(e->d_name + l - 4, ".vcl") != 0)
-			continue;
-		snprintf(path, sizeof path, "tests/vcl/bad/%s", e->d_name);
-		f = fopen(path, "r");
-		assert_non_null(f);
-		assert_non_null(fgets(first, sizeof first, f));
-		fclose(f);
-		first[strcspn(first, "\n")] = '\0';
-		assert_int_equal(sscanf(first, "# expect: %u:%u: %199[^\n]",
-		    &line, &col, want), 3);
-		d = vcl_diag_new();
-		p = vcl_load(path, NULL, NULL, 0, 0, NULL, d);
-		m = vcl_diag_get(d, 0);
-		snprintf(at, sizeof at, "%s:%u:%u", path, line, col);
-		if (p != NULL || m == NULL || m->sev != VCL_SEV_ERROR ||
-		    m->line != line || m->col != col ||
-		    strcmp(m->file, path) != 0 ||
-		    strcasestr(m->text, want) == NULL) {
-			char *s = diag_str(d);
-			fail_msg("%s: want %s\ngot:\n%s", at, want, s);
-		}
-		vcl_prog_rel(&p);
-		vcl_diag_free(&d);
-		n++;
-	}
-	closedir(dir);
-	assert_int_equal(n, 15);
+	assert_int_equal(each_vcl("tests/vcl/bad", bad_one), 15);
 }
 
 static void
