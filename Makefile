@@ -30,8 +30,10 @@ HARN_SRC  := $(filter-out $(INTEG_SRC),$(wildcard tests/integration/*.c))
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 HDRS      := $(wildcard accel/*.h storage/*.h purge/*.h vcl/*.h vcl/*.def tests/integration/*.h)
 
-OBJ      := $(LIB_SRC:%.c=build/obj/%.o)
-SAN_OBJ  := $(LIB_SRC:%.c=build/san/obj/%.o)
+# Generated sources (not under a source dir, so named one by one).
+GEN_SRC  := build/gen/vcl_builtin.c
+OBJ      := $(LIB_SRC:%.c=build/obj/%.o) $(GEN_SRC:%.c=build/obj/%.o)
+SAN_OBJ  := $(LIB_SRC:%.c=build/san/obj/%.o) $(GEN_SRC:%.c=build/san/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/san/unit/%)
 INTEG_BIN:= $(INTEG_SRC:tests/integration/%.c=build/san/integration/%)
 REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/san/replay/%)
@@ -39,6 +41,17 @@ REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/san/replay/%)
 .PHONY: all test unit integration fuzz-replay fuzz run clean format bench bench-quick bench-instr bench-smoke bench-lmdb-chunk deps
 
 all: build/accel $(if $(TOOLS_SRC),build/accelctl)
+
+# The built-in VCL as a C string (no xxd: sed escapes each line).
+build/gen/vcl_builtin.c: vcl/builtin.vcl
+	@mkdir -p $(dir $@)
+	@{ echo '/* Generated from vcl/builtin.vcl by the Makefile. */'; \
+	  echo '#include "vcl/vcl.h"'; echo 'const char vcl_builtin_text[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' \
+	    -e 's/\t/\\t/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $<; \
+	  printf '\t"";\n'; \
+	  echo 'const size_t vcl_builtin_len = sizeof vcl_builtin_text - 1;'; \
+	} > $@.tmp && mv $@.tmp $@
 
 build/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -104,9 +117,9 @@ integration: build/san/accel $(if $(TOOLS_SRC),build/san/accelctl) $(INTEG_BIN)
 # --- libFuzzer (clang) ---
 FUZZ_CC ?= clang
 fuzz: $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
-build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(HDRS)
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(GEN_SRC) $(HDRS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CFLAGS_BASE) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_SRC) $(LDLIBS_BASE)
+	$(FUZZ_CC) $(CFLAGS_BASE) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_SRC) $(GEN_SRC) $(LDLIBS_BASE)
 
 deps:
 	@sh tools/install-deps.sh

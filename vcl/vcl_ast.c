@@ -149,7 +149,7 @@ static const char *const kind_names[] = {
 };
 
 static const enum vcl_tok_kind op_toks[] = {
-#define VCL_OP_TOK(name, tok) [VCL_OP_##name] = VCL_T_##tok,
+#define VCL_OP_TOK(name, tok) [VCL_OP_##name] = VCL_TK_##tok,
     VCL_OPS(VCL_OP_TOK)
 #undef VCL_OP_TOK
 };

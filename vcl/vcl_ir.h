@@ -86,6 +86,31 @@ struct vcl_ir {
  * checker, so a call node always has all its arguments in order. */
 
 /*
+ * Added by the checker (vcl_check*.c), beside the comments above:
+ * - E_ARITH's flags: the operands' types, VCL_IR_ARITH(left, right), read
+ *   back with VCL_IR_ARITH_L/_R. The checker made the pairs few: INT INT,
+ *   REAL REAL, DURATION DURATION, DURATION REAL (* /), REAL DURATION (*),
+ *   TIME DURATION, TIME TIME (-), BYTES BYTES. STRING + x is an E_CONCAT.
+ * - E_CMP's flags: the operands' type (both the same after conversion).
+ * - S_RETURN with a == VCL_A__MAX: a plain `return;` in a user's sub
+ *   (back to the caller).
+ * - E_CONST of type VOID (a: 0, k[0] is a zero value): an optional
+ *   argument left out that has no default ("not given").
+ * - E_CONST of type REGEX: the pattern as a STRING constant, in the
+ *   argument list of regsub/regsuball; the compiled regex is E_FUNC's c.
+ *   E_CONST of type ENUM: the word as a STRING constant.
+ * - E_HDR of type HEADER: a HEADER argument (std.collect(req.http.X)).
+ * - E_DEFINED: a is a STRING or a BACKEND (ir[a].type says which).
+ * - S_NEW: b is an E_FUNC whose a is the object type (enum vcl_obj_id),
+ *   not a function id, and whose b is the constructor's arguments.
+ * - vcl_acl_add returns -2 when a name does not resolve (the checker
+ *   allows it in a parenthesised entry, as Varnish does).
+ */
+#define VCL_IR_ARITH(l, r) ((uint16_t)((unsigned)(l) | ((unsigned)(r) << 8)))
+#define VCL_IR_ARITH_L(flags) ((enum vcl_type)((flags)&0xff))
+#define VCL_IR_ARITH_R(flags) ((enum vcl_type)((flags) >> 8))
+
+/*
  * Regexes (vcl_re.c): PCRE2, compiled (and JIT-compiled when PCRE2 can) at
  * load. Matching uses a match-data block per thread, made on the thread's
  * first match and sized for the most captures of any loaded program: no
@@ -116,7 +141,8 @@ int vcl_re_sub(const struct vcl_re *re, struct vcl_str s, struct vcl_str sub,
  */
 struct vcl_acl;
 struct vcl_acl *vcl_acl_new(const char *name);
-/* 0, or -1 with err set (bad address, prefix length out of range). */
+/* 0, or -1 with err set (bad address, prefix length out of range), or
+ * -2 with err set when addr is a name that does not resolve. */
 int vcl_acl_add(struct vcl_acl *acl, const char *addr, int prefixlen,
     int negated, char *err, size_t errlen);
 void vcl_acl_free(struct vcl_acl **aclp);

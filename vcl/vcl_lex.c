@@ -13,7 +13,7 @@
 #define LEX_MAX_NUMBER 64
 
 static const char *const tok_names[] = {
-#define VCL_TOK_NAME(name, str) [VCL_T_##name] = str,
+#define VCL_TOK_NAME(name, str) [VCL_TK_##name] = str,
     VCL_TOKENS(VCL_TOK_NAME)
 #undef VCL_TOK_NAME
 };
@@ -32,26 +32,26 @@ static const struct {
 	const char *s;
 	enum vcl_tok_kind kind;
 } ops[] = {
-    {"==", VCL_T_EQ},         {"!=", VCL_T_NE},
-    {"<=", VCL_T_LE},         {">=", VCL_T_GE},
-    {"!~", VCL_T_NOMATCH},    {"&&", VCL_T_AND},
-    {"||", VCL_T_OR},         {"+=", VCL_T_ADD_ASSIGN},
-    {"-=", VCL_T_SUB_ASSIGN}, {"*=", VCL_T_MUL_ASSIGN},
-    {"/=", VCL_T_DIV_ASSIGN}, {"{", VCL_T_LBRACE},
-    {"}", VCL_T_RBRACE},      {"(", VCL_T_LPAREN},
-    {")", VCL_T_RPAREN},      {";", VCL_T_SEMI},
-    {",", VCL_T_COMMA},       {".", VCL_T_DOT},
-    {"=", VCL_T_ASSIGN},      {"<", VCL_T_LT},
-    {">", VCL_T_GT},          {"~", VCL_T_MATCH},
-    {"!", VCL_T_NOT},         {"+", VCL_T_PLUS},
-    {"-", VCL_T_MINUS},       {"*", VCL_T_STAR},
-    {"/", VCL_T_SLASH},
+    {"==", VCL_TK_EQ},         {"!=", VCL_TK_NE},
+    {"<=", VCL_TK_LE},         {">=", VCL_TK_GE},
+    {"!~", VCL_TK_NOMATCH},    {"&&", VCL_TK_AND},
+    {"||", VCL_TK_OR},         {"+=", VCL_TK_ADD_ASSIGN},
+    {"-=", VCL_TK_SUB_ASSIGN}, {"*=", VCL_TK_MUL_ASSIGN},
+    {"/=", VCL_TK_DIV_ASSIGN}, {"{", VCL_TK_LBRACE},
+    {"}", VCL_TK_RBRACE},      {"(", VCL_TK_LPAREN},
+    {")", VCL_TK_RPAREN},      {";", VCL_TK_SEMI},
+    {",", VCL_TK_COMMA},       {".", VCL_TK_DOT},
+    {"=", VCL_TK_ASSIGN},      {"<", VCL_TK_LT},
+    {">", VCL_TK_GT},          {"~", VCL_TK_MATCH},
+    {"!", VCL_TK_NOT},         {"+", VCL_TK_PLUS},
+    {"-", VCL_TK_MINUS},       {"*", VCL_TK_STAR},
+    {"/", VCL_TK_SLASH},
 };
 
 const char *
 vcl_tok_kind_name(enum vcl_tok_kind k)
 {
-	VCL_ASSERT(k < VCL_T__COUNT);
+	VCL_ASSERT(k < VCL_TK__COUNT);
 	return (tok_names[k]);
 }
 
@@ -170,10 +170,10 @@ lex_error(struct vcl_lex *lx, struct vcl_tok *t, const char *fmt, ...)
 	here(lx, &lx->errpos);
 	lx->failed = 1;
 	t->pos = lx->errpos;
-	t->kind = VCL_T_ERROR;
+	t->kind = VCL_TK_ERROR;
 	t->p = lx->text + lx->off;
 	t->len = 0;
-	return (VCL_T_ERROR);
+	return (VCL_TK_ERROR);
 }
 
 /*
@@ -281,11 +281,11 @@ lex_string(struct vcl_lex *lx, struct vcl_tok *t, enum vcl_quote quote)
 		    lex_error(lx, t, "unterminated %s",
 			      quote == VCL_Q_PLAIN ? "string" : "long string"));
 	if (check_nul(lx, t, ol, e) != 0)
-		return (VCL_T_ERROR);
+		return (VCL_TK_ERROR);
 	t->s = lx->text + lx->off + ol;
 	t->slen = e - ol;
 	t->quote = quote;
-	return (take(lx, t, VCL_T_STRING, e + cl));
+	return (take(lx, t, VCL_TK_STRING, e + cl));
 }
 
 static enum vcl_tok_kind
@@ -301,7 +301,7 @@ lex_ident(struct vcl_lex *lx, struct vcl_tok *t)
 		else
 			break;
 	}
-	return (take(lx, t, VCL_T_ID, i));
+	return (take(lx, t, VCL_TK_ID, i));
 }
 
 enum vcl_unit
@@ -368,13 +368,13 @@ lex_number(struct vcl_lex *lx, struct vcl_tok *t)
 	enum vcl_unit unit;
 
 	if (number_value(lx, t, n, isreal) != 0)
-		return (VCL_T_ERROR);
+		return (VCL_TK_ERROR);
 	while (is_alpha(at(lx, u)) || is_digit(at(lx, u)) || at(lx, u) == '_')
 		u++;
 	t->numlen = n;
 	t->unit = VCL_U_NONE;
 	if (u == n)
-		return (take(lx, t, isreal ? VCL_T_REAL : VCL_T_INT, n));
+		return (take(lx, t, isreal ? VCL_TK_REAL : VCL_TK_INT, n));
 	unit = vcl_unit_parse(lx->text + lx->off + n, u - n);
 	if (unit == VCL_U_NONE) {
 		adv(lx, n);
@@ -386,7 +386,7 @@ lex_number(struct vcl_lex *lx, struct vcl_tok *t)
 	}
 	t->unit = unit;
 	return (take(
-	    lx, t, vcl_unit_is_bytes(unit) ? VCL_T_BYTES : VCL_T_DURATION, u));
+	    lx, t, vcl_unit_is_bytes(unit) ? VCL_TK_BYTES : VCL_TK_DURATION, u));
 }
 
 static enum vcl_tok_kind
@@ -411,16 +411,16 @@ vcl_lex_next(struct vcl_lex *lx, struct vcl_tok *t)
 	VCL_AN(t);
 	memset(t, 0, sizeof *t);
 	if (lx->failed) {
-		t->kind = VCL_T_ERROR;
+		t->kind = VCL_TK_ERROR;
 		t->pos = lx->errpos;
 		t->p = lx->text + lx->errpos.off;
-		return (VCL_T_ERROR);
+		return (VCL_TK_ERROR);
 	}
 	if (skip_blank(lx, t) != 0)
-		return (VCL_T_ERROR);
+		return (VCL_TK_ERROR);
 	here(lx, &t->pos);
 	if (lx->off >= lx->len)
-		return (take(lx, t, VCL_T_EOF, 0));
+		return (take(lx, t, VCL_TK_EOF, 0));
 	c = at(lx, 0);
 	if (starts(lx, "\"\"\""))
 		return (lex_string(lx, t, VCL_Q_TRIPLE));
@@ -445,7 +445,7 @@ vcl_tok_describe(const struct vcl_tok *t, char *buf, size_t size)
 
 	VCL_AN(t);
 	VCL_AN(size > 0);
-	if (t->kind == VCL_T_EOF || t->kind == VCL_T_ERROR) {
+	if (t->kind == VCL_TK_EOF || t->kind == VCL_TK_ERROR) {
 		snprintf(buf, size, "%s", tok_names[t->kind]);
 		return (buf);
 	}

@@ -57,10 +57,10 @@
 	X(DIV_ASSIGN, "/=")
 
 enum vcl_tok_kind {
-#define VCL_TOK_ENUM(name, str) VCL_T_##name,
+#define VCL_TOK_ENUM(name, str) VCL_TK_##name,
 	VCL_TOKENS(VCL_TOK_ENUM)
 #undef VCL_TOK_ENUM
-	    VCL_T__COUNT
+	    VCL_TK__COUNT
 };
 
 /* Units of durations and byte counts, as Varnish spells them. */
@@ -102,12 +102,12 @@ struct vcl_tok {
 	struct vcl_pos pos; /* where it starts */
 	const char *p;      /* its bytes in the source */
 	size_t len;
-	/* VCL_T_STRING: the bytes between the quotes, and how it was quoted */
+	/* VCL_TK_STRING: the bytes between the quotes, and how it was quoted */
 	const char *s;
 	size_t slen;
 	enum vcl_quote quote;
-	/* VCL_T_INT, _REAL, _DURATION, _BYTES: the number (before any unit) */
-	int64_t i;          /* VCL_T_INT: the value */
+	/* VCL_TK_INT, _REAL, _DURATION, _BYTES: the number (before any unit) */
+	int64_t i;          /* VCL_TK_INT: the value */
 	double num;         /* the number's value, for every numeric kind */
 	size_t numlen;      /* bytes of the number in p (the unit follows) */
 	enum vcl_unit unit; /* VCL_U_NONE for INT and REAL */
@@ -135,7 +135,7 @@ void vcl_lex_init(struct vcl_lex *lx, unsigned src, const char *text,
 
 /*
  * Scan the next token into *t and return its kind. At the end of the text
- * the kind is VCL_T_EOF, as often as asked. On bad input it is VCL_T_ERROR:
+ * the kind is VCL_TK_EOF, as often as asked. On bad input it is VCL_TK_ERROR:
  * lx->err says what is wrong and t->pos where; the lexer then stays put
  * and returns the same error again.
  */

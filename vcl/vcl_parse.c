@@ -28,7 +28,7 @@ vcl_p_error(struct vcl_parser *p, const struct vcl_pos *pos, const char *fmt,
 static int
 tok_is(const struct vcl_tok *t, const char *s)
 {
-	return (t->kind == VCL_T_ID && t->len == strlen(s) &&
+	return (t->kind == VCL_TK_ID && t->len == strlen(s) &&
 		memcmp(t->p, s, t->len) == 0);
 }
 
@@ -50,7 +50,7 @@ lex_one(struct vcl_parser *p, struct vcl_tok *t)
 {
 	struct vcl_lex *lx = &p->lex[p->nlex - 1];
 
-	if (vcl_lex_next(lx, t) != VCL_T_ERROR)
+	if (vcl_lex_next(lx, t) != VCL_TK_ERROR)
 		return (0);
 	vcl_p_error(p, &t->pos, "%s", lx->err);
 	return (-1);
@@ -115,7 +115,7 @@ include(struct vcl_parser *p, const struct vcl_tok *kw)
 
 	if (lex_one(p, &file) != 0)
 		return (-1);
-	if (file.kind != VCL_T_STRING) {
+	if (file.kind != VCL_TK_STRING) {
 		vcl_p_error(
 		    p, &file.pos,
 		    "expected a file name (a string) after 'include', got %s",
@@ -124,7 +124,7 @@ include(struct vcl_parser *p, const struct vcl_tok *kw)
 	}
 	if (lex_one(p, &semi) != 0)
 		return (-1);
-	if (semi.kind != VCL_T_SEMI) {
+	if (semi.kind != VCL_TK_SEMI) {
 		vcl_p_error(p, &semi.pos,
 			    "expected ';' after include statement, got %s",
 			    vcl_tok_describe(&semi, b, sizeof b));
@@ -144,7 +144,8 @@ include(struct vcl_parser *p, const struct vcl_tok *kw)
 			    VCL_MAX_INCLUDE_DEPTH);
 		return (-1);
 	}
-	return (include_open(p, &kw->pos, &file));
+	/* Errors about the file point at its name, as Varnish does. */
+	return (include_open(p, &file.pos, &file));
 }
 
 /* The next token with includes expanded and finished includes popped. */
@@ -154,7 +155,7 @@ fetch(struct vcl_parser *p, struct vcl_tok *t)
 	while (!p->failed) {
 		if (lex_one(p, t) != 0)
 			break;
-		if (t->kind == VCL_T_EOF && p->nlex > 1) {
+		if (t->kind == VCL_TK_EOF && p->nlex > 1) {
 			p->nlex--;
 			continue;
 		}
@@ -163,7 +164,7 @@ fetch(struct vcl_parser *p, struct vcl_tok *t)
 		if (include(p, t) != 0)
 			break;
 	}
-	t->kind = VCL_T_ERROR;
+	t->kind = VCL_TK_ERROR;
 }
 
 void
@@ -175,7 +176,7 @@ vcl_p_next(struct vcl_parser *p)
 	} else
 		fetch(p, &p->tok);
 	if (p->failed)
-		p->tok.kind = VCL_T_ERROR;
+		p->tok.kind = VCL_TK_ERROR;
 }
 
 const struct vcl_tok *
@@ -305,11 +306,11 @@ vcl_p_braced(struct vcl_parser *p, struct vcl_node *owner,
 	struct vcl_list l;
 	struct vcl_node *s;
 
-	if (vcl_p_expect(p, VCL_T_LBRACE, what) != 0 || vcl_p_enter(p) != 0)
+	if (vcl_p_expect(p, VCL_TK_LBRACE, what) != 0 || vcl_p_enter(p) != 0)
 		return (-1);
 	vcl_list_init(&l);
-	while (p->tok.kind != VCL_T_RBRACE) {
-		if (p->tok.kind == VCL_T_EOF) {
+	while (p->tok.kind != VCL_TK_RBRACE) {
+		if (p->tok.kind == VCL_TK_EOF) {
 			vcl_p_error(
 			    p, &p->tok.pos,
 			    "end of input inside a block: a '}' is missing");
@@ -333,7 +334,7 @@ vcl_p_name(struct vcl_parser *p, const char *what, struct vcl_pos *pos)
 {
 	const char *name;
 
-	if (p->tok.kind != VCL_T_ID) {
+	if (p->tok.kind != VCL_TK_ID) {
 		vcl_p_error(p, &p->tok.pos, "expected %s %s name, got %s",
 			    strchr("aeiou", what[0]) != NULL ? "an" : "a", what,
 			    vcl_p_got(p));
@@ -365,7 +366,7 @@ p_version(struct vcl_parser *p)
 	if (n == NULL || p->failed)
 		return (NULL);
 	v = p->tok.p;
-	if (p->tok.kind != VCL_T_REAL || p->tok.len != 3) {
+	if (p->tok.kind != VCL_TK_REAL || p->tok.len != 3) {
 		vcl_p_error(
 		    p, &p->tok.pos,
 		    "expected a version (4.0 or 4.1) after 'vcl', got %s",
@@ -391,7 +392,7 @@ p_version(struct vcl_parser *p)
 	if (p->a->syntax == 0)
 		p->a->syntax = syntax;
 	vcl_p_next(p);
-	if (vcl_p_expect(p, VCL_T_SEMI, "after the VCL version") != 0)
+	if (vcl_p_expect(p, VCL_TK_SEMI, "after the VCL version") != 0)
 		return (NULL);
 	return (n);
 }
@@ -407,7 +408,7 @@ p_import(struct vcl_parser *p)
 		return (NULL);
 	if (vcl_p_is_id(p, "from")) {
 		vcl_p_next(p);
-		if (p->tok.kind != VCL_T_STRING) {
+		if (p->tok.kind != VCL_TK_STRING) {
 			vcl_p_error(
 			    p, &p->tok.pos,
 			    "expected a path (a string) after 'from', got %s",
@@ -417,7 +418,7 @@ p_import(struct vcl_parser *p)
 		n->u.import.from = vcl_p_strdup(p, p->tok.s, p->tok.slen);
 		vcl_p_next(p);
 	}
-	if (vcl_p_expect(p, VCL_T_SEMI, "after import statement") != 0)
+	if (vcl_p_expect(p, VCL_TK_SEMI, "after import statement") != 0)
 		return (NULL);
 	return (n);
 }
@@ -432,19 +433,19 @@ p_field_value(struct vcl_parser *p, const char *field)
 	struct vcl_node *n;
 	struct vcl_list l;
 
-	if (p->tok.kind == VCL_T_LBRACE) {
+	if (p->tok.kind == VCL_TK_LBRACE) {
 		n = vcl_p_node(p, VCL_N_OBJECT, &p->tok.pos);
 		if (n == NULL || p_fields(p, n, &n->u.list.items, field) != 0)
 			return (NULL);
-		if (p->tok.kind == VCL_T_SEMI)
+		if (p->tok.kind == VCL_TK_SEMI)
 			vcl_p_next(p);
 		return (n);
 	}
-	if (p->tok.kind != VCL_T_STRING || vcl_p_peek(p)->kind != VCL_T_STRING)
+	if (p->tok.kind != VCL_TK_STRING || vcl_p_peek(p)->kind != VCL_TK_STRING)
 		n = vcl_p_expr(p);
 	else if ((n = vcl_p_node(p, VCL_N_STRLIST, &p->tok.pos)) != NULL) {
 		vcl_list_init(&l);
-		while (p->tok.kind == VCL_T_STRING) {
+		while (p->tok.kind == VCL_TK_STRING) {
 			vcl_list_add(&l, vcl_p_string(p));
 			if (p->failed)
 				return (NULL);
@@ -454,7 +455,7 @@ p_field_value(struct vcl_parser *p, const char *field)
 	}
 	if (n == NULL || p->failed)
 		return (NULL);
-	if (vcl_p_expect(p, VCL_T_SEMI, field) != 0)
+	if (vcl_p_expect(p, VCL_TK_SEMI, field) != 0)
 		return (NULL);
 	return (n);
 }
@@ -466,7 +467,7 @@ p_field(struct vcl_parser *p)
 	struct vcl_node *n;
 	char ctx[96];
 
-	if (p->tok.kind != VCL_T_DOT) {
+	if (p->tok.kind != VCL_TK_DOT) {
 		vcl_p_error(
 		    p, &p->tok.pos,
 		    "expected a field ('.name = value;') or '}', got %s",
@@ -477,7 +478,7 @@ p_field(struct vcl_parser *p)
 	vcl_p_next(p);
 	if (n == NULL || p->failed)
 		return (NULL);
-	if (p->tok.kind != VCL_T_ID) {
+	if (p->tok.kind != VCL_TK_ID) {
 		vcl_p_error(p, &p->tok.pos,
 			    "expected a field name after '.', got %s",
 			    vcl_p_got(p));
@@ -487,7 +488,7 @@ p_field(struct vcl_parser *p)
 	n->u.named.name = vcl_p_strdup(p, p->tok.p, p->tok.len);
 	vcl_p_next(p);
 	snprintf(ctx, sizeof ctx, "after '.%.40s'", n->u.named.name);
-	if (vcl_p_expect(p, VCL_T_ASSIGN, ctx) != 0)
+	if (vcl_p_expect(p, VCL_TK_ASSIGN, ctx) != 0)
 		return (NULL);
 	snprintf(ctx, sizeof ctx, "after the value of '.%.40s'",
 		 n->u.named.name);
@@ -520,7 +521,7 @@ p_backend(struct vcl_parser *p)
 	if (k == VCL_N_BACKEND && vcl_p_is_id(p, "none")) {
 		n->u.decl.none = 1;
 		vcl_p_next(p);
-		if (vcl_p_expect(p, VCL_T_SEMI, "after 'none'") != 0)
+		if (vcl_p_expect(p, VCL_TK_SEMI, "after 'none'") != 0)
 			return (NULL);
 		return (n);
 	}
@@ -539,9 +540,9 @@ p_acl_flag(struct vcl_parser *p)
 
 	if (n == NULL)
 		return (NULL);
-	n->u.aclflag.on = p->tok.kind == VCL_T_PLUS;
+	n->u.aclflag.on = p->tok.kind == VCL_TK_PLUS;
 	vcl_p_next(p);
-	if (p->tok.kind != VCL_T_ID) {
+	if (p->tok.kind != VCL_TK_ID) {
 		vcl_p_error(p, &p->tok.pos,
 			    "expected an acl flag name after "
 			    "'%c', got %s",
@@ -558,10 +559,10 @@ static int
 p_acl_mask(struct vcl_parser *p, struct vcl_node *n)
 {
 	n->u.aclent.mask = -1;
-	if (p->tok.kind != VCL_T_SLASH)
+	if (p->tok.kind != VCL_TK_SLASH)
 		return (0);
 	vcl_p_next(p);
-	if (p->tok.kind != VCL_T_INT) {
+	if (p->tok.kind != VCL_TK_INT) {
 		vcl_p_error(p, &p->tok.pos,
 			    "expected a prefix length after '/', got %s",
 			    vcl_p_got(p));
@@ -586,19 +587,19 @@ p_acl_entry(struct vcl_parser *p)
 
 	if (n == NULL)
 		return (NULL);
-	if (p->tok.kind == VCL_T_NOT) {
+	if (p->tok.kind == VCL_TK_NOT) {
 		n->u.aclent.negated = 1;
 		vcl_p_next(p);
 	}
-	if (p->tok.kind == VCL_T_LPAREN) {
+	if (p->tok.kind == VCL_TK_LPAREN) {
 		n->u.aclent.paren = 1;
 		vcl_p_next(p);
 	}
-	if (p->tok.kind == VCL_T_NOT && !n->u.aclent.negated) {
+	if (p->tok.kind == VCL_TK_NOT && !n->u.aclent.negated) {
 		n->u.aclent.negated = 1;
 		vcl_p_next(p);
 	}
-	if (p->tok.kind != VCL_T_STRING) {
+	if (p->tok.kind != VCL_TK_STRING) {
 		vcl_p_error(p, &p->tok.pos,
 			    "expected an address (a string) in the acl, got %s",
 			    vcl_p_got(p));
@@ -608,9 +609,9 @@ p_acl_entry(struct vcl_parser *p)
 	if (vcl_p_hold(p, n, n->u.aclent.addr) != 0 || p_acl_mask(p, n) != 0)
 		return (NULL);
 	if (n->u.aclent.paren &&
-	    vcl_p_expect(p, VCL_T_RPAREN, "after the acl entry") != 0)
+	    vcl_p_expect(p, VCL_TK_RPAREN, "after the acl entry") != 0)
 		return (NULL);
-	if (vcl_p_expect(p, VCL_T_SEMI, "after the acl entry") != 0)
+	if (vcl_p_expect(p, VCL_TK_SEMI, "after the acl entry") != 0)
 		return (NULL);
 	return (n);
 }
@@ -627,7 +628,7 @@ p_acl(struct vcl_parser *p)
 	    (n->u.acl.name = vcl_p_name(p, "acl", &n->u.acl.namepos)) == NULL)
 		return (NULL);
 	vcl_list_init(&flags);
-	while (p->tok.kind == VCL_T_PLUS || p->tok.kind == VCL_T_MINUS) {
+	while (p->tok.kind == VCL_TK_PLUS || p->tok.kind == VCL_TK_MINUS) {
 		if ((e = p_acl_flag(p)) == NULL)
 			return (NULL);
 		vcl_list_add(&flags, e);
@@ -691,7 +692,7 @@ p_decls(struct vcl_parser *p)
 	struct vcl_ast *a = p->a;
 	struct vcl_node *n;
 
-	while (!p->failed && p->tok.kind != VCL_T_EOF) {
+	while (!p->failed && p->tok.kind != VCL_TK_EOF) {
 		n = p_decl(p);
 		if (n == NULL)
 			return;

@@ -37,7 +37,7 @@ static const char *const keywords[] = {
 int
 vcl_p_is_keyword(const struct vcl_tok *t)
 {
-	if (t->kind != VCL_T_ID)
+	if (t->kind != VCL_TK_ID)
 		return (0);
 	for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
 		if (strlen(keywords[i]) == t->len &&
@@ -51,7 +51,7 @@ vcl_p_string(struct vcl_parser *p)
 {
 	struct vcl_node *n;
 
-	VCL_ASSERT(p->tok.kind == VCL_T_STRING);
+	VCL_ASSERT(p->tok.kind == VCL_TK_STRING);
 	n = vcl_p_node(p, VCL_N_STRING, &p->tok.pos);
 	if (n == NULL)
 		return (NULL);
@@ -66,10 +66,10 @@ static enum vcl_kind
 num_kind(enum vcl_tok_kind k)
 {
 	switch (k) {
-	case VCL_T_INT: return (VCL_N_INT);
-	case VCL_T_REAL: return (VCL_N_REAL);
-	case VCL_T_DURATION: return (VCL_N_DURATION);
-	case VCL_T_BYTES: return (VCL_N_BYTES);
+	case VCL_TK_INT: return (VCL_N_INT);
+	case VCL_TK_REAL: return (VCL_N_REAL);
+	case VCL_TK_DURATION: return (VCL_N_DURATION);
+	case VCL_TK_BYTES: return (VCL_N_BYTES);
 	default: return (VCL_N__COUNT);
 	}
 }
@@ -80,7 +80,7 @@ p_unit(struct vcl_parser *p, struct vcl_node *n, double num)
 {
 	enum vcl_unit u;
 
-	if (p->tok.kind != VCL_T_ID)
+	if (p->tok.kind != VCL_TK_ID)
 		return;
 	u = vcl_unit_parse(p->tok.p, p->tok.len);
 	if (u == VCL_U_NONE)
@@ -124,7 +124,7 @@ p_arg(struct vcl_parser *p)
 {
 	struct vcl_node *a;
 
-	if (p->tok.kind != VCL_T_ID || vcl_p_peek(p)->kind != VCL_T_ASSIGN)
+	if (p->tok.kind != VCL_TK_ID || vcl_p_peek(p)->kind != VCL_TK_ASSIGN)
 		return (vcl_p_expr(p));
 	a = vcl_p_node(p, VCL_N_ARG, &p->tok.pos);
 	if (a == NULL)
@@ -149,14 +149,14 @@ p_args(struct vcl_parser *p, struct vcl_node *n)
 	vcl_p_next(p);
 	vcl_list_init(&l);
 	/* after a ',' an argument must follow */
-	while (l.head != NULL || p->tok.kind != VCL_T_RPAREN) {
+	while (l.head != NULL || p->tok.kind != VCL_TK_RPAREN) {
 		a = p_arg(p);
 		if (a == NULL || vcl_p_hold(p, n, a) != 0)
 			return (-1);
 		vcl_list_add(&l, a);
-		if (p->tok.kind == VCL_T_RPAREN)
+		if (p->tok.kind == VCL_TK_RPAREN)
 			break;
-		if (p->tok.kind != VCL_T_COMMA) {
+		if (p->tok.kind != VCL_TK_COMMA) {
 			vcl_p_error(
 			    p, &p->tok.pos,
 			    "expected ',' or ')' after an argument of '%s', "
@@ -177,13 +177,13 @@ vcl_p_call(struct vcl_parser *p)
 	struct vcl_node *n;
 	const char *name;
 
-	VCL_ASSERT(p->tok.kind == VCL_T_ID);
+	VCL_ASSERT(p->tok.kind == VCL_TK_ID);
 	n = vcl_p_node(p, VCL_N_IDENT, &p->tok.pos);
 	name = vcl_p_strdup(p, p->tok.p, p->tok.len);
 	vcl_p_next(p);
 	if (n == NULL || name == NULL || p->failed)
 		return (NULL);
-	if (p->tok.kind != VCL_T_LPAREN) {
+	if (p->tok.kind != VCL_TK_LPAREN) {
 		n->u.ident.name = name;
 		return (n);
 	}
@@ -203,12 +203,12 @@ p_primary(struct vcl_parser *p)
 	struct vcl_node *n;
 
 	switch (p->tok.kind) {
-	case VCL_T_STRING: return (vcl_p_string(p));
-	case VCL_T_INT:
-	case VCL_T_REAL:
-	case VCL_T_DURATION:
-	case VCL_T_BYTES: return (p_number(p, 0, &p->tok.pos));
-	case VCL_T_ID:
+	case VCL_TK_STRING: return (vcl_p_string(p));
+	case VCL_TK_INT:
+	case VCL_TK_REAL:
+	case VCL_TK_DURATION:
+	case VCL_TK_BYTES: return (p_number(p, 0, &p->tok.pos));
+	case VCL_TK_ID:
 		if (vcl_p_is_id(p, "true") || vcl_p_is_id(p, "false")) {
 			n = vcl_p_node(p, VCL_N_BOOL, &p->tok.pos);
 			if (n != NULL)
@@ -217,10 +217,10 @@ p_primary(struct vcl_parser *p)
 			return (p->failed ? NULL : n);
 		}
 		return (vcl_p_call(p));
-	case VCL_T_LPAREN:
+	case VCL_TK_LPAREN:
 		vcl_p_next(p);
 		n = vcl_p_expr(p);
-		if (n == NULL || vcl_p_expect(p, VCL_T_RPAREN,
+		if (n == NULL || vcl_p_expect(p, VCL_TK_RPAREN,
 					      "to close the parenthesis") != 0)
 			return (NULL);
 		return (n);
@@ -237,7 +237,7 @@ p_unary(struct vcl_parser *p)
 	struct vcl_node *n;
 	struct vcl_pos pos = p->tok.pos;
 
-	if (p->tok.kind != VCL_T_MINUS)
+	if (p->tok.kind != VCL_TK_MINUS)
 		return (p_primary(p));
 	vcl_p_next(p);
 	if (num_kind(p->tok.kind) != VCL_N__COUNT)
@@ -291,7 +291,7 @@ tok_op(const struct vcl_parser *p, const enum vcl_tok_kind *toks,
 static struct vcl_node *
 p_mul(struct vcl_parser *p)
 {
-	static const enum vcl_tok_kind toks[] = {VCL_T_STAR, VCL_T_SLASH};
+	static const enum vcl_tok_kind toks[] = {VCL_TK_STAR, VCL_TK_SLASH};
 	static const enum vcl_op ops[] = {VCL_OP_MUL, VCL_OP_DIV};
 	struct vcl_node *l = p_unary(p);
 	struct vcl_pos oppos;
@@ -309,8 +309,8 @@ p_mul(struct vcl_parser *p)
 static int
 starts_term(const struct vcl_tok *t)
 {
-	return (t->kind == VCL_T_STRING ||
-		(t->kind == VCL_T_ID && !vcl_p_is_keyword(t)));
+	return (t->kind == VCL_TK_STRING ||
+		(t->kind == VCL_TK_ID && !vcl_p_is_keyword(t)));
 }
 
 /* Add r to the CONCAT *cat (items in *l), making one of l unless it is. */
@@ -337,7 +337,7 @@ concat(struct vcl_parser *p, struct vcl_node **cat, struct vcl_list *items,
 static struct vcl_node *
 p_add(struct vcl_parser *p)
 {
-	static const enum vcl_tok_kind toks[] = {VCL_T_PLUS, VCL_T_MINUS};
+	static const enum vcl_tok_kind toks[] = {VCL_TK_PLUS, VCL_TK_MINUS};
 	static const enum vcl_op ops[] = {VCL_OP_ADD, VCL_OP_SUB};
 	struct vcl_node *l = p_mul(p), *cat = NULL;
 	struct vcl_list items;
@@ -362,8 +362,8 @@ static struct vcl_node *
 p_cmp(struct vcl_parser *p)
 {
 	static const enum vcl_tok_kind toks[] = {
-	    VCL_T_EQ, VCL_T_NE, VCL_T_LT,    VCL_T_GT,
-	    VCL_T_LE, VCL_T_GE, VCL_T_MATCH, VCL_T_NOMATCH};
+	    VCL_TK_EQ, VCL_TK_NE, VCL_TK_LT,    VCL_TK_GT,
+	    VCL_TK_LE, VCL_TK_GE, VCL_TK_MATCH, VCL_TK_NOMATCH};
 	static const enum vcl_op ops[] = {
 	    VCL_OP_EQ, VCL_OP_NE, VCL_OP_LT,    VCL_OP_GT,
 	    VCL_OP_LE, VCL_OP_GE, VCL_OP_MATCH, VCL_OP_NOMATCH};
@@ -383,7 +383,7 @@ p_not(struct vcl_parser *p)
 {
 	struct vcl_node *n;
 
-	if (p->tok.kind != VCL_T_NOT)
+	if (p->tok.kind != VCL_TK_NOT)
 		return (p_cmp(p));
 	n = vcl_p_node(p, VCL_N_UNARY, &p->tok.pos);
 	vcl_p_next(p);
@@ -425,7 +425,7 @@ p_chain(struct vcl_parser *p, enum vcl_tok_kind tok, enum vcl_kind kind,
 static struct vcl_node *
 p_and(struct vcl_parser *p)
 {
-	return (p_chain(p, VCL_T_AND, VCL_N_AND, p_not));
+	return (p_chain(p, VCL_TK_AND, VCL_N_AND, p_not));
 }
 
 struct vcl_node *
@@ -435,7 +435,7 @@ vcl_p_expr(struct vcl_parser *p)
 
 	if (vcl_p_enter(p) != 0)
 		return (NULL);
-	n = p_chain(p, VCL_T_OR, VCL_N_OR, p_and);
+	n = p_chain(p, VCL_TK_OR, VCL_N_OR, p_and);
 	if (n != NULL)
 		vcl_p_leave(p);
 	return (n);

@@ -34,7 +34,7 @@ stmt_end(struct vcl_parser *p, struct vcl_node *n)
 	if (n == NULL || p->failed)
 		return (NULL);
 	snprintf(ctx, sizeof ctx, "after %s statement", vcl_kind_name(n->kind));
-	if (vcl_p_expect(p, VCL_T_SEMI, ctx) != 0)
+	if (vcl_p_expect(p, VCL_TK_SEMI, ctx) != 0)
 		return (NULL);
 	return (n);
 }
@@ -45,7 +45,7 @@ p_target(struct vcl_parser *p, struct vcl_node *n, const char *kw)
 {
 	struct vcl_node *t;
 
-	if (p->tok.kind != VCL_T_ID) {
+	if (p->tok.kind != VCL_TK_ID) {
 		vcl_p_error(p, &p->tok.pos, "expected a %s after '%s', got %s",
 			    n->kind == VCL_N_CALL ? "subroutine name"
 						  : "variable name",
@@ -66,8 +66,8 @@ static struct vcl_node *
 p_set(struct vcl_parser *p)
 {
 	static const enum vcl_tok_kind toks[] = {
-	    VCL_T_ASSIGN, VCL_T_ADD_ASSIGN, VCL_T_SUB_ASSIGN, VCL_T_MUL_ASSIGN,
-	    VCL_T_DIV_ASSIGN};
+	    VCL_TK_ASSIGN, VCL_TK_ADD_ASSIGN, VCL_TK_SUB_ASSIGN, VCL_TK_MUL_ASSIGN,
+	    VCL_TK_DIV_ASSIGN};
 	struct vcl_node *n = stmt_node(p, VCL_N_SET);
 	size_t i;
 
@@ -121,14 +121,14 @@ p_builtin(struct vcl_parser *p)
 	if ((n = stmt_node(p, k)) == NULL)
 		return (NULL);
 	snprintf(ctx, sizeof ctx, "after '%s'", vcl_kind_name(k));
-	if (vcl_p_expect(p, VCL_T_LPAREN, ctx) != 0)
+	if (vcl_p_expect(p, VCL_TK_LPAREN, ctx) != 0)
 		return (NULL);
 	n->u.one.expr = vcl_p_expr(p);
 	if (n->u.one.expr == NULL || vcl_p_hold(p, n, n->u.one.expr) != 0)
 		return (NULL);
 	snprintf(ctx, sizeof ctx, "after the argument of '%s'",
 		 vcl_kind_name(k));
-	if (vcl_p_expect(p, VCL_T_RPAREN, ctx) != 0)
+	if (vcl_p_expect(p, VCL_TK_RPAREN, ctx) != 0)
 		return (NULL);
 	return (stmt_end(p, n));
 }
@@ -139,11 +139,11 @@ p_return(struct vcl_parser *p)
 {
 	struct vcl_node *n = stmt_node(p, VCL_N_RETURN);
 
-	if (n == NULL || p->tok.kind == VCL_T_SEMI)
+	if (n == NULL || p->tok.kind == VCL_TK_SEMI)
 		return (stmt_end(p, n));
-	if (vcl_p_expect(p, VCL_T_LPAREN, "or ';' after 'return'") != 0)
+	if (vcl_p_expect(p, VCL_TK_LPAREN, "or ';' after 'return'") != 0)
 		return (NULL);
-	if (p->tok.kind != VCL_T_ID) {
+	if (p->tok.kind != VCL_TK_ID) {
 		vcl_p_error(p, &p->tok.pos,
 			    "expected an action after 'return (', got %s",
 			    vcl_p_got(p));
@@ -152,7 +152,7 @@ p_return(struct vcl_parser *p)
 	n->u.one.expr = vcl_p_call(p);
 	if (n->u.one.expr == NULL || vcl_p_hold(p, n, n->u.one.expr) != 0)
 		return (NULL);
-	if (vcl_p_expect(p, VCL_T_RPAREN, "after the return action") != 0)
+	if (vcl_p_expect(p, VCL_TK_RPAREN, "after the return action") != 0)
 		return (NULL);
 	return (stmt_end(p, n));
 }
@@ -168,7 +168,7 @@ p_new(struct vcl_parser *p)
 			      p, "object", &n->u.named.namepos)) == NULL)
 		return (NULL);
 	snprintf(ctx, sizeof ctx, "after 'new %.40s'", n->u.named.name);
-	if (vcl_p_expect(p, VCL_T_ASSIGN, ctx) != 0)
+	if (vcl_p_expect(p, VCL_TK_ASSIGN, ctx) != 0)
 		return (NULL);
 	n->u.named.value = vcl_p_expr(p);
 	if (n->u.named.value == NULL || vcl_p_hold(p, n, n->u.named.value) != 0)
@@ -184,12 +184,12 @@ p_branch(struct vcl_parser *p, const struct vcl_pos *pos, const char *kw)
 	char ctx[64];
 
 	snprintf(ctx, sizeof ctx, "after '%s'", kw);
-	if (n == NULL || vcl_p_expect(p, VCL_T_LPAREN, ctx) != 0)
+	if (n == NULL || vcl_p_expect(p, VCL_TK_LPAREN, ctx) != 0)
 		return (NULL);
 	n->u.branch.cond = vcl_p_expr(p);
 	if (n->u.branch.cond == NULL ||
 	    vcl_p_hold(p, n, n->u.branch.cond) != 0 ||
-	    vcl_p_expect(p, VCL_T_RPAREN, "after the if condition") != 0)
+	    vcl_p_expect(p, VCL_TK_RPAREN, "after the if condition") != 0)
 		return (NULL);
 	b = vcl_p_node(p, VCL_N_BLOCK, &p->tok.pos);
 	if (b == NULL ||
@@ -244,7 +244,7 @@ p_if(struct vcl_parser *p)
 		if (!vcl_p_is_id(p, "else"))
 			break;
 		vcl_p_next(p);
-		if (p->tok.kind == VCL_T_LBRACE)
+		if (p->tok.kind == VCL_TK_LBRACE)
 			return (p_else(p, n) != 0 ? NULL : n);
 		if (!vcl_p_is_id(p, "if")) {
 			vcl_p_error(p, &p->tok.pos,
@@ -272,7 +272,7 @@ p_call_stmt(struct vcl_parser *p)
 	n->u.one.expr = vcl_p_call(p);
 	if (n->u.one.expr == NULL || vcl_p_hold(p, n, n->u.one.expr) != 0)
 		return (NULL);
-	if (vcl_p_expect(p, VCL_T_SEMI, ctx) != 0)
+	if (vcl_p_expect(p, VCL_TK_SEMI, ctx) != 0)
 		return (NULL);
 	return (n);
 }
@@ -322,11 +322,11 @@ p_id_stmt(struct vcl_parser *p)
 		}
 	}
 	nx = vcl_p_peek(p);
-	if (nx->kind == VCL_T_LPAREN)
+	if (nx->kind == VCL_TK_LPAREN)
 		return (p_call_stmt(p));
-	if (nx->kind == VCL_T_ASSIGN || nx->kind == VCL_T_ADD_ASSIGN ||
-	    nx->kind == VCL_T_SUB_ASSIGN || nx->kind == VCL_T_MUL_ASSIGN ||
-	    nx->kind == VCL_T_DIV_ASSIGN) {
+	if (nx->kind == VCL_TK_ASSIGN || nx->kind == VCL_TK_ADD_ASSIGN ||
+	    nx->kind == VCL_TK_SUB_ASSIGN || nx->kind == VCL_TK_MUL_ASSIGN ||
+	    nx->kind == VCL_TK_DIV_ASSIGN) {
 		vcl_p_error(
 		    p, &p->tok.pos,
 		    "expected a statement, got %s: an assignment starts with "
@@ -347,9 +347,9 @@ vcl_p_stmt(struct vcl_parser *p)
 {
 	struct vcl_node *n;
 
-	if (p->tok.kind == VCL_T_ID)
+	if (p->tok.kind == VCL_TK_ID)
 		return (p_id_stmt(p));
-	if (p->tok.kind == VCL_T_LBRACE) {
+	if (p->tok.kind == VCL_TK_LBRACE) {
 		n = vcl_p_node(p, VCL_N_BLOCK, &p->tok.pos);
 		if (n == NULL ||
 		    vcl_p_block(p, n, &n->u.list.items, "to open a block") != 0)

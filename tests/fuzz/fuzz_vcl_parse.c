@@ -50,11 +50,11 @@ check_lexer(const char *text, size_t len)
 				col++;
 		}
 		CHECK(t.pos.line == line && t.pos.col == col);
-		if (k == VCL_T_EOF || k == VCL_T_ERROR)
+		if (k == VCL_TK_EOF || k == VCL_TK_ERROR)
 			break;
 		CHECK(t.len > 0 && t.p == text + t.pos.off);
 		CHECK(t.pos.off + t.len <= len);
-		if (k == VCL_T_STRING)
+		if (k == VCL_TK_STRING)
 			CHECK(t.s >= t.p && t.s + t.slen <= t.p + t.len);
 	}
 	if (lx.failed)

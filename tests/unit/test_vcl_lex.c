@@ -24,7 +24,7 @@ lex_all(struct lexed *x, const char *s)
 	vcl_lex_init(&x->lx, 3, s, strlen(s));
 	for (x->n = 0; x->n < MAXTOK; x->n++) {
 		enum vcl_tok_kind k = vcl_lex_next(&x->lx, &x->t[x->n]);
-		if (k == VCL_T_EOF || k == VCL_T_ERROR) {
+		if (k == VCL_TK_EOF || k == VCL_TK_ERROR) {
 			x->n++;
 			return;
 		}
@@ -61,10 +61,10 @@ lex_fails(const char *s, const char *msg, unsigned line, unsigned col)
 	struct vcl_tok again;
 
 	lex_all(&x, s);
-	tok_is(&x, x.n - 1, VCL_T_ERROR, NULL, line, col);
+	tok_is(&x, x.n - 1, VCL_TK_ERROR, NULL, line, col);
 	assert_string_equal(x.lx.err, msg);
 	/* the lexer stays on its error */
-	assert_int_equal(vcl_lex_next(&x.lx, &again), VCL_T_ERROR);
+	assert_int_equal(vcl_lex_next(&x.lx, &again), VCL_TK_ERROR);
 	assert_int_equal(again.pos.line, line);
 	assert_int_equal(again.pos.col, col);
 }
@@ -76,20 +76,20 @@ test_punct(void **state)
 		const char *s;
 		enum vcl_tok_kind k;
 	} ops[] = {
-	    {"{", VCL_T_LBRACE},      {"}", VCL_T_RBRACE},
-	    {"(", VCL_T_LPAREN},      {")", VCL_T_RPAREN},
-	    {";", VCL_T_SEMI},        {",", VCL_T_COMMA},
-	    {".", VCL_T_DOT},         {"=", VCL_T_ASSIGN},
-	    {"==", VCL_T_EQ},         {"!=", VCL_T_NE},
-	    {"<", VCL_T_LT},          {">", VCL_T_GT},
-	    {"<=", VCL_T_LE},         {">=", VCL_T_GE},
-	    {"~", VCL_T_MATCH},       {"!~", VCL_T_NOMATCH},
-	    {"&&", VCL_T_AND},        {"||", VCL_T_OR},
-	    {"!", VCL_T_NOT},         {"+", VCL_T_PLUS},
-	    {"-", VCL_T_MINUS},       {"*", VCL_T_STAR},
-	    {"/", VCL_T_SLASH},       {"+=", VCL_T_ADD_ASSIGN},
-	    {"-=", VCL_T_SUB_ASSIGN}, {"*=", VCL_T_MUL_ASSIGN},
-	    {"/=", VCL_T_DIV_ASSIGN},
+	    {"{", VCL_TK_LBRACE},      {"}", VCL_TK_RBRACE},
+	    {"(", VCL_TK_LPAREN},      {")", VCL_TK_RPAREN},
+	    {";", VCL_TK_SEMI},        {",", VCL_TK_COMMA},
+	    {".", VCL_TK_DOT},         {"=", VCL_TK_ASSIGN},
+	    {"==", VCL_TK_EQ},         {"!=", VCL_TK_NE},
+	    {"<", VCL_TK_LT},          {">", VCL_TK_GT},
+	    {"<=", VCL_TK_LE},         {">=", VCL_TK_GE},
+	    {"~", VCL_TK_MATCH},       {"!~", VCL_TK_NOMATCH},
+	    {"&&", VCL_TK_AND},        {"||", VCL_TK_OR},
+	    {"!", VCL_TK_NOT},         {"+", VCL_TK_PLUS},
+	    {"-", VCL_TK_MINUS},       {"*", VCL_TK_STAR},
+	    {"/", VCL_TK_SLASH},       {"+=", VCL_TK_ADD_ASSIGN},
+	    {"-=", VCL_TK_SUB_ASSIGN}, {"*=", VCL_TK_MUL_ASSIGN},
+	    {"/=", VCL_TK_DIV_ASSIGN},
 	};
 	char buf[256] = "";
 	struct lexed x;
@@ -106,13 +106,13 @@ test_punct(void **state)
 		tok_is(&x, (unsigned)i, ops[i].k, ops[i].s, 1, col);
 		col += (unsigned)strlen(ops[i].s) + 1;
 	}
-	tok_is(&x, x.n - 1, VCL_T_EOF, "", 1, col);
+	tok_is(&x, x.n - 1, VCL_TK_EOF, "", 1, col);
 	/* no blanks: the longest operator wins */
 	lex_all(&x, "a!~b<=c==!d");
-	tok_is(&x, 1, VCL_T_NOMATCH, "!~", 1, 2);
-	tok_is(&x, 3, VCL_T_LE, "<=", 1, 5);
-	tok_is(&x, 5, VCL_T_EQ, "==", 1, 8);
-	tok_is(&x, 6, VCL_T_NOT, "!", 1, 10);
+	tok_is(&x, 1, VCL_TK_NOMATCH, "!~", 1, 2);
+	tok_is(&x, 3, VCL_TK_LE, "<=", 1, 5);
+	tok_is(&x, 5, VCL_TK_EQ, "==", 1, 8);
+	tok_is(&x, 6, VCL_TK_NOT, "!", 1, 10);
 }
 
 static void
@@ -123,30 +123,30 @@ test_identifiers(void **state)
 	(void)state;
 	lex_all(&x, "req.http.X-Forwarded-For std.tolower beresp.ttl a-b a - b "
 		    "e1xam_p-le req.http.1x x. y..z");
-	tok_is(&x, 0, VCL_T_ID, "req.http.X-Forwarded-For", 1, 1);
-	tok_is(&x, 1, VCL_T_ID, "std.tolower", 1, 26);
-	tok_is(&x, 2, VCL_T_ID, "beresp.ttl", 1, 38);
-	tok_is(&x, 3, VCL_T_ID, "a-b", 1, 49);
-	tok_is(&x, 4, VCL_T_ID, "a", 1, 53);
-	tok_is(&x, 5, VCL_T_MINUS, "-", 1, 55);
-	tok_is(&x, 6, VCL_T_ID, "b", 1, 57);
-	tok_is(&x, 7, VCL_T_ID, "e1xam_p-le", 1, 59);
-	tok_is(&x, 8, VCL_T_ID, "req.http.1x", 1, 70);
+	tok_is(&x, 0, VCL_TK_ID, "req.http.X-Forwarded-For", 1, 1);
+	tok_is(&x, 1, VCL_TK_ID, "std.tolower", 1, 26);
+	tok_is(&x, 2, VCL_TK_ID, "beresp.ttl", 1, 38);
+	tok_is(&x, 3, VCL_TK_ID, "a-b", 1, 49);
+	tok_is(&x, 4, VCL_TK_ID, "a", 1, 53);
+	tok_is(&x, 5, VCL_TK_MINUS, "-", 1, 55);
+	tok_is(&x, 6, VCL_TK_ID, "b", 1, 57);
+	tok_is(&x, 7, VCL_TK_ID, "e1xam_p-le", 1, 59);
+	tok_is(&x, 8, VCL_TK_ID, "req.http.1x", 1, 70);
 	/* a '.' joins only when a name character follows */
-	tok_is(&x, 9, VCL_T_ID, "x", 1, 82);
-	tok_is(&x, 10, VCL_T_DOT, ".", 1, 83);
-	tok_is(&x, 11, VCL_T_ID, "y", 1, 85);
-	tok_is(&x, 12, VCL_T_DOT, ".", 1, 86);
-	tok_is(&x, 13, VCL_T_DOT, ".", 1, 87);
-	tok_is(&x, 14, VCL_T_ID, "z", 1, 88);
-	tok_is(&x, 15, VCL_T_EOF, "", 1, 89);
+	tok_is(&x, 9, VCL_TK_ID, "x", 1, 82);
+	tok_is(&x, 10, VCL_TK_DOT, ".", 1, 83);
+	tok_is(&x, 11, VCL_TK_ID, "y", 1, 85);
+	tok_is(&x, 12, VCL_TK_DOT, ".", 1, 86);
+	tok_is(&x, 13, VCL_TK_DOT, ".", 1, 87);
+	tok_is(&x, 14, VCL_TK_ID, "z", 1, 88);
+	tok_is(&x, 15, VCL_TK_EOF, "", 1, 89);
 	/* backend fields: '.' then a name */
 	lex_all(&x, ".host=\"x\";");
-	tok_is(&x, 0, VCL_T_DOT, ".", 1, 1);
-	tok_is(&x, 1, VCL_T_ID, "host", 1, 2);
-	tok_is(&x, 2, VCL_T_ASSIGN, "=", 1, 6);
-	tok_is(&x, 3, VCL_T_STRING, "\"x\"", 1, 7);
-	tok_is(&x, 4, VCL_T_SEMI, ";", 1, 10);
+	tok_is(&x, 0, VCL_TK_DOT, ".", 1, 1);
+	tok_is(&x, 1, VCL_TK_ID, "host", 1, 2);
+	tok_is(&x, 2, VCL_TK_ASSIGN, "=", 1, 6);
+	tok_is(&x, 3, VCL_TK_STRING, "\"x\"", 1, 7);
+	tok_is(&x, 4, VCL_TK_SEMI, ";", 1, 10);
 }
 
 static void
@@ -157,44 +157,44 @@ test_numbers(void **state)
 	(void)state;
 	lex_all(&x, "0 42 1.5 4.0 10s 1.5h 2w 100ms 3m 1d 1y 10MB 1B 2KB 3GB "
 		    "4TB 9223372036854775807");
-	tok_is(&x, 0, VCL_T_INT, "0", 1, 1);
-	tok_is(&x, 1, VCL_T_INT, "42", 1, 3);
+	tok_is(&x, 0, VCL_TK_INT, "0", 1, 1);
+	tok_is(&x, 1, VCL_TK_INT, "42", 1, 3);
 	assert_int_equal(x.t[1].i, 42);
-	tok_is(&x, 2, VCL_T_REAL, "1.5", 1, 6);
+	tok_is(&x, 2, VCL_TK_REAL, "1.5", 1, 6);
 	assert_true(x.t[2].num == 1.5);
-	tok_is(&x, 3, VCL_T_REAL, "4.0", 1, 10);
-	tok_is(&x, 4, VCL_T_DURATION, "10s", 1, 14);
+	tok_is(&x, 3, VCL_TK_REAL, "4.0", 1, 10);
+	tok_is(&x, 4, VCL_TK_DURATION, "10s", 1, 14);
 	assert_int_equal(x.t[4].unit, VCL_U_S);
 	assert_int_equal(x.t[4].numlen, 2);
 	assert_true(x.t[4].num == 10.0);
-	tok_is(&x, 5, VCL_T_DURATION, "1.5h", 1, 18);
+	tok_is(&x, 5, VCL_TK_DURATION, "1.5h", 1, 18);
 	assert_int_equal(x.t[5].unit, VCL_U_H);
 	assert_true(x.t[5].num * vcl_unit_factor(x.t[5].unit) == 5400.0);
-	tok_is(&x, 6, VCL_T_DURATION, "2w", 1, 23);
-	tok_is(&x, 7, VCL_T_DURATION, "100ms", 1, 26);
+	tok_is(&x, 6, VCL_TK_DURATION, "2w", 1, 23);
+	tok_is(&x, 7, VCL_TK_DURATION, "100ms", 1, 26);
 	assert_int_equal(x.t[7].unit, VCL_U_MS);
-	tok_is(&x, 8, VCL_T_DURATION, "3m", 1, 32);
-	tok_is(&x, 9, VCL_T_DURATION, "1d", 1, 35);
-	tok_is(&x, 10, VCL_T_DURATION, "1y", 1, 38);
+	tok_is(&x, 8, VCL_TK_DURATION, "3m", 1, 32);
+	tok_is(&x, 9, VCL_TK_DURATION, "1d", 1, 35);
+	tok_is(&x, 10, VCL_TK_DURATION, "1y", 1, 38);
 	assert_true(vcl_unit_factor(x.t[10].unit) == 31536000.0);
-	tok_is(&x, 11, VCL_T_BYTES, "10MB", 1, 41);
+	tok_is(&x, 11, VCL_TK_BYTES, "10MB", 1, 41);
 	assert_int_equal(x.t[11].unit, VCL_U_MB);
 	assert_true(vcl_unit_is_bytes(x.t[11].unit));
-	tok_is(&x, 12, VCL_T_BYTES, "1B", 1, 46);
-	tok_is(&x, 13, VCL_T_BYTES, "2KB", 1, 49);
-	tok_is(&x, 14, VCL_T_BYTES, "3GB", 1, 53);
-	tok_is(&x, 15, VCL_T_BYTES, "4TB", 1, 57);
+	tok_is(&x, 12, VCL_TK_BYTES, "1B", 1, 46);
+	tok_is(&x, 13, VCL_TK_BYTES, "2KB", 1, 49);
+	tok_is(&x, 14, VCL_TK_BYTES, "3GB", 1, 53);
+	tok_is(&x, 15, VCL_TK_BYTES, "4TB", 1, 57);
 	assert_true(vcl_unit_factor(x.t[15].unit) == 1099511627776.0);
-	tok_is(&x, 16, VCL_T_INT, "9223372036854775807", 1, 61);
+	tok_is(&x, 16, VCL_TK_INT, "9223372036854775807", 1, 61);
 	assert_true(x.t[16].i == INT64_MAX);
 	/* a unit is not followed by '-': 10s-5s is a subtraction */
 	lex_all(&x, "10s-5s 1.x");
-	tok_is(&x, 0, VCL_T_DURATION, "10s", 1, 1);
-	tok_is(&x, 1, VCL_T_MINUS, "-", 1, 4);
-	tok_is(&x, 2, VCL_T_DURATION, "5s", 1, 5);
-	tok_is(&x, 3, VCL_T_INT, "1", 1, 8);
-	tok_is(&x, 4, VCL_T_DOT, ".", 1, 9);
-	tok_is(&x, 5, VCL_T_ID, "x", 1, 10);
+	tok_is(&x, 0, VCL_TK_DURATION, "10s", 1, 1);
+	tok_is(&x, 1, VCL_TK_MINUS, "-", 1, 4);
+	tok_is(&x, 2, VCL_TK_DURATION, "5s", 1, 5);
+	tok_is(&x, 3, VCL_TK_INT, "1", 1, 8);
+	tok_is(&x, 4, VCL_TK_DOT, ".", 1, 9);
+	tok_is(&x, 5, VCL_TK_ID, "x", 1, 10);
 	assert_int_equal(vcl_unit_parse("KB", 2), VCL_U_KB);
 	assert_int_equal(vcl_unit_parse("kb", 2), VCL_U_NONE);
 	assert_string_equal(vcl_unit_name(VCL_U_MS), "ms");
@@ -208,25 +208,25 @@ test_strings(void **state)
 	(void)state;
 	lex_all(&x, "\"a b\" \"%41\\n\" \"\" {\"long\nstring \"quoted\" \"} "
 		    "\"\"\"tri\"ple\n\"\"\" x");
-	tok_is(&x, 0, VCL_T_STRING, "\"a b\"", 1, 1);
+	tok_is(&x, 0, VCL_TK_STRING, "\"a b\"", 1, 1);
 	assert_int_equal(x.t[0].slen, 3);
 	assert_memory_equal(x.t[0].s, "a b", 3);
 	assert_int_equal(x.t[0].quote, VCL_Q_PLAIN);
 	/* no escapes, no %xx decoding */
-	tok_is(&x, 1, VCL_T_STRING, "\"%41\\n\"", 1, 7);
+	tok_is(&x, 1, VCL_TK_STRING, "\"%41\\n\"", 1, 7);
 	assert_int_equal(x.t[1].slen, 5);
 	assert_memory_equal(x.t[1].s, "%41\\n", 5);
-	tok_is(&x, 2, VCL_T_STRING, "\"\"", 1, 15);
+	tok_is(&x, 2, VCL_TK_STRING, "\"\"", 1, 15);
 	assert_int_equal(x.t[2].slen, 0);
-	tok_is(&x, 3, VCL_T_STRING, NULL, 1, 18);
+	tok_is(&x, 3, VCL_TK_STRING, NULL, 1, 18);
 	assert_int_equal(x.t[3].quote, VCL_Q_BRACE);
 	assert_int_equal(x.t[3].slen, strlen("long\nstring \"quoted\" "));
 	assert_memory_equal(x.t[3].s, "long\nstring \"quoted\" ", x.t[3].slen);
-	tok_is(&x, 4, VCL_T_STRING, NULL, 2, 20);
+	tok_is(&x, 4, VCL_TK_STRING, NULL, 2, 20);
 	assert_int_equal(x.t[4].quote, VCL_Q_TRIPLE);
 	assert_int_equal(x.t[4].slen, strlen("tri\"ple\n"));
 	assert_memory_equal(x.t[4].s, "tri\"ple\n", x.t[4].slen);
-	tok_is(&x, 5, VCL_T_ID, "x", 3, 5);
+	tok_is(&x, 5, VCL_TK_ID, "x", 3, 5);
 }
 
 static void
@@ -242,22 +242,22 @@ test_comments_positions(void **state)
 		    "\t\t\"s\"\t{\n"
 		    "\r\n"
 		    "d#end");
-	tok_is(&x, 0, VCL_T_ID, "a", 2, 1);
-	tok_is(&x, 1, VCL_T_ID, "b", 3, 2); /* a tab is one byte */
-	tok_is(&x, 2, VCL_T_ID, "c", 4, 16);
-	tok_is(&x, 3, VCL_T_STRING, "\"s\"", 5, 3);
-	tok_is(&x, 4, VCL_T_LBRACE, "{", 5, 7);
-	tok_is(&x, 5, VCL_T_ID, "d", 7, 1);
-	tok_is(&x, 6, VCL_T_EOF, "", 7, 6);
+	tok_is(&x, 0, VCL_TK_ID, "a", 2, 1);
+	tok_is(&x, 1, VCL_TK_ID, "b", 3, 2); /* a tab is one byte */
+	tok_is(&x, 2, VCL_TK_ID, "c", 4, 16);
+	tok_is(&x, 3, VCL_TK_STRING, "\"s\"", 5, 3);
+	tok_is(&x, 4, VCL_TK_LBRACE, "{", 5, 7);
+	tok_is(&x, 5, VCL_TK_ID, "d", 7, 1);
+	tok_is(&x, 6, VCL_TK_EOF, "", 7, 6);
 	assert_int_equal(x.t[5].pos.off, strlen("# hash\na // slashes\n\tb "
 						"/* block\n over lines */ "
 						"c\n\t\t\"s\"\t{\n\r\n"));
 	/* a text that is not NUL-terminated is read to its length only */
 	vcl_lex_init(&x.lx, 0, "ab cd", 2);
-	assert_int_equal(vcl_lex_next(&x.lx, &x.t[0]), VCL_T_ID);
+	assert_int_equal(vcl_lex_next(&x.lx, &x.t[0]), VCL_TK_ID);
 	assert_int_equal(x.t[0].len, 2);
-	assert_int_equal(vcl_lex_next(&x.lx, &x.t[1]), VCL_T_EOF);
-	assert_int_equal(vcl_lex_next(&x.lx, &x.t[1]), VCL_T_EOF);
+	assert_int_equal(vcl_lex_next(&x.lx, &x.t[1]), VCL_TK_EOF);
+	assert_int_equal(vcl_lex_next(&x.lx, &x.t[1]), VCL_TK_EOF);
 }
 
 static void
@@ -313,13 +313,13 @@ test_nul(void **state)
 
 	(void)state;
 	vcl_lex_init(&x.lx, 3, s, sizeof s - 1);
-	assert_int_equal(vcl_lex_next(&x.lx, &x.t[0]), VCL_T_ID);
-	assert_int_equal(vcl_lex_next(&x.lx, &x.t[1]), VCL_T_ERROR);
+	assert_int_equal(vcl_lex_next(&x.lx, &x.t[0]), VCL_TK_ID);
+	assert_int_equal(vcl_lex_next(&x.lx, &x.t[1]), VCL_TK_ERROR);
 	assert_string_equal(x.lx.err, "NUL byte in a string");
 	assert_int_equal(x.t[1].pos.col, 5);
 	vcl_lex_init(&x.lx, 3, t, sizeof t - 1);
-	assert_int_equal(vcl_lex_next(&x.lx, &x.t[0]), VCL_T_ID);
-	assert_int_equal(vcl_lex_next(&x.lx, &x.t[1]), VCL_T_ERROR);
+	assert_int_equal(vcl_lex_next(&x.lx, &x.t[0]), VCL_TK_ID);
+	assert_int_equal(vcl_lex_next(&x.lx, &x.t[1]), VCL_TK_ERROR);
 	assert_string_equal(x.lx.err, "unexpected byte 0x00");
 }
 
@@ -339,9 +339,9 @@ test_long_line(void **state)
 		memcpy(s + i * 4, "\"a\" ", 4);
 	s[len] = '\0';
 	vcl_lex_init(&lx, 0, s, len);
-	while (vcl_lex_next(&lx, &t) == VCL_T_STRING)
+	while (vcl_lex_next(&lx, &t) == VCL_TK_STRING)
 		count++;
-	assert_int_equal(t.kind, VCL_T_EOF);
+	assert_int_equal(t.kind, VCL_TK_EOF);
 	assert_int_equal(count, n);
 	assert_int_equal(t.pos.col, len + 1);
 	free(s);
@@ -363,7 +363,7 @@ test_describe(void **state)
 			    "'\"012345678901234567890123456789012345678...'");
 	assert_string_equal(vcl_tok_describe(&x.t[3], b, sizeof b),
 			    "end of input");
-	assert_string_equal(vcl_tok_kind_name(VCL_T_NOMATCH), "!~");
+	assert_string_equal(vcl_tok_kind_name(VCL_TK_NOMATCH), "!~");
 }
 
 int
