@@ -14,7 +14,7 @@ CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -I. $(WARN) $(PKG_CFLAGS)
 CFLAGS  ?= -O2 -g
-LDLIBS_BASE := $(PKG_LIBS) -lpthread
+LDLIBS_BASE := $(PKG_LIBS) -lpthread -lm
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 ORIGIN  ?= 127.0.0.1:8080
