@@ -70,7 +70,7 @@ build/san/accel: build/san/obj/accel/main.o build/san/libaccel.a
 build/san/accelctl: $(TOOLS_SRC:%.c=build/san/obj/%.o) build/san/libaccel.a
 	$(CC) -g $(SAN) -o $@ $^ $(LDLIBS_BASE)
 
-build/san/unit/%: tests/unit/%.c build/san/libaccel.a $(HDRS)
+build/san/unit/%: tests/unit/%.c build/san/libaccel.a $(HDRS) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) -O1 -g $(SAN) -o $@ $< build/san/libaccel.a $(LDLIBS_BASE) $(CMOCKA_LIBS)
 

@@ -381,10 +381,11 @@ vx_eval(struct vx *x, vcl_ix i, union vcl_val *v)
 		if (vx_eval(x, n->a, &a))
 			return (-1);
 		return (vcl_conv(&x->rt, n->type, x->ir[n->a].type, &a, v));
-	case VCL_IR_E_DEFINED:
+	case VCL_IR_E_DEFINED: /* a STRING or a BACKEND */
 		if (vx_eval(x, n->a, &a))
 			return (-1);
-		v->b = a.s.p != NULL;
+		v->b = x->ir[n->a].type == VCL_T_BACKEND ? a.be != NULL :
+		    a.s.p != NULL;
 		return (0);
 	case VCL_IR_E_FUNC:
 	case VCL_IR_E_METHOD:
@@ -417,6 +418,8 @@ vx_return(struct vx *x, const struct vcl_ir *n)
 	struct vcl_ret *ret = x->ret;
 	union vcl_val v;
 
+	if (n->a == VCL_A__MAX)
+		return (2); /* a plain return; back to the caller */
 	ret->action = n->a;
 	switch (vcl_action_arg(n->a)) {
 	case VCL_AA_STATUS:
@@ -447,7 +450,9 @@ vx_return(struct vx *x, const struct vcl_ir *n)
 
 /*
  * Runs the statements chained from i: 0 when the chain ends, 1 after a
- * return (x->ret set), -1 on a failure (x->rt.err set).
+ * return (x->ret set), 2 after a plain `return;` (S_RETURN with a ==
+ * VCL_A__MAX: the checker's, back to the caller), -1 on a failure
+ * (x->rt.err set).
  */
 static int
 vx_body(struct vx *x, vcl_ix i)
@@ -501,7 +506,7 @@ vx_body(struct vx *x, vcl_ix i)
 				    "subroutine calls too deep"));
 			r = vx_body(x, n->a);
 			x->depth--;
-			if (r != 0)
+			if (r == 1 || r < 0)
 				return (r);
 			break;
 		case VCL_IR_S_HASH_DATA:
@@ -598,7 +603,7 @@ vcl_run(const struct vcl_prog *p, enum vcl_sub sub, struct vcl_ctx *ctx,
 	if (x.maxdepth > VX_MAX_DEPTH)
 		x.maxdepth = VX_MAX_DEPTH;
 	r = vx_body(&x, p->sub[sub]);
-	if (r == 0)
+	if (r == 0 || r == 2)
 		ret->action = vx_natural(sub, &ret->status);
 	else if (r < 0) {
 		ret->action = VCL_A_FAIL;

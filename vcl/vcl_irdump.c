@@ -246,6 +246,10 @@ dump_body(FILE *f, const struct vcl_prog *p, vcl_ix i, int ind,
 			fprintf(f, "%*s}", ind * 4, "");
 			break;
 		case VCL_IR_S_RETURN:
+			if (n->a == VCL_A__MAX) { /* back to the caller */
+				fputs("return", f);
+				break;
+			}
 			fprintf(f, "return %s", vcl_action_name(n->a));
 			if (n->b != 0) {
 				fputc(' ', f);

@@ -176,6 +176,12 @@ test_call_return(void **state)
 	assert_string_equal(b->ret.reason.p, "subroutine calls too deep");
 	b->p.max_call_depth = 2;
 	assert_int_equal(irb_run(b, VCL_SUB_RECV, s3), VCL_A_PASS);
+	/* a plain return (a == VCL_A__MAX) goes back to the caller */
+	callee = irb_ret(b, VCL_A__MAX, 0, 0);
+	irb_chain(b, callee, irb_ret(b, VCL_A_PIPE, 0, 0), 0);
+	s1 = irb_node(b, VCL_IR_S_CALL, VCL_T_VOID, callee, 0, 0);
+	irb_chain(b, s1, irb_ret(b, VCL_A_PASS, 0, 0), 0);
+	assert_int_equal(irb_run(b, VCL_SUB_RECV, s1), VCL_A_PASS);
 	b->p.max_call_depth = 1000; /* the fixed cap still holds */
 	for (int i = 0; i < 70; i++)
 		s3 = irb_node(b, VCL_IR_S_CALL, VCL_T_VOID, s3, 0, 0);
@@ -433,6 +439,13 @@ test_defined(void **state)
 	    VCL_T_BOOL, irb_hdr(b, VCL_W_REQ, "cookie"), 0, 0)), 1);
 	assert_int_equal(irb_eval_bool(b, irb_node(b, VCL_IR_E_DEFINED,
 	    VCL_T_BOOL, irb_hdr(b, VCL_W_REQ, "Authorization"), 0, 0)), 0);
+	assert_int_equal(irb_eval_bool(b, irb_node(b, VCL_IR_E_DEFINED,
+	    VCL_T_BOOL, irb_var(b, VCL_V_REQ_BACKEND_HINT, VCL_T_BACKEND), 0,
+	    0)), 0);
+	b->ctx.vars[VCL_V_REQ_BACKEND_HINT].be = &b->be[1];
+	assert_int_equal(irb_eval_bool(b, irb_node(b, VCL_IR_E_DEFINED,
+	    VCL_T_BOOL, irb_var(b, VCL_V_REQ_BACKEND_HINT, VCL_T_BACKEND), 0,
+	    0)), 1);
 	irb_free(b);
 }
 
