@@ -14,7 +14,7 @@ CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -I. $(WARN) $(PKG_CFLAGS)
 CFLAGS  ?= -O2 -g
-LDLIBS_BASE := $(PKG_LIBS) -lpthread
+LDLIBS_BASE := $(PKG_LIBS) -lpthread -lm
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 ORIGIN  ?= 127.0.0.1:8080
@@ -83,7 +83,7 @@ build/san/accel: build/san/obj/accel/main.o build/san/libaccel.a
 build/san/accelctl: $(TOOLS_SRC:%.c=build/san/obj/%.o) build/san/libaccel.a
 	$(CC) -g $(SAN) -o $@ $^ $(LDLIBS_BASE)
 
-build/san/unit/%: tests/unit/%.c build/san/libaccel.a $(HDRS)
+build/san/unit/%: tests/unit/%.c build/san/libaccel.a $(HDRS) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) -O1 -g $(SAN) -o $@ $< build/san/libaccel.a $(LDLIBS_BASE) $(CMOCKA_LIBS)
 
