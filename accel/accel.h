@@ -28,6 +28,7 @@
 #include "accel/params.h"
 #include "storage/storage.h"
 #include "storage/sto_lmdb.h"
+#include "vcl/vcl.h"
 
 #define ACCEL_VERSION "0.1.0"
 #define MAX_LISTEN 16
@@ -490,5 +491,8 @@ int log_open(const char *spec, char *err, size_t errlen);
 void log_request(struct worker *wrk, const struct req *req);
 void log_flush(struct worker *wrk);
 void log_close(void);
+
+/* ---- VCL (vcl_host.c) ---- */
+extern const struct vcl_host_ops acc_vcl_ops;
 
 #endif

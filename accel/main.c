@@ -31,6 +31,10 @@ usage(void)
 	       "                 the disk tier, behind memory (default: lmdb=DIR/store\n"
 	       "                 in the -n directory; lmdb=off for none). -s repeats:\n"
 	       "                 -s mem=256M -s lmdb=/srv/cache,200G\n"
+	       "  -f FILE        the VCL program (docs/vcl.md)\n"
+	       "  -C             check the VCL (-f FILE, or the built-in one) and\n"
+	       "                 exit: 0 when it has no error, 2 otherwise\n"
+	       "  -d             with -C: print the compiled program on stdout\n"
 	       "  -p NAME=VALUE  set a parameter (see below; repeatable)\n"
 	       "  -V             print the version and exit\n"
 	       "  -h             this help\n\n");
@@ -150,6 +154,40 @@ print_counters(void)
 	fputc('\n', stderr);
 }
 
+/*
+ * accel -C [-d] [-f FILE]: load (parse, check, compile) the VCL and
+ * report; -d prints the compiled form (the IR) on stdout.
+ * Messages go to stderr as file:line:column with the source line and a
+ * caret; the exit status is 0 without errors (warnings allowed), else 2.
+ */
+static int
+vcl_check_only(const char *file, int dump)
+{
+	struct vcl_diag *d = vcl_diag_new();
+	struct vcl_prog *p;
+	unsigned nerr;
+
+	AN(d);
+	p = vcl_load(file, NULL, NULL, 0, 0, &acc_vcl_ops, d);
+	vcl_diag_print(d, stderr);
+	nerr = vcl_diag_errors(d);
+	vcl_diag_free(&d);
+	if (p == NULL || nerr > 0) {
+		fprintf(stderr, "accel: %s: %u error%s\n",
+		    file != NULL ? file : "the built-in VCL", nerr,
+		    nerr == 1 ? "" : "s");
+		if (p != NULL)
+			vcl_prog_rel(&p);
+		return (2);
+	}
+	if (dump)
+		vcl_prog_dump(p, stdout);
+	vcl_prog_rel(&p);
+	fprintf(stderr, "accel: %s: VCL OK\n",
+	    file != NULL ? file : "the built-in VCL");
+	return (0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -160,12 +198,13 @@ main(int argc, char **argv)
 	unsigned nstorage = 0;
 	long threads = sysconf(_SC_NPROCESSORS_ONLN);
 	char err[512];
-	int opt;
+	const char *vcl_file = NULL;
+	int opt, check_only = 0, dump = 0;
 
 	setvbuf(stderr, NULL, _IOLBF, 0);
 	prm_defaults(&prm);
 	opterr = 0;
-	while ((opt = getopt(argc, argv, "a:b:t:n:p:s:Vh")) != -1) {
+	while ((opt = getopt(argc, argv, "a:b:t:n:p:s:f:CdVh")) != -1) {
 		switch (opt) {
 		case 'a':
 			if (nlisten == MAX_LISTEN)
@@ -193,16 +232,26 @@ main(int argc, char **argv)
 			if (prm_set(&prm, optarg, err, sizeof err) != 0)
 				die("%s", err);
 			break;
+		case 'f': vcl_file = optarg; break;
+		case 'C': check_only = 1; break;
+		case 'd': dump = 1; break;
 		case 'V': printf("accel %s\n", ACCEL_VERSION); return (0);
 		case 'h': usage(); return (0);
 		default:
-			if (optopt != 0 && strchr("abtnps", optopt) != NULL)
+			if (optopt != 0 && strchr("abtnpsf", optopt) != NULL)
 				die("-%c needs a value (accel -h)", optopt);
 			die("unknown flag -%c (accel -h lists them)", optopt ? optopt : '?');
 		}
 	}
 	if (optind < argc)
 		die("unexpected argument '%s' (accel -h)", argv[optind]);
+	if (check_only)
+		return (vcl_check_only(vcl_file, dump));
+	if (dump)
+		die("-d goes with -C (accel -h)");
+	if (vcl_file != NULL)
+		die("-f %s: accel checks VCL (-C) but does not run it yet; "
+		    "run without -f (the built-in behaviour)", vcl_file);
 	if (nbackends == 0)
 		die("no backend: give one with -b HOST:PORT");
 	if (nlisten == 0)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "vcl/vcl_check_int.h"
+#include "vcl/vcl_rt.h"
 
 struct vcl_prog *
 vcl_load(const char *file, const char *name, const char *src, size_t srclen,
@@ -78,9 +79,9 @@ vcl_prog_free(struct vcl_prog *p)
 		vcl_re_free(&p->re[i]);
 	for (i = 0; i < p->nacls; i++)
 		vcl_acl_free(&p->acls[i]);
-	/* An object's state is the interpreter's, made with malloc. */
+	/* An object's state is the interpreter's (vcl_dir.c). */
 	for (i = 0; i < p->nobjs; i++)
-		free(p->objs[i].state);
+		vcl_dir_free(&p->objs[i]);
 	for (i = 0; i < p->nsrc; i++)
 		free(p->src_names[i]);
 	free(p->src_names);

@@ -40,10 +40,27 @@ re_md_free(void *p)
 	pcre2_match_data_free(p);
 }
 
+/*
+ * Every match runs under limits, so that a regex written with nested
+ * quantifiers cannot spend seconds on a hostile URL (a denial of service
+ * on every request that reaches it): as Varnish's pcre2_match_limit
+ * (10000) and a bounded backtracking depth. Past a limit the match is an
+ * error, and the run fails (a 503), never a hang. One match context,
+ * made once and only read after, is shared by every thread.
+ */
+#define VCL_RE_MATCH_LIMIT 10000
+#define VCL_RE_DEPTH_LIMIT 1000
+static pcre2_match_context *re_mctx;
+
 static void
 re_key_make(void)
 {
 	VCL_AZ(pthread_key_create(&re_key, re_md_free));
+	re_mctx = pcre2_match_context_create(NULL);
+	if (re_mctx != NULL) {
+		(void)pcre2_set_match_limit(re_mctx, VCL_RE_MATCH_LIMIT);
+		(void)pcre2_set_depth_limit(re_mctx, VCL_RE_DEPTH_LIMIT);
+	}
 }
 
 /* The thread's match data, with room for re's captures; NULL: no memory. */
@@ -132,8 +149,10 @@ re_exec(const struct vcl_re *re, pcre2_match_data *md, const char *s,
 	int rc;
 
 	/* PCRE2 wants a non-NULL subject even when it is empty. */
+	if (re_mctx == NULL)
+		return (-1); /* no limits, no match */
 	rc = pcre2_match(re->code, (PCRE2_SPTR)(s != NULL ? s : ""), len, off,
-	    opts, md, NULL);
+	    opts, md, re_mctx);
 	if (rc == PCRE2_ERROR_NOMATCH)
 		return (0);
 	if (rc < 0)

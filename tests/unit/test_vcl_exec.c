@@ -453,14 +453,21 @@ static void
 test_match_acl(void **state)
 {
 	struct irb *b = irb_new();
-	static const uint8_t ten = 10;
 	struct vcl_ip a = {4, {10, 0, 0, 1}, 0};
+	char err[256];
 
 	(void)state;
-	b->re[0] = (struct vcl_re *)"foo";
-	b->re[1] = (struct vcl_re *)"ERROR";
+	b->re[0] = vcl_re_compile("foo", 3, err, sizeof err);
+	assert_non_null(b->re[0]);
+	/* Nested quantifiers on a subject that fails at its end: past the
+	 * match limit, an error rather than seconds of backtracking. */
+	b->re[1] = vcl_re_compile("^(a+)+$", 7, err, sizeof err);
+	assert_non_null(b->re[1]);
 	b->p.nre = 2;
-	b->acls[0] = (struct vcl_acl *)&ten;
+	b->acls[0] = vcl_acl_new("ten");
+	assert_non_null(b->acls[0]);
+	assert_int_equal(vcl_acl_add(b->acls[0], "10.0.0.0", 8, 0, err,
+	    sizeof err), 0);
 	b->p.nacls = 1;
 	b->ctx.vars[VCL_V_CLIENT_IP].ip = &a;
 	assert_int_equal(irb_eval_bool(b, irb_node(b, VCL_IR_E_MATCH,
@@ -470,7 +477,8 @@ test_match_acl(void **state)
 	assert_int_equal(irb_eval_bool(b, irb_node(b, VCL_IR_E_MATCH,
 	    VCL_T_BOOL, irb_hdr(b, VCL_W_REQ, "None"), 0, 1)), 1);
 	assert_int_equal(irb_eval_bool(b, irb_node(b, VCL_IR_E_MATCH,
-	    VCL_T_BOOL, irb_str(b, "x"), 1, 0)), -1);
+	    VCL_T_BOOL, irb_str(b, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab"),
+	    1, 0)), -1);
 	assert_string_equal(b->ret.reason.p, "regex match failed");
 	assert_int_equal(irb_eval_bool(b, irb_node(b, VCL_IR_E_ACL, VCL_T_BOOL,
 	    irb_var(b, VCL_V_CLIENT_IP, VCL_T_IP), 0, 0)), 1);
@@ -485,6 +493,9 @@ test_match_acl(void **state)
 	    VCL_F_REGSUBALL, irb_chain(b, irb_str(b, "foofoo"),
 	    irb_node(b, VCL_IR_E_CONST, VCL_T_REGEX, 0, 0, 0), irb_str(b, "x"),
 	    0), 0)), "xx");
+	vcl_re_free(&b->re[0]);
+	vcl_re_free(&b->re[1]);
+	vcl_acl_free(&b->acls[0]);
 	irb_free(b);
 }
 

@@ -3,11 +3,6 @@
  * (a small IR builder) and a mock host (a fake request: variables, headers
  * per place, an arena of a few KiB, what hash_data/synthetic/log/ban got,
  * the health of each backend).
- *
- * Until vcl_re.c and vcl_acl.c exist, weak stand-ins make the regex and
- * ACL calls linkable: a "regex" is a literal substring (the struct vcl_re
- * pointer is the pattern's text), an "ACL" matches the addresses whose
- * first byte is the one the pointer points at.
  */
 #ifndef VCL_IR_BUILD_H
 #define VCL_IR_BUILD_H
@@ -24,52 +19,6 @@
 
 /* Not every test uses every helper. */
 #define IRB_FN static __attribute__((unused))
-
-/* --- weak stand-ins for vcl_re.c and vcl_acl.c -------------------------- */
-
-__attribute__((weak)) int
-vcl_re_match(const struct vcl_re *re, const char *s, size_t len)
-{
-	const char *pat = (const char *)re;
-
-	if (strcmp(pat, "ERROR") == 0)
-		return (-1);
-	return (memmem(s, len, pat, strlen(pat)) != NULL);
-}
-
-__attribute__((weak)) int
-vcl_re_sub(const struct vcl_re *re, struct vcl_str s, struct vcl_str sub,
-    int all, void *(*alloc)(struct vcl_ctx *, size_t), struct vcl_ctx *ctx,
-    struct vcl_str *out)
-{
-	const char *pat = (const char *)re, *f;
-	size_t pl = strlen(pat), n = 0;
-	char *m;
-
-	m = alloc(ctx, s.len * (sub.len + 1) + 1);
-	if (m == NULL)
-		return (-1);
-	out->p = m;
-	while ((f = memmem(s.p, s.len, pat, pl)) != NULL) {
-		memcpy(m + n, s.p, (size_t)(f - s.p));
-		n += (size_t)(f - s.p);
-		memcpy(m + n, sub.p, sub.len);
-		n += sub.len;
-		s.len -= (size_t)(f - s.p) + pl;
-		s.p = f + pl;
-		if (!all)
-			break;
-	}
-	memcpy(m + n, s.p, s.len);
-	out->len = n + s.len;
-	return (0);
-}
-
-__attribute__((weak)) int
-vcl_acl_match(const struct vcl_acl *acl, const struct vcl_ip *ip)
-{
-	return (ip->addr[0] == *(const uint8_t *)acl);
-}
 
 /* --- the mock host ------------------------------------------------------ */
 
