@@ -121,8 +121,9 @@ struct vcl_host_ops {
 	    const struct vcl_hdr *, const struct vcl_str *);
 	int (*ho_hdr_unset)(struct vcl_ctx *, enum vcl_where,
 	    const struct vcl_hdr *);
-	/* Memory for the run's strings: valid until the request or fetch
-	 * ends; NULL when the arena is full (the run fails). */
+	/* Memory for the run's strings and small arrays, aligned to 8
+	 * bytes: valid until the request or fetch ends; NULL when the arena
+	 * is full (the run fails). */
 	void *(*ho_alloc)(struct vcl_ctx *, size_t);
 	int (*ho_hash_data)(struct vcl_ctx *, const struct vcl_str *);
 	int (*ho_synthetic)(struct vcl_ctx *, const struct vcl_str *);
