@@ -250,6 +250,8 @@ struct req {
 	unsigned on_waitlist : 1;    /* in wrk->waiting */
 	unsigned disk : 1;	/* streaming a STO_F_DISKBODY body (dsk_*) */
 	unsigned disk_clean : 1; /* the disk had nothing under the key */
+	unsigned purging : 1;	/* vcl_recv returned purge */
+	unsigned vcl_hit_done : 1; /* vcl_hit and vcl_deliver ran */
 	struct sto_cursor cur;
 	uint64_t dsk_pos, dsk_end; /* body bytes still to read from disk */
 	TAILQ_ENTRY(req) wlist;
@@ -494,5 +496,13 @@ void log_close(void);
 
 /* ---- VCL (vcl_host.c) ---- */
 extern const struct vcl_host_ops acc_vcl_ops;
+int acc_vcl_init(char *err, size_t errlen);
+void acc_vcl_fini(void);
+/* Run sub of the daemon's program for req (client-side subs). */
+enum vcl_action acc_vcl_run(struct req *req, enum vcl_sub sub,
+    struct vcl_ret *ret);
+/* vcl_hash for req: its hash_data() inputs into hi. 0, or -1 (the sub did
+ * not look up, or hi is full). */
+int acc_vcl_hash(struct req *req, struct sto_hashin *hi, struct vcl_ret *ret);
 
 #endif

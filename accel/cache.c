@@ -273,12 +273,30 @@ cache_key_of(struct req *req, const char *path, size_t plen,
 	return (0);
 }
 
-/* The hash inputs (host, then path) into the workspace; the key from them. */
+/*
+ * The hash inputs into the workspace: what vcl_hash gives hash_data()
+ * (the built-in VCL: the host, then the path, as cache_key_of() builds
+ * them); the key from them. 0, or -1 when the workspace cannot hold them
+ * or vcl_hash failed.
+ */
 int
 cache_hash(struct req *req)
 {
-	return (cache_key_of(req, req->h.path, req->h.path_len, &req->key,
-	    &req->hashin, &req->hashin_len));
+	const struct h1_req *r = &req->h;
+	size_t cap = r->path_len + (r->host ? r->host_len : 0) + 256;
+	void *buf = ws_alloc(&req->ws, cap);
+	struct sto_hashin hi;
+	struct vcl_ret ret;
+
+	if (buf == NULL)
+		return (-1);
+	sto_hashin_init(&hi, buf, cap);
+	if (acc_vcl_hash(req, &hi, &ret) != 0)
+		return (-1);
+	req->hashin = hi.hi_buf;
+	req->hashin_len = hi.hi_len;
+	sto_key_make(&req->key, req->hashin, req->hashin_len);
+	return (0);
 }
 
 /* ---- both tiers ---- */

@@ -268,6 +268,8 @@ main(int argc, char **argv)
 	/* A file size limit (ulimit -f) is a full disk to the store's writer
 	 * (EFBIG: it evicts), not a reason to die. */
 	signal(SIGXFSZ, SIG_IGN);
+	if (acc_vcl_init(err, sizeof err) != 0)
+		die("%s", err);
 	if (cache_init(storage, nstorage, state_dir, err, sizeof err) != 0)
 		die("%s", err);
 
@@ -324,6 +326,7 @@ main(int argc, char **argv)
 		wrk_fini(&workers[w]);
 	free(workers);
 	cache_fini();
+	acc_vcl_fini();
 	log_close();
 	return (0);
 }

@@ -5,9 +5,10 @@
  * event that ends the wait (fetch.c, sess.c) sets req->step and calls
  * req_drive() again.
  *
- *   RECV     parsed head: decide (later vcl_recv): GET/HEAD -> HASH,
- *            PURGE -> HASH (then PURGE), anything else -> PASS
- *   HASH     the cache key from host and path (later vcl_hash)
+ *   RECV     parsed head: vcl_recv decides (the built-in VCL: GET/HEAD
+ *            -> HASH, PURGE -> HASH then PURGE, CONNECT -> SYNTH 405,
+ *            anything else or a body -> PASS)
+ *   HASH     the cache key from vcl_hash's hash_data() (host and path)
  *   LOOKUP   find a fresh object: HIT, else MISS
  *   HIT      deliver the object: stored head, Age, body by reference
  *   MISS     fetch, storing the response when RFC 9111 allows it
@@ -36,25 +37,35 @@ synth_needed_close(const struct req *req)
 static enum req_step
 req_recv(struct req *req)
 {
+	struct vcl_ret ret;
+
 	if (req->h.meth == H1M_CONNECT) {
-		/* accel is not a forward proxy: no tunnels. */
-		req->err_status = 405;
+		/* accel is not a forward proxy: no tunnels (the built-in
+		 * vcl_recv answers 405); the connection closes after it. */
 		req->sp->close_after = 1;
-		return (R_SYNTH);
-	}
-	if (req->h.body != H1B_NONE) {
+	} else if (req->h.body != H1B_NONE) {
 		req->reqbody = ws_alloc(&req->ws, sizeof *req->reqbody);
 		AN(req->reqbody);
 		pump_init(req->reqbody, req->h.body, req->h.content_length,
 		    req->h.body == H1B_CHUNKED, prm.max_body);
 		req->body_done = req->reqbody->done;
 	}
-	if (req->h.meth == H1M_PURGE)
+	switch (acc_vcl_run(req, VCL_SUB_RECV, &ret)) {
+	case VCL_A_HASH:
 		return (R_HASH);
-	if ((req->h.meth == H1M_GET || req->h.meth == H1M_HEAD) &&
-	    req->h.body == H1B_NONE)
+	case VCL_A_PURGE:
+		req->purging = 1;
 		return (R_HASH);
-	return (R_PASS);
+	case VCL_A_PASS:
+	case VCL_A_PIPE: /* no tunnels: a pipe is a pass */
+		return (R_PASS);
+	case VCL_A_SYNTH:
+		req->err_status = (int)ret.status;
+		return (R_SYNTH);
+	default: /* fail; restart comes with -f */
+		req->err_status = 503;
+		return (R_SYNTH);
+	}
 }
 
 /* HASH: the key from the hash inputs. */
@@ -65,7 +76,7 @@ req_hash(struct req *req)
 		req->err_status = 414; /* the workspace could not hold the key */
 		return (R_SYNTH);
 	}
-	return (req->h.meth == H1M_PURGE ? R_PURGE : R_LOOKUP);
+	return (req->purging ? R_PURGE : R_LOOKUP);
 }
 
 /* LOOKUP: a fresh object is a hit; anything else a miss. */
@@ -80,6 +91,17 @@ req_lookup(struct req *req)
 static enum req_step
 req_hit(struct req *req)
 {
+	struct vcl_ret ret;
+
+	/* vcl_hit, then vcl_deliver: once, before the head is written. */
+	if (!req->vcl_hit_done) {
+		req->vcl_hit_done = 1;
+		if (acc_vcl_run(req, VCL_SUB_HIT, &ret) != VCL_A_DELIVER ||
+		    acc_vcl_run(req, VCL_SUB_DELIVER, &ret) != VCL_A_DELIVER) {
+			req->err_status = 503;
+			return (R_SYNTH);
+		}
+	}
 	return (cache_deliver_obj(req));
 }
 
