@@ -395,6 +395,85 @@ vx_eval(struct vx *x, vcl_ix i, union vcl_val *v)
 	}
 }
 
+/*
+ * The hot shapes of the built-in VCL, evaluated without the generic
+ * dispatch or a union copied by value: a STRING variable or header read
+ * straight from the host, and conditions computed as an int.
+ */
+
+/* A STRING expression's value into *s: 0, or -1 with the run failed. */
+static inline int
+vx_sval(struct vx *x, vcl_ix i, struct vcl_str *s)
+{
+	const struct vcl_ir *n = &x->ir[i];
+	union vcl_val v;
+
+	if (n->op == VCL_IR_E_HDR) {
+		VCL_ASSERT(n->b < x->rt.p->nhdrs);
+		return (vx_host(x, x->rt.ops->ho_hdr_get(x->rt.ctx, n->a,
+		    &x->rt.p->hdrs[n->b], s), "cannot read header"));
+	}
+	if (n->op == VCL_IR_E_VAR) {
+		if (vx_host(x, x->rt.ops->ho_var_get(x->rt.ctx, n->a, &v),
+		    "cannot read variable"))
+			return (-1);
+	} else if (vx_eval(x, i, &v))
+		return (-1);
+	*s = v.s;
+	return (0);
+}
+
+/* A BOOL expression: 1 or 0, or -1 with the run failed. */
+static int
+vx_bool(struct vx *x, vcl_ix i)
+{
+	const struct vcl_ir *n = &x->ir[i];
+	union vcl_val v;
+	int r;
+
+	VCL_ASSERT(i != 0 && i < x->rt.p->nir);
+	switch (n->op) {
+	case VCL_IR_E_CMP:
+		/* STRING == or != a constant: length first, then the bytes */
+		if (x->ir[n->a].type == VCL_T_STRING && (n->c == VCL_RT_OP_EQ ||
+		    n->c == VCL_RT_OP_NE) &&
+		    x->ir[n->b].op == VCL_IR_E_CONST) {
+			const struct vcl_str *k = &x->rt.p->k[x->ir[n->b].a].s;
+			struct vcl_str s;
+
+			if (vx_sval(x, n->a, &s))
+				return (-1);
+			r = s.len == k->len && (s.len == 0 ||
+			    memcmp(s.p, k->p, s.len) == 0);
+			return (r == (n->c == VCL_RT_OP_EQ));
+		}
+		break;
+	case VCL_IR_E_DEFINED:
+		if (x->ir[n->a].type == VCL_T_STRING) {
+			struct vcl_str s;
+
+			if (vx_sval(x, n->a, &s))
+				return (-1);
+			return (s.p != NULL);
+		}
+		break;
+	case VCL_IR_E_AND:
+	case VCL_IR_E_OR:
+		r = vx_bool(x, n->a);
+		if (r < 0 || r == (n->op == VCL_IR_E_OR))
+			return (r);
+		return (vx_bool(x, n->b));
+	case VCL_IR_E_NOT:
+		r = vx_bool(x, n->a);
+		return (r < 0 ? r : !r);
+	default:
+		break;
+	}
+	if (vx_eval(x, i, &v))
+		return (-1);
+	return (v.b != 0);
+}
+
 /* A string argument of a statement: not set is "". */
 static int
 vx_str(struct vx *x, vcl_ix i, struct vcl_str *s)
@@ -492,13 +571,18 @@ vx_body(struct vx *x, vcl_ix i)
 				return (-1);
 			break;
 		case VCL_IR_S_IF:
-			if (vx_eval(x, n->a, &v))
+			r = vx_bool(x, n->a);
+			if (r < 0)
 				return (-1);
-			r = vx_body(x, v.b ? n->b : n->c);
-			if (r != 0)
+			if ((r ? n->b : n->c) != 0 &&
+			    (r = vx_body(x, r ? n->b : n->c)) != 0)
 				return (r);
 			break;
 		case VCL_IR_S_RETURN:
+			if (n->b == 0 && n->c == 0 && n->a != VCL_A__MAX) {
+				x->ret->action = n->a;
+				return (1);
+			}
 			return (vx_return(x, n));
 		case VCL_IR_S_CALL:
 			if (++x->depth > x->maxdepth)
@@ -510,8 +594,8 @@ vx_body(struct vx *x, vcl_ix i)
 				return (r);
 			break;
 		case VCL_IR_S_HASH_DATA:
-			if (vx_eval(x, n->a, &v) ||
-			    vx_host(x, o->ho_hash_data(ctx, &v.s),
+			if (vx_sval(x, n->a, &s) ||
+			    vx_host(x, o->ho_hash_data(ctx, &s),
 			    "hash_data failed"))
 				return (-1);
 			break;
