@@ -4,6 +4,7 @@
 #   make fuzz       libFuzzer targets (clang) in build/fuzz/
 #   make run        install deps (root), build, run in front of $(ORIGIN)
 #   make bench      accel against varnishd, nginx, Traffic Server (tests/bench)
+#   make bench-vcl-instr  the VCL interpreter's instructions per hit (callgrind)
 #   make format     clang-format every source file
 
 CC      ?= cc
@@ -38,7 +39,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/san/unit/%)
 INTEG_BIN:= $(INTEG_SRC:tests/integration/%.c=build/san/integration/%)
 REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/san/replay/%)
 
-.PHONY: all test unit integration fuzz-replay fuzz run clean format bench bench-quick bench-instr bench-smoke bench-lmdb-chunk deps
+.PHONY: all test unit integration fuzz-replay fuzz run clean format bench bench-quick bench-instr bench-vcl-instr bench-smoke bench-lmdb-chunk deps
 
 all: build/accel $(if $(TOOLS_SRC),build/accelctl)
 
@@ -148,6 +149,15 @@ build/bench/lmdb_chunk: tests/bench/lmdb_chunk.c build/libaccel.a $(HDRS)
 
 bench-lmdb-chunk: build/bench/lmdb_chunk
 	build/bench/lmdb_chunk 16k 64k 256k 1m
+
+# The VCL interpreter's instructions per hit (docs/vcl-internals.md, "Cost
+# budget"), under callgrind; not part of make test.
+build/bench/vcl_instr: tests/bench/vcl_instr.c build/libaccel.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(CFLAGS) -o $@ $< build/libaccel.a $(LDLIBS_BASE)
+
+bench-vcl-instr: build/bench/vcl_instr
+	@sh tests/bench/vcl_instr.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

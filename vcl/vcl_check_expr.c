@@ -60,6 +60,10 @@ ck_conv(struct vcl_ck *ck, vcl_ix ix, enum vcl_type want,
 		}
 		return (ck_emit(ck, VCL_IR_E_CONV, want, ix, 0, have, pos));
 	}
+	if (want == VCL_T_BOOL && have == VCL_T_STRING &&
+	    ck->p->ir[ix].op == VCL_IR_E_HDR)
+		return (ck_emit(ck, VCL_IR_E_HDR_DEFINED, VCL_T_BOOL,
+		    ck->p->ir[ix].a, ck->p->ir[ix].b, 0, pos));
 	if (want == VCL_T_BOOL && (have == VCL_T_STRING ||
 	    have == VCL_T_BACKEND))
 		return (ck_emit(ck, VCL_IR_E_DEFINED, VCL_T_BOOL, ix, 0, 0,
@@ -364,6 +368,37 @@ ck_cmp_ok(enum vcl_type t, enum vcl_op op)
 	return (ck_stringable(t));
 }
 
+/*
+ * A STRING variable or header == or != a constant string, the built-in
+ * VCL's every comparison: node ix becomes E_VAR_EQ_K or E_HDR_EQ_K, which
+ * the interpreter runs without evaluating its operands as nodes.
+ */
+static void
+ck_cmp_k(struct vcl_ir *ir, vcl_ix ix)
+{
+	struct vcl_ir *n = &ir[ix];
+	const struct vcl_ir *l = &ir[n->a], *k = &ir[n->b];
+	uint16_t ne = n->c == VCL_OP_NE;
+
+	if (n->flags != VCL_T_STRING || (n->c != VCL_OP_EQ &&
+	    n->c != VCL_OP_NE) || k->op != VCL_IR_E_CONST ||
+	    k->type != VCL_T_STRING || l->type != VCL_T_STRING)
+		return;
+	if (l->op == VCL_IR_E_VAR) {
+		n->op = VCL_IR_E_VAR_EQ_K;
+		n->a = l->a;
+		n->b = k->a;
+		n->c = 0;
+		n->flags = ne;
+	} else if (l->op == VCL_IR_E_HDR) {
+		n->op = VCL_IR_E_HDR_EQ_K;
+		n->c = k->a;
+		n->a = l->a;
+		n->b = l->b;
+		n->flags = ne;
+	}
+}
+
 static vcl_ix
 ck_cmp(struct vcl_ck *ck, const struct vcl_node *n)
 {
@@ -396,8 +431,10 @@ ck_cmp(struct vcl_ck *ck, const struct vcl_node *n)
 		return (0);
 	}
 	r = ck_emit(ck, VCL_IR_E_CMP, VCL_T_BOOL, l, r, op, &n->u.binary.oppos);
-	if (r != 0)
+	if (r != 0) {
 		ck->p->ir[r].flags = (uint16_t)lt;
+		ck_cmp_k(ck->p->ir, r);
+	}
 	return (r);
 }
 

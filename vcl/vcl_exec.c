@@ -28,10 +28,12 @@ struct vx {
 	struct vcl_rt rt;
 	struct vcl_ret *ret;
 	const struct vcl_ir *ir;
-	unsigned depth, maxdepth;
+	unsigned depth; /* bounded at S_CALL by vx_maxdepth() */
 };
 
 static int vx_eval(struct vx *x, vcl_ix i, union vcl_val *v);
+static inline int vx_cond(struct vx *x, vcl_ix i)
+    __attribute__((always_inline));
 
 int
 vcl_rt_fail(struct vcl_rt *rt, const char *why)
@@ -390,9 +392,143 @@ vx_eval(struct vx *x, vcl_ix i, union vcl_val *v)
 	case VCL_IR_E_FUNC:
 	case VCL_IR_E_METHOD:
 		return (vx_func(x, n, v));
+	case VCL_IR_E_VAR_EQ_K:
+	case VCL_IR_E_HDR_EQ_K:
+	case VCL_IR_E_HDR_DEFINED:
+		r = vx_cond(x, i);
+		if (r < 0)
+			return (-1);
+		v->b = r;
+		return (0);
 	default:
 		VCL_WRONG("not an expression");
 	}
+}
+
+/*
+ * The hot shapes of the built-in VCL, evaluated without the generic
+ * dispatch or a union copied by value: a STRING variable or header read
+ * straight from the host, and conditions computed as an int.
+ */
+
+/* A STRING expression's value into *s: 0, or -1 with the run failed. */
+static inline int
+vx_sval(struct vx *x, vcl_ix i, struct vcl_str *s)
+{
+	const struct vcl_ir *n = &x->ir[i];
+	union vcl_val v;
+
+	if (n->op == VCL_IR_E_HDR) {
+		VCL_ASSERT(n->b < x->rt.p->nhdrs);
+		return (vx_host(x, x->rt.ops->ho_hdr_get(x->rt.ctx, n->a,
+		    &x->rt.p->hdrs[n->b], s), "cannot read header"));
+	}
+	if (n->op == VCL_IR_E_VAR) {
+		if (vx_host(x, x->rt.ops->ho_var_get(x->rt.ctx, n->a, &v),
+		    "cannot read variable"))
+			return (-1);
+	} else if (vx_eval(x, i, &v))
+		return (-1);
+	*s = v.s;
+	return (0);
+}
+
+static int vx_bool(struct vx *x, vcl_ix i);
+
+/*
+ * A BOOL expression: 1 or 0, or -1 with the run failed. Inlined where a
+ * condition is tested, so that the checker's leaves (E_VAR_EQ_K,
+ * E_HDR_EQ_K, E_HDR_DEFINED: every condition of the built-in VCL but its
+ * && and ||) cost no call; the rest is vx_bool's.
+ */
+static inline int
+vx_cond(struct vx *x, vcl_ix i)
+{
+	const struct vcl_ir *n = &x->ir[i];
+	const struct vcl_prog *p = x->rt.p;
+	const struct vcl_str *ks;
+	struct vcl_str s;
+	union vcl_val v;
+
+	VCL_ASSERT(i != 0 && i < p->nir);
+	switch (n->op) {
+	case VCL_IR_E_VAR_EQ_K:
+		VCL_ASSERT(n->b < p->nk);
+		if (vx_host(x, x->rt.ops->ho_var_get(x->rt.ctx, n->a, &v),
+		    "cannot read variable"))
+			return (-1);
+		ks = &p->k[n->b].s;
+		return ((v.s.len == ks->len && (ks->len == 0 ||
+		    memcmp(v.s.p, ks->p, ks->len) == 0)) != n->flags);
+	case VCL_IR_E_HDR_EQ_K:
+		VCL_ASSERT(n->b < p->nhdrs && n->c < p->nk);
+		if (vx_host(x, x->rt.ops->ho_hdr_get(x->rt.ctx, n->a,
+		    &p->hdrs[n->b], &s), "cannot read header"))
+			return (-1);
+		ks = &p->k[n->c].s;
+		return ((s.len == ks->len && (ks->len == 0 ||
+		    memcmp(s.p, ks->p, ks->len) == 0)) != n->flags);
+	case VCL_IR_E_HDR_DEFINED:
+		VCL_ASSERT(n->b < p->nhdrs);
+		if (vx_host(x, x->rt.ops->ho_hdr_get(x->rt.ctx, n->a,
+		    &p->hdrs[n->b], &s), "cannot read header"))
+			return (-1);
+		return (s.p != NULL);
+	default:
+		return (vx_bool(x, i));
+	}
+}
+
+/* The other BOOL expressions: &&, || and ! over conditions, or any. */
+static int
+vx_bool(struct vx *x, vcl_ix i)
+{
+	const struct vcl_ir *n = &x->ir[i];
+	union vcl_val v;
+	int r;
+
+	switch (n->op) {
+	case VCL_IR_E_CMP:
+		/* a STRING (not a variable or header: those are E_VAR_EQ_K
+		 * and E_HDR_EQ_K) == or != a constant: no operand copied */
+		if (x->ir[n->a].type == VCL_T_STRING && (n->c ==
+		    VCL_RT_OP_EQ || n->c == VCL_RT_OP_NE) &&
+		    x->ir[n->b].op == VCL_IR_E_CONST) {
+			const struct vcl_str *k =
+			    &x->rt.p->k[x->ir[n->b].a].s;
+			struct vcl_str s;
+
+			if (vx_sval(x, n->a, &s))
+				return (-1);
+			r = s.len == k->len && (s.len == 0 ||
+			    memcmp(s.p, k->p, s.len) == 0);
+			return (r == (n->c == VCL_RT_OP_EQ));
+		}
+		break;
+	case VCL_IR_E_DEFINED:
+		if (x->ir[n->a].type == VCL_T_STRING) {
+			struct vcl_str s;
+
+			if (vx_sval(x, n->a, &s))
+				return (-1);
+			return (s.p != NULL);
+		}
+		break;
+	case VCL_IR_E_AND:
+	case VCL_IR_E_OR:
+		r = vx_cond(x, n->a);
+		if (r < 0 || r == (n->op == VCL_IR_E_OR))
+			return (r);
+		return (vx_cond(x, n->b));
+	case VCL_IR_E_NOT:
+		r = vx_cond(x, n->a);
+		return (r < 0 ? r : !r);
+	default:
+		break;
+	}
+	if (vx_eval(x, i, &v))
+		return (-1);
+	return (v.b != 0);
 }
 
 /* A string argument of a statement: not set is "". */
@@ -448,6 +584,15 @@ vx_return(struct vx *x, const struct vcl_ir *n)
 	return (x->rt.err != NULL ? -1 : 1);
 }
 
+/* The bound on nested calls: the program's deepest chain plus one, at
+ * most VX_MAX_DEPTH (computed at a call, not at every run). */
+static unsigned
+vx_maxdepth(const struct vcl_prog *p)
+{
+	return (p->max_call_depth < VX_MAX_DEPTH ? p->max_call_depth + 1 :
+	    VX_MAX_DEPTH);
+}
+
 /*
  * Runs the statements chained from i: 0 when the chain ends, 1 after a
  * return (x->ret set), 2 after a plain `return;` (S_RETURN with a ==
@@ -492,16 +637,21 @@ vx_body(struct vx *x, vcl_ix i)
 				return (-1);
 			break;
 		case VCL_IR_S_IF:
-			if (vx_eval(x, n->a, &v))
+			r = vx_cond(x, n->a);
+			if (r < 0)
 				return (-1);
-			r = vx_body(x, v.b ? n->b : n->c);
-			if (r != 0)
+			if ((r ? n->b : n->c) != 0 &&
+			    (r = vx_body(x, r ? n->b : n->c)) != 0)
 				return (r);
 			break;
 		case VCL_IR_S_RETURN:
+			if (n->b == 0 && n->c == 0 && n->a != VCL_A__MAX) {
+				x->ret->action = n->a;
+				return (1);
+			}
 			return (vx_return(x, n));
 		case VCL_IR_S_CALL:
-			if (++x->depth > x->maxdepth)
+			if (++x->depth > vx_maxdepth(p))
 				return (vcl_rt_fail(&x->rt,
 				    "subroutine calls too deep"));
 			r = vx_body(x, n->a);
@@ -510,8 +660,8 @@ vx_body(struct vx *x, vcl_ix i)
 				return (r);
 			break;
 		case VCL_IR_S_HASH_DATA:
-			if (vx_eval(x, n->a, &v) ||
-			    vx_host(x, o->ho_hash_data(ctx, &v.s),
+			if (vx_sval(x, n->a, &s) ||
+			    vx_host(x, o->ho_hash_data(ctx, &s),
 			    "hash_data failed"))
 				return (-1);
 			break;
@@ -580,6 +730,7 @@ enum vcl_action
 vcl_run(const struct vcl_prog *p, enum vcl_sub sub, struct vcl_ctx *ctx,
     struct vcl_ret *ret)
 {
+	const struct vcl_ir *n;
 	struct vx x;
 	int r;
 
@@ -591,6 +742,15 @@ vcl_run(const struct vcl_prog *p, enum vcl_sub sub, struct vcl_ctx *ctx,
 	ret->reason.p = NULL;
 	ret->reason.len = 0;
 	ret->duration = -1;
+	/* The built-in VCL's vcl_hit and vcl_deliver, `return (deliver)`
+	 * alone: no interpreter state to set up. */
+	VCL_ASSERT(p->sub[sub] < p->nir);
+	n = &p->ir[p->sub[sub]];
+	if (p->sub[sub] != 0 && n->op == VCL_IR_S_RETURN && n->b == 0 &&
+	    n->c == 0 && n->a != VCL_A__MAX) {
+		ret->action = n->a;
+		return (ret->action);
+	}
 	x.rt.p = p;
 	x.rt.ops = p->ops;
 	x.rt.ctx = ctx;
@@ -599,9 +759,6 @@ vcl_run(const struct vcl_prog *p, enum vcl_sub sub, struct vcl_ctx *ctx,
 	x.ret = ret;
 	x.ir = p->ir;
 	x.depth = 0;
-	x.maxdepth = p->max_call_depth + 1;
-	if (x.maxdepth > VX_MAX_DEPTH)
-		x.maxdepth = VX_MAX_DEPTH;
 	r = vx_body(&x, p->sub[sub]);
 	if (r == 0 || r == 2)
 		ret->action = vx_natural(sub, &ret->status);

@@ -65,7 +65,11 @@ typedef uint32_t vcl_ix; /* an index into vcl_prog.ir; 0: none */
 	X(E_CONV)	/* a: expr, c: its type; to the node's type */         \
 	X(E_DEFINED)	/* a: STRING expr: 1 when set (if (req.http.x)) */     \
 	X(E_FUNC)	/* a: func id, b: first arg, c: re for regsub */       \
-	X(E_METHOD)	/* a: func id, b: first arg, c: obj */
+	X(E_METHOD)	/* a: func id, b: first arg, c: obj */              \
+	/* the checker's for the hot shapes (BOOL) */                          \
+	X(E_VAR_EQ_K)	/* a: STRING var id, b: k (STRING); flags: 1 for != */ \
+	X(E_HDR_EQ_K)	/* a: where, b: h, c: k (STRING); flags: 1 for != */   \
+	X(E_HDR_DEFINED) /* a: where, b: h: the header is set */
 
 enum vcl_irop {
 #define X(name) VCL_IR_##name,
@@ -101,6 +105,10 @@ struct vcl_ir {
  *   E_CONST of type ENUM: the word as a STRING constant.
  * - E_HDR of type HEADER: a HEADER argument (std.collect(req.http.X)).
  * - E_DEFINED: a is a STRING or a BACKEND (ir[a].type says which).
+ * - E_VAR_EQ_K, E_HDR_EQ_K: what E_CMP of a STRING variable or header
+ *   == or != a constant string becomes (the same value: not set is "");
+ *   E_HDR_DEFINED: E_DEFINED of a header. The nodes of the operands stay
+ *   in the array, unused. docs/vcl-internals.md, "Cost budget".
  * - S_NEW: b is an E_FUNC whose a is the object type (enum vcl_obj_id),
  *   not a function id, and whose b is the constructor's arguments.
  * - vcl_acl_add returns -2 when a name does not resolve (the checker

@@ -105,6 +105,26 @@ dump_const(FILE *f, const struct vcl_prog *p, const struct vcl_ir *n)
 
 static void dump_expr(FILE *f, const struct vcl_prog *p, vcl_ix i);
 
+/* A header read: (hdr TYPE req.http.Name). */
+static void
+dump_hdr(FILE *f, const struct vcl_prog *p, const char *t, uint32_t w,
+    uint32_t h)
+{
+	fprintf(f, "(hdr %s %s.http.%.*s)", t, w < 5 ? where_name[w] : "?",
+	    h < p->nhdrs ? (int)p->hdrs[h].len : 1, h < p->nhdrs ?
+	    p->hdrs[h].name : "?");
+}
+
+/* A STRING constant by its index in k. */
+static void
+dump_k(FILE *f, const struct vcl_prog *p, uint32_t k)
+{
+	if (k < p->nk)
+		dump_str(f, p->k[k].s);
+	else
+		fputs("(bad k)", f);
+}
+
 /* The items chained from i, each after a space. */
 static void
 dump_list(FILE *f, const struct vcl_prog *p, vcl_ix i)
@@ -135,10 +155,7 @@ dump_expr(FILE *f, const struct vcl_prog *p, vcl_ix i)
 		fprintf(f, "(var %s %s)", t, var_name(n->a));
 		return;
 	case VCL_IR_E_HDR:
-		fprintf(f, "(hdr %s %s.http.%.*s)", t, n->a < 5 ?
-		    where_name[n->a] : "?", n->b < p->nhdrs ?
-		    (int)p->hdrs[n->b].len : 1, n->b < p->nhdrs ?
-		    p->hdrs[n->b].name : "?");
+		dump_hdr(f, p, t, n->a, n->b);
 		return;
 	case VCL_IR_E_BACKEND:
 		fprintf(f, "(backend %s)", n->a < p->nbackends ?
@@ -195,6 +212,26 @@ dump_expr(FILE *f, const struct vcl_prog *p, vcl_ix i)
 	case VCL_IR_E_OR:
 		fprintf(f, "(%s %s", n->op == VCL_IR_E_AND ? "&&" : "||", t);
 		break;
+	/* as the E_CMP and E_DEFINED they were made from */
+	case VCL_IR_E_VAR_EQ_K:
+		fprintf(f, "(%s %s (var STRING %s) ", n->flags ? "!=" : "==",
+		    t, var_name(n->a));
+		dump_k(f, p, n->b);
+		fputc(')', f);
+		return;
+	case VCL_IR_E_HDR_EQ_K:
+	case VCL_IR_E_HDR_DEFINED:
+		if (n->op == VCL_IR_E_HDR_EQ_K)
+			fprintf(f, "(%s %s ", n->flags ? "!=" : "==", t);
+		else
+			fprintf(f, "(defined %s ", t);
+		dump_hdr(f, p, "STRING", n->a, n->b);
+		if (n->op == VCL_IR_E_HDR_EQ_K) {
+			fputc(' ', f);
+			dump_k(f, p, n->c);
+		}
+		fputc(')', f);
+		return;
 	default:
 		fprintf(f, "(op%u?)", n->op);
 		return;

@@ -203,15 +203,26 @@ test_builtin_alone(void **state)
 		;
 	assert_int_equal(p->ir[i].op, VCL_IR_S_RETURN);
 	assert_int_equal(p->ir[i].a, VCL_A_HASH);
-	/* the first: if (req.method == "CONNECT") */
+	/* the first: if (req.method == "CONNECT"), a variable against a
+	 * constant: E_VAR_EQ_K (flags 0: ==) */
 	ir = &p->ir[p->ir[p->sub[VCL_SUB_RECV]].a];
-	assert_int_equal(ir->op, VCL_IR_E_CMP);
-	assert_int_equal(ir->c, VCL_OP_EQ);
-	assert_int_equal(ir->flags, VCL_T_STRING);
-	assert_int_equal(p->ir[ir->a].op, VCL_IR_E_VAR);
-	assert_int_equal(p->ir[ir->a].a, VCL_V_REQ_METHOD);
-	assert_int_equal(p->ir[ir->b].op, VCL_IR_E_CONST);
-	assert_int_equal(p->k[p->ir[ir->b].a].s.len, 7);
+	assert_int_equal(ir->op, VCL_IR_E_VAR_EQ_K);
+	assert_int_equal(ir->flags, 0);
+	assert_int_equal(ir->a, VCL_V_REQ_METHOD);
+	assert_true(ir->b < p->nk);
+	assert_int_equal(p->k[ir->b].s.len, 7);
+	/* the third: != "GET" && != "HEAD" */
+	i = p->ir[p->ir[p->sub[VCL_SUB_RECV]].next].next;
+	ir = &p->ir[p->ir[i].a];
+	assert_int_equal(ir->op, VCL_IR_E_AND);
+	assert_int_equal(p->ir[ir->a].op, VCL_IR_E_VAR_EQ_K);
+	assert_int_equal(p->ir[ir->a].flags, 1);
+	/* the fourth: defined(Content-Length) || defined(Transfer-Encoding) */
+	ir = &p->ir[p->ir[p->ir[i].next].a];
+	assert_int_equal(ir->op, VCL_IR_E_OR);
+	assert_int_equal(p->ir[ir->b].op, VCL_IR_E_HDR_DEFINED);
+	assert_int_equal(p->ir[ir->b].a, VCL_W_REQ);
+	assert_int_equal(p->hdrs[p->ir[ir->b].b].len, 17);
 	/* vcl_hash: hash_data(host), hash_data(url), return (lookup) */
 	i = p->sub[VCL_SUB_HASH];
 	assert_int_equal(p->ir[i].op, VCL_IR_S_HASH_DATA);
@@ -505,7 +516,7 @@ test_conversions(void **state)
 	assert_int_equal(p->ir[ir->c].c, VCL_T_INT);
 	ir = &p->ir[ir->next];
 	assert_int_equal(ir->op, VCL_IR_S_IF);
-	assert_int_equal(p->ir[ir->a].op, VCL_IR_E_DEFINED);
+	assert_int_equal(p->ir[ir->a].op, VCL_IR_E_HDR_DEFINED);
 	ir = &p->ir[ir->next];
 	i = ir->c;
 	assert_int_equal(p->ir[i].op, VCL_IR_E_CONCAT);

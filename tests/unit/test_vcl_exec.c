@@ -449,6 +449,141 @@ test_defined(void **state)
 	irb_free(b);
 }
 
+/* The shapes the interpreter evaluates without its generic dispatch (a
+ * STRING variable or header against a constant, defined(header), the
+ * logic over them, return without arguments), and a host failure in each. */
+static void
+test_fast_paths(void **state)
+{
+	struct irb *b = irb_new();
+	vcl_ix m;
+
+	(void)state;
+	b->ctx.vars[VCL_V_REQ_METHOD].s = (struct vcl_str){"GET", 3};
+#define VCMP(v, k, o) bin(b, VCL_IR_E_CMP, VCL_T_BOOL, \
+	irb_var(b, v, VCL_T_STRING), irb_str(b, k), VCL_RT_OP_##o)
+	assert_int_equal(irb_eval_bool(b, VCMP(VCL_V_REQ_METHOD, "GET", EQ)),
+	    1);
+	assert_int_equal(irb_eval_bool(b, VCMP(VCL_V_REQ_METHOD, "GEX", EQ)),
+	    0);
+	assert_int_equal(irb_eval_bool(b, VCMP(VCL_V_REQ_METHOD, "GE", NE)),
+	    1);
+	assert_int_equal(irb_eval_bool(b, VCMP(VCL_V_REQ_METHOD, "GET", NE)),
+	    0);
+	/* not set is "" */
+	assert_int_equal(irb_eval_bool(b, VCMP(VCL_V_REQ_URL, "", EQ)), 1);
+	assert_int_equal(irb_eval_bool(b, VCMP(VCL_V_REQ_URL, "/", NE)), 1);
+	mock_req_hdr(&b->ctx, "Host", "example.com");
+	assert_int_equal(irb_eval_bool(b, bin(b, VCL_IR_E_CMP, VCL_T_BOOL,
+	    irb_hdr(b, VCL_W_REQ, "host"), irb_str(b, "example.com"),
+	    VCL_RT_OP_EQ)), 1);
+	assert_int_equal(irb_eval_bool(b, bin(b, VCL_IR_E_CMP, VCL_T_BOOL,
+	    irb_hdr(b, VCL_W_REQ, "Nope"), irb_str(b, ""), VCL_RT_OP_NE)), 0);
+	/* the built-in's: GET && HEAD, defined || defined, ! */
+	m = bin(b, VCL_IR_E_AND, VCL_T_BOOL, VCMP(VCL_V_REQ_METHOD, "GET",
+	    NE), VCMP(VCL_V_REQ_METHOD, "HEAD", NE), 0);
+	assert_int_equal(irb_eval_bool(b, m), 0);
+	assert_int_equal(irb_eval_bool(b, irb_node(b, VCL_IR_E_NOT,
+	    VCL_T_BOOL, m, 0, 0)), 1);
+	m = bin(b, VCL_IR_E_OR, VCL_T_BOOL, irb_node(b, VCL_IR_E_DEFINED,
+	    VCL_T_BOOL, irb_hdr(b, VCL_W_REQ, "Content-Length"), 0, 0),
+	    irb_node(b, VCL_IR_E_DEFINED, VCL_T_BOOL, irb_hdr(b, VCL_W_REQ,
+	    "Host"), 0, 0), 0);
+	assert_int_equal(irb_eval_bool(b, m), 1);
+	/* a host failure fails the run, whichever operand it is */
+	b->ctx.fail_op = 1;
+	assert_int_equal(irb_eval_bool(b, VCMP(VCL_V_REQ_METHOD, "GET", EQ)),
+	    -1);
+	assert_int_equal(irb_eval_bool(b, m), -1);
+	assert_int_equal(irb_eval_bool(b, irb_node(b, VCL_IR_E_NOT,
+	    VCL_T_BOOL, m, 0, 0)), -1);
+	assert_int_equal(irb_run(b, VCL_SUB_HASH, irb_node(b,
+	    VCL_IR_S_HASH_DATA, VCL_T_VOID, irb_var(b, VCL_V_REQ_URL,
+	    VCL_T_STRING), 0, 0)), VCL_A_FAIL);
+	assert_string_equal(b->ret.reason.p, "cannot read variable");
+	b->ctx.fail_op = 0;
+#undef VCMP
+	/* return without arguments: the action, nothing else */
+	b->ret.status = 7;
+	assert_int_equal(irb_run(b, VCL_SUB_DELIVER, irb_ret(b, VCL_A_DELIVER,
+	    0, 0)), VCL_A_DELIVER);
+	assert_int_equal(b->ret.status, 0);
+	assert_null(b->ret.reason.p);
+	assert_true(b->ret.duration == -1);
+	irb_free(b);
+}
+
+/* The checker's ops for those shapes: E_VAR_EQ_K, E_HDR_EQ_K (flags 1:
+ * !=), E_HDR_DEFINED; as conditions and as values. */
+static void
+test_eq_k_ops(void **state)
+{
+	struct irb *b = irb_new();
+	vcl_ix get = irb_str(b, "GET"), empty = irb_str(b, "");
+	uint32_t kget = b->ir[get].a, kempty = b->ir[empty].a, h, e;
+
+	(void)state;
+	b->ctx.vars[VCL_V_REQ_METHOD].s = (struct vcl_str){"GET", 3};
+	mock_req_hdr(&b->ctx, "Host", "GET");
+	h = irb_hname(b, "host");
+	e = irb_node(b, VCL_IR_E_VAR_EQ_K, VCL_T_BOOL, VCL_V_REQ_METHOD, kget,
+	    0);
+	assert_int_equal(irb_eval_bool(b, e), 1);
+	b->ir[e].flags = 1;
+	assert_int_equal(irb_eval_bool(b, e), 0);
+	e = irb_node(b, VCL_IR_E_VAR_EQ_K, VCL_T_BOOL, VCL_V_REQ_URL, kempty,
+	    0);
+	assert_int_equal(irb_eval_bool(b, e), 1); /* not set is "" */
+	e = irb_node(b, VCL_IR_E_VAR_EQ_K, VCL_T_BOOL, VCL_V_REQ_URL, kget, 0);
+	assert_int_equal(irb_eval_bool(b, e), 0);
+	e = irb_node(b, VCL_IR_E_HDR_EQ_K, VCL_T_BOOL, VCL_W_REQ, h, kget);
+	assert_int_equal(irb_eval_bool(b, e), 1);
+	assert_string_equal(irb_eval_str(b, e), "true");
+	b->ir[e].flags = 1;
+	assert_int_equal(irb_eval_bool(b, e), 0);
+	e = irb_node(b, VCL_IR_E_HDR_EQ_K, VCL_T_BOOL, VCL_W_RESP, h, kempty);
+	assert_int_equal(irb_eval_bool(b, e), 1);
+	e = irb_node(b, VCL_IR_E_HDR_DEFINED, VCL_T_BOOL, VCL_W_REQ, h, 0);
+	assert_int_equal(irb_eval_bool(b, e), 1);
+	assert_int_equal(irb_eval_bool(b, irb_node(b, VCL_IR_E_NOT,
+	    VCL_T_BOOL, e, 0, 0)), 0);
+	e = irb_node(b, VCL_IR_E_HDR_DEFINED, VCL_T_BOOL, VCL_W_REQ,
+	    irb_hname(b, "Cookie"), 0);
+	assert_int_equal(irb_eval_bool(b, e), 0);
+	assert_string_equal(irb_eval_str(b, e), "false");
+	/* a host failure fails the run */
+	b->ctx.fail_op = 1;
+	assert_int_equal(irb_eval_bool(b, e), -1);
+	assert_int_equal(irb_eval_bool(b, irb_node(b, VCL_IR_E_VAR_EQ_K,
+	    VCL_T_BOOL, VCL_V_REQ_METHOD, kget, 0)), -1);
+	assert_string_equal(b->ret.reason.p, "cannot read variable");
+	assert_int_equal(irb_eval_bool(b, irb_node(b, VCL_IR_E_HDR_EQ_K,
+	    VCL_T_BOOL, VCL_W_REQ, h, kget)), -1);
+	assert_string_equal(b->ret.reason.p, "cannot read header");
+	b->ctx.fail_op = 0;
+	{ /* -C -d prints them as the comparison they were made from */
+		char *out = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&out, &len);
+
+		assert_non_null(f);
+		e = irb_node(b, VCL_IR_E_HDR_EQ_K, VCL_T_BOOL, VCL_W_REQ, h,
+		    kget);
+		b->ir[e].flags = 1;
+		b->p.sub[VCL_SUB_RECV] = irb_node(b, VCL_IR_S_IF, VCL_T_VOID,
+		    bin(b, VCL_IR_E_AND, VCL_T_BOOL, e, irb_node(b,
+		    VCL_IR_E_VAR_EQ_K, VCL_T_BOOL, VCL_V_REQ_METHOD, kempty, 0),
+		    0), 0, 0);
+		vcl_prog_dump(&b->p, f);
+		fclose(f);
+		assert_non_null(strstr(out, "if (&& BOOL (!= BOOL (hdr STRING "
+		    "req.http.host) \"GET\") (== BOOL (var STRING req.method) "
+		    "\"\")) {\n"));
+		free(out);
+	}
+	irb_free(b);
+}
+
 static void
 test_match_acl(void **state)
 {
@@ -583,6 +718,8 @@ main(void)
 		cmocka_unit_test(test_concat),
 		cmocka_unit_test(test_conv),
 		cmocka_unit_test(test_defined),
+		cmocka_unit_test(test_fast_paths),
+		cmocka_unit_test(test_eq_k_ops),
 		cmocka_unit_test(test_match_acl),
 		cmocka_unit_test(test_alloc_failure),
 		cmocka_unit_test(test_dump),

@@ -285,6 +285,48 @@ corpus_programs_run(void **state)
 	}
 }
 
+/* Comparisons of a variable or header with a constant and defined
+ * headers, which the checker turns into its own ops: the same decisions
+ * as E_CMP and E_DEFINED, != and a header that is not set ("") too. */
+static void
+eq_k_shapes(void **state)
+{
+	struct vcl_prog *p = load_text("vcl 4.1;\n"
+	    "backend b { .host = \"127.0.0.1\"; }\n"
+	    "sub vcl_recv {\n"
+	    "  if (req.http.X-Mode == \"synth\") { return (synth(404)); }\n"
+	    "  if (req.http.X-Empty == \"\" && req.url != \"/keep\") {\n"
+	    "    return (pass);\n"
+	    "  }\n"
+	    "  if (!req.http.Cookie) { return (pipe); }\n"
+	    "  set req.http.X-Is-Get = req.method == \"GET\";\n"
+	    "}\n");
+	struct vcl_ctx c;
+	struct vcl_ret r;
+
+	(void)state;
+	req_init(&c, "GET", "/a", "h");
+	req_hdr(&c, VCL_W_REQ, "x-mode", "synth");
+	assert_int_equal(run(p, VCL_SUB_RECV, &c, &r), VCL_A_SYNTH);
+	assert_int_equal(r.status, 404);
+	req_init(&c, "GET", "/a", "h");
+	req_hdr(&c, VCL_W_REQ, "X-Mode", "synthx");
+	assert_int_equal(run(p, VCL_SUB_RECV, &c, &r), VCL_A_PASS);
+	req_init(&c, "GET", "/keep", "h");
+	assert_int_equal(run(p, VCL_SUB_RECV, &c, &r), VCL_A_PIPE);
+	req_init(&c, "GET", "/keep", "h");
+	req_hdr(&c, VCL_W_REQ, "X-Empty", "1");
+	req_hdr(&c, VCL_W_REQ, "Cookie", "a=b");
+	assert_int_equal(run(p, VCL_SUB_RECV, &c, &r), VCL_A_HASH);
+	assert_string_equal(hdr_of(&c, VCL_W_REQ, "X-Is-Get"), "true");
+	req_init(&c, "HEAD", "/a", "h");
+	req_hdr(&c, VCL_W_REQ, "X-Empty", "1");
+	req_hdr(&c, VCL_W_REQ, "Cookie", "");
+	assert_int_equal(run(p, VCL_SUB_RECV, &c, &r), VCL_A_HASH);
+	assert_string_equal(hdr_of(&c, VCL_W_REQ, "X-Is-Get"), "false");
+	vcl_prog_rel(&p);
+}
+
 int
 main(void)
 {
@@ -293,6 +335,7 @@ main(void)
 	    cmocka_unit_test(user_recv_falls_through),
 	    cmocka_unit_test(user_purge_synth_hash_ttl),
 	    cmocka_unit_test(corpus_programs_run),
+	    cmocka_unit_test(eq_k_shapes),
 	};
 	return (cmocka_run_group_tests(tests, NULL, NULL));
 }
