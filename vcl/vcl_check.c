@@ -162,7 +162,13 @@ ck_emit(struct vcl_ck *ck, enum vcl_irop op, enum vcl_type type, uint32_t a,
 	struct vcl_prog *p = ck->p;
 	uint32_t cap = ck->cap_ir;
 	struct vcl_ir *n;
+	struct vcl_pos where;
 
+	/* pos may point into p->pos, which the growth below moves. */
+	if (pos != NULL) {
+		where = *pos;
+		pos = &where;
+	}
 	if (ck->oom || ck_grow(ck, &p->ir, &ck->cap_ir, p->nir,
 	    sizeof *p->ir) != 0)
 		return (0);

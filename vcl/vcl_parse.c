@@ -446,9 +446,11 @@ p_field_value(struct vcl_parser *p, const char *field)
 	else if ((n = vcl_p_node(p, VCL_N_STRLIST, &p->tok.pos)) != NULL) {
 		vcl_list_init(&l);
 		while (p->tok.kind == VCL_TK_STRING) {
-			vcl_list_add(&l, vcl_p_string(p));
-			if (p->failed)
+			struct vcl_node *s = vcl_p_string(p);
+
+			if (s == NULL || p->failed)
 				return (NULL);
+			vcl_list_add(&l, s);
 		}
 		n->u.list.items = l.head;
 		(void)vcl_p_hold_list(p, n, l.head);
