@@ -124,6 +124,24 @@ req_view(const struct req *req)
 	return (hs);
 }
 
+/* An edited view becomes the request's head: everything downstream (the
+ * origin request, the log) reads req->h. */
+static void
+req_view_store(struct req *req, const struct hdrs *hs)
+{
+	req->h.hdrs = hs->h;
+	req->h.nhdrs = hs->n;
+	req->h.seen = hs->seen;
+}
+
+/* Headers VCL may not write: the key's authority and the framing. */
+static int
+hdr_locked(const struct vcl_hdr *h)
+{
+	return (h->hint == H1H_HOST || h->hint == H1H_CONTENT_LENGTH ||
+	    h->hint == H1H_TRANSFER_ENCODING);
+}
+
 static int
 acc_hdr_get(struct vcl_ctx *c, enum vcl_where w, const struct vcl_hdr *h,
     struct vcl_str *s)
@@ -162,16 +180,13 @@ acc_hdr_set(struct vcl_ctx *c, enum vcl_where w, const struct vcl_hdr *h,
 		 * own synthetic head today (req_synth). */
 		return (0);
 	}
-	if (w != VCL_W_REQ || h->hint == H1H_HOST ||
-	    h->hint == H1H_CONTENT_LENGTH || h->hint == H1H_TRANSFER_ENCODING)
+	if (w != VCL_W_REQ || hdr_locked(h))
 		return (-1);
 	hs = req_view(req);
 	if (hdrs_set(&hs, &req->ws, (enum h1_hk)h->hint, h->name, h->len,
 	    s->p != NULL ? s->p : "", s->len) != 0)
 		return (-1);
-	req->h.hdrs = hs.h;
-	req->h.nhdrs = hs.n;
-	req->h.seen = hs.seen;
+	req_view_store(req, &hs);
 	return (0);
 }
 
@@ -181,16 +196,13 @@ acc_hdr_unset(struct vcl_ctx *c, enum vcl_where w, const struct vcl_hdr *h)
 	struct req *req = c->req;
 	struct hdrs hs;
 
-	if (w != VCL_W_REQ || h->hint == H1H_HOST ||
-	    h->hint == H1H_CONTENT_LENGTH || h->hint == H1H_TRANSFER_ENCODING)
+	if (w != VCL_W_REQ || hdr_locked(h))
 		return (-1);
 	hs = req_view(req);
 	if (hdrs_unset(&hs, &req->ws, (enum h1_hk)h->hint, h->name,
 	    h->len) != 0)
 		return (-1);
-	req->h.hdrs = hs.h;
-	req->h.nhdrs = hs.n;
-	req->h.seen = hs.seen;
+	req_view_store(req, &hs);
 	return (0);
 }
 
