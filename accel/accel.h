@@ -496,7 +496,9 @@ void log_close(void);
 
 /* ---- VCL (vcl_host.c) ---- */
 extern const struct vcl_host_ops acc_vcl_ops;
-int acc_vcl_init(char *err, size_t errlen);
+/* Load the daemon's program: file (NULL: the built-in VCL alone); its
+ * diagnostics go to stderr. 0, or -1 with a message in err. */
+int acc_vcl_init(const char *file, char *err, size_t errlen);
 void acc_vcl_fini(void);
 /* Run sub of the daemon's program for req (client-side subs). */
 enum vcl_action acc_vcl_run(struct req *req, enum vcl_sub sub,

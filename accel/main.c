@@ -249,9 +249,6 @@ main(int argc, char **argv)
 		return (vcl_check_only(vcl_file, dump));
 	if (dump)
 		die("-d goes with -C (accel -h)");
-	if (vcl_file != NULL)
-		die("-f %s: accel checks VCL (-C) but does not run it yet; "
-		    "run without -f (the built-in behaviour)", vcl_file);
 	if (nbackends == 0)
 		die("no backend: give one with -b HOST:PORT");
 	if (nlisten == 0)
@@ -268,7 +265,7 @@ main(int argc, char **argv)
 	/* A file size limit (ulimit -f) is a full disk to the store's writer
 	 * (EFBIG: it evicts), not a reason to die. */
 	signal(SIGXFSZ, SIG_IGN);
-	if (acc_vcl_init(err, sizeof err) != 0)
+	if (acc_vcl_init(vcl_file, err, sizeof err) != 0)
 		die("%s", err);
 	if (cache_init(storage, nstorage, state_dir, err, sizeof err) != 0)
 		die("%s", err);

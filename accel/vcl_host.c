@@ -16,17 +16,10 @@
  */
 #include "accel/accel.h"
 #include "accel/hdrs.h"
+#include "accel/vcl_host.h"
 
 #include <arpa/inet.h>
 #include <string.h>
-
-struct vcl_ctx {
-	struct req *req;
-	struct sto_hashin *hash; /* vcl_hash: where hash_data() goes */
-};
-
-/* The program every request runs (loaded at start, kept until exit). */
-static struct vcl_prog *acc_prog;
 
 static int16_t
 acc_hdr_hint(const char *name, size_t len)
@@ -64,6 +57,9 @@ acc_var_get(struct vcl_ctx *c, enum vcl_var_id id, union vcl_val *v)
 {
 	struct req *req = c->req;
 
+	if (c->bo != NULL)
+		return (acc_be_var_get(c, id, v));
+
 	switch (id) {
 	case VCL_V_REQ_METHOD:
 		v->s = str_of(req->h.method, req->h.method_len);
@@ -100,7 +96,8 @@ acc_var_get(struct vcl_ctx *c, enum vcl_var_id id, union vcl_val *v)
 static int
 acc_var_set(struct vcl_ctx *c, enum vcl_var_id id, const union vcl_val *v)
 {
-	(void)c;
+	if (c->bo != NULL)
+		return (acc_be_var_set(c, id, v));
 	(void)id;
 	(void)v;
 	return (-1); /* the built-in VCL sets none on the client side */
@@ -109,7 +106,8 @@ acc_var_set(struct vcl_ctx *c, enum vcl_var_id id, const union vcl_val *v)
 static int
 acc_var_unset(struct vcl_ctx *c, enum vcl_var_id id)
 {
-	(void)c;
+	if (c->bo != NULL)
+		return (acc_be_var_unset(c, id));
 	(void)id;
 	return (-1);
 }
@@ -135,8 +133,8 @@ req_view_store(struct req *req, const struct hdrs *hs)
 }
 
 /* Headers VCL may not write: the key's authority and the framing. */
-static int
-hdr_locked(const struct vcl_hdr *h)
+int
+acc_hdr_locked(const struct vcl_hdr *h)
 {
 	return (h->hint == H1H_HOST || h->hint == H1H_CONTENT_LENGTH ||
 	    h->hint == H1H_TRANSFER_ENCODING);
@@ -150,6 +148,8 @@ acc_hdr_get(struct vcl_ctx *c, enum vcl_where w, const struct vcl_hdr *h,
 	const struct h1_hdr *f;
 	struct hdrs hs;
 
+	if (c->bo != NULL)
+		return (acc_be_hdr_get(c, w, h, s));
 	s->p = NULL;
 	s->len = 0;
 	if (w != VCL_W_REQ)
@@ -175,12 +175,14 @@ acc_hdr_set(struct vcl_ctx *c, enum vcl_where w, const struct vcl_hdr *h,
 	struct req *req = c->req;
 	struct hdrs hs;
 
+	if (c->bo != NULL)
+		return (acc_be_hdr_set(c, w, h, s));
 	if (w == VCL_W_RESP) {
 		/* vcl_synth's Content-Type and Connection: accel writes its
 		 * own synthetic head today (req_synth). */
 		return (0);
 	}
-	if (w != VCL_W_REQ || hdr_locked(h))
+	if (w != VCL_W_REQ || acc_hdr_locked(h))
 		return (-1);
 	hs = req_view(req);
 	if (hdrs_set(&hs, &req->ws, (enum h1_hk)h->hint, h->name, h->len,
@@ -196,7 +198,9 @@ acc_hdr_unset(struct vcl_ctx *c, enum vcl_where w, const struct vcl_hdr *h)
 	struct req *req = c->req;
 	struct hdrs hs;
 
-	if (w != VCL_W_REQ || hdr_locked(h))
+	if (c->bo != NULL)
+		return (acc_be_hdr_unset(c, w, h));
+	if (w != VCL_W_REQ || acc_hdr_locked(h))
 		return (-1);
 	hs = req_view(req);
 	if (hdrs_unset(&hs, &req->ws, (enum h1_hk)h->hint, h->name,
@@ -209,7 +213,7 @@ acc_hdr_unset(struct vcl_ctx *c, enum vcl_where w, const struct vcl_hdr *h)
 static void *
 acc_alloc(struct vcl_ctx *c, size_t n)
 {
-	return (ws_alloc(&c->req->ws, n));
+	return (ws_alloc(c->ws, n));
 }
 
 static int
@@ -259,40 +263,3 @@ const struct vcl_host_ops acc_vcl_ops = {
 	.ho_log = acc_log,
 };
 
-int
-acc_vcl_init(char *err, size_t errlen)
-{
-	struct vcl_diag *d = vcl_diag_new();
-
-	if (d == NULL)
-		return (-1);
-	acc_prog = vcl_load(NULL, NULL, NULL, 0, 0, &acc_vcl_ops, d);
-	if (acc_prog == NULL)
-		snprintf(err, errlen, "the built-in VCL does not load");
-	vcl_diag_free(&d);
-	return (acc_prog != NULL ? 0 : -1);
-}
-
-void
-acc_vcl_fini(void)
-{
-	if (acc_prog != NULL)
-		vcl_prog_rel(&acc_prog);
-}
-
-enum vcl_action
-acc_vcl_run(struct req *req, enum vcl_sub sub, struct vcl_ret *ret)
-{
-	struct vcl_ctx c = {req, NULL};
-
-	return (vcl_run(acc_prog, sub, &c, ret));
-}
-
-int
-acc_vcl_hash(struct req *req, struct sto_hashin *hi, struct vcl_ret *ret)
-{
-	struct vcl_ctx c = {req, hi};
-
-	return (vcl_run(acc_prog, VCL_SUB_HASH, &c, ret) == VCL_A_LOOKUP &&
-	    !hi->hi_overflow ? 0 : -1);
-}

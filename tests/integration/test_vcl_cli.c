@@ -1,8 +1,8 @@
 /*
  * test_vcl_cli.c: accel -C (check a VCL and exit) as a user runs it: the
  * exit status, the file:line:column message with the source line and a
- * caret, the compiled form with -d, and -f refused while the daemon does
- * not run VCL yet. Programs come from tests/vcl/ (the tests run from the
+ * caret, the compiled form with -d; and the daemon refusing to start on
+ * a program that does not check. Programs come from tests/vcl/ (the tests run from the
  * repository's root).
  */
 #include "tests/integration/harness.h"
@@ -80,15 +80,21 @@ bad_file_is_refused_with_its_place(void **state)
 	assert_non_null(strstr(hx_accel_log(a), "no-such-file.vcl"));
 }
 
+/* Without -C a bad program stops the start, with the same message. */
 static void
-f_without_C_is_refused(void **state)
+daemon_refuses_bad_file(void **state)
 {
 	struct hx_accel *a;
+	const char *log;
 	(void)state;
 
 	assert_int_equal(run(&a, "-b 127.0.0.1:9 -a 127.0.0.1:0 "
-	    "-f tests/vcl/corpus/minimal.vcl"), 2);
-	assert_non_null(strstr(hx_accel_log(a), "does not run it yet"));
+	    "-f tests/vcl/bad/acl-bad-mask.vcl"), 2);
+	log = hx_accel_log(a);
+	if (strstr(log, "tests/vcl/bad/acl-bad-mask.vcl:13:13: error: mask /33")
+	    == NULL || strstr(log, "does not load") == NULL)
+		HX_FAIL("want the place and the refusal, got:\n%s", log);
+	assert_null(strstr(log, "listening on"));
 	assert_int_equal(run(&a, "-d"), 2);
 }
 
@@ -99,7 +105,7 @@ main(void)
 	    HX_TEST(builtin_checks),
 	    HX_TEST(corpus_file_checks_and_dumps),
 	    HX_TEST(bad_file_is_refused_with_its_place),
-	    HX_TEST(f_without_C_is_refused),
+	    HX_TEST(daemon_refuses_bad_file),
 	};
 	HX_RUN(tests);
 }

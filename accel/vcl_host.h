@@ -1,0 +1,51 @@
+/*
+ * vcl_host.h: accel's side of the VCL interface, inside accel.
+ *
+ *   vcl_host.c     the host operations (acc_vcl_ops) and the client-side
+ *                  variables and headers (req.*, resp.*, obj.*, client.*)
+ *   vcl_host_be.c  the backend side: bereq.* and beresp.* on a busyobj
+ *   vcl_active.c   the program requests run: loading it (-f), running a
+ *                  subroutine for a request or a fetch, reload
+ *
+ * A run's context lives on the caller's stack for the run; what it points
+ * to outlives it.
+ */
+#ifndef ACCEL_VCL_HOST_H
+#define ACCEL_VCL_HOST_H
+
+#include "vcl/vcl.h"
+
+struct req;
+struct busyobj;
+struct ws;
+struct sto_hashin;
+
+struct vcl_ctx {
+	struct req *req;	 /* the client's request; on the backend side
+				    NULL once the fetch is detached */
+	struct busyobj *bo;	 /* backend subs: the fetch; NULL on the
+				    client side */
+	struct ws *ws;		 /* where the run's strings go */
+	struct sto_hashin *hash; /* vcl_hash: where hash_data() goes */
+};
+
+/* Headers VCL may not write: the key's authority and the framing. */
+int acc_hdr_locked(const struct vcl_hdr *h);
+
+/* The backend side (vcl_host_be.c): the host operations when c->bo is
+ * set. Same contracts as struct vcl_host_ops. */
+int acc_be_var_get(struct vcl_ctx *c, enum vcl_var_id id, union vcl_val *v);
+int acc_be_var_set(struct vcl_ctx *c, enum vcl_var_id id,
+    const union vcl_val *v);
+int acc_be_var_unset(struct vcl_ctx *c, enum vcl_var_id id);
+int acc_be_hdr_get(struct vcl_ctx *c, enum vcl_where w,
+    const struct vcl_hdr *h, struct vcl_str *s);
+int acc_be_hdr_set(struct vcl_ctx *c, enum vcl_where w,
+    const struct vcl_hdr *h, const struct vcl_str *s);
+int acc_be_hdr_unset(struct vcl_ctx *c, enum vcl_where w,
+    const struct vcl_hdr *h);
+
+/* The program a run uses (vcl_active.c). */
+const struct vcl_prog *acc_vcl_prog(void);
+
+#endif
