@@ -38,8 +38,16 @@ acc_vcl_fini(void)
 }
 
 const struct vcl_prog *
-acc_vcl_prog(void)
+acc_vcl_prog_req(struct req *req)
 {
+	(void)req;
+	return (acc_prog);
+}
+
+const struct vcl_prog *
+acc_vcl_prog_bo(struct busyobj *bo)
+{
+	(void)bo;
 	return (acc_prog);
 }
 
@@ -48,7 +56,7 @@ acc_vcl_run(struct req *req, enum vcl_sub sub, struct vcl_ret *ret)
 {
 	struct vcl_ctx c = {req, NULL, &req->ws, NULL};
 
-	return (vcl_run(acc_prog, sub, &c, ret));
+	return (vcl_run(acc_vcl_prog_req(req), sub, &c, ret));
 }
 
 int
@@ -56,6 +64,7 @@ acc_vcl_hash(struct req *req, struct sto_hashin *hi, struct vcl_ret *ret)
 {
 	struct vcl_ctx c = {req, NULL, &req->ws, hi};
 
-	return (vcl_run(acc_prog, VCL_SUB_HASH, &c, ret) == VCL_A_LOOKUP &&
+	return (vcl_run(acc_vcl_prog_req(req), VCL_SUB_HASH, &c, ret) ==
+	    VCL_A_LOOKUP &&
 	    !hi->hi_overflow ? 0 : -1);
 }

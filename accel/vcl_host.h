@@ -45,7 +45,9 @@ int acc_be_hdr_set(struct vcl_ctx *c, enum vcl_where w,
 int acc_be_hdr_unset(struct vcl_ctx *c, enum vcl_where w,
     const struct vcl_hdr *h);
 
-/* The program a run uses (vcl_active.c). */
-const struct vcl_prog *acc_vcl_prog(void);
+/* The program a request's runs use, and a fetch's (vcl_active.c): a
+ * request and the fetches it starts finish on the program it started on. */
+const struct vcl_prog *acc_vcl_prog_req(struct req *req);
+const struct vcl_prog *acc_vcl_prog_bo(struct busyobj *bo);
 
 #endif
