@@ -53,22 +53,55 @@ char *ws_dup(struct ws *ws, const char *s, size_t len);
 
 /* ---- backends (backend.c) ---- */
 
-/* An origin from -b, resolved at start; read-only once workers run. */
+/*
+ * An origin as accel connects to it: one entry of the registry per
+ * distinct backend (address, Host fallback and settings) any loaded VCL
+ * program declared since start. The registry only grows (at most
+ * MAX_BACKENDS entries; a program that would add more does not load), so
+ * an entry lives until exit and its index names the per-worker pool of
+ * connections to it (wrk->pools[idx]): a reload that keeps a backend
+ * keeps its pooled connections and its health. Written by the main thread
+ * before the program that uses it is published; then read-only but for
+ * the atomics.
+ */
 struct backend {
 	unsigned magic;
 #define BACKEND_MAGIC 0x6d0b5a11
 	unsigned idx;
-	char name[256]; /* "host:port" as given, for logs and Host: fallback */
+	char name[256];	 /* Host when the request has none: .host_header,
+			    else .host ("host:port" for -b) */
+	char label[128]; /* for the log: the VCL name ("host:port" for -b) */
+	char host[256], port[16]; /* as declared */
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
+	/* The VCL's timeouts, or the -p defaults (seconds). */
+	double t_connect, t_first_byte, t_between_bytes;
+	unsigned max_conn; /* .max_connections; 0: no limit */
+	atomic_uint nconn; /* fetches holding a connection to it */
+	/* Passive health: a failed connect makes it sick for a second for
+	 * every worker (monotonic microseconds; relaxed). */
+	_Atomic int64_t sick_until_us;
 };
 
 extern struct backend backends[MAX_BACKENDS];
 extern unsigned nbackends;
 
-/* Parse and resolve "host:port" / "[v6]:port" into backends[]; on error
- * writes one line into err and returns -1. */
-int be_add(const char *spec, char *err, size_t errlen);
+/* Split "host:port" / "[v6]:port" (-b) and check that it resolves; on
+ * error writes one line into err and returns -1. */
+int be_spec(const char *spec, char *host, size_t hl, char *port, size_t pl,
+    char *err, size_t errlen);
+/* Can vb's .host and .port be resolved (vcl_host_ops.ho_backend_check)? */
+int be_check(const struct vcl_backend *vb, char *err, size_t errlen);
+/* The registry entry for vb (found or added), label its log name; NULL
+ * with one line in err (no address, registry full). Main thread. */
+struct backend *be_get(const struct vcl_backend *vb, const char *label,
+    char *err, size_t errlen);
+/* Passive health: sick after a failed connect (any thread). */
+int be_sick(const struct backend *be);
+void be_mark_sick(struct backend *be);
+/* .max_connections: take a slot (0, or -1 when full) or give it back. */
+int be_acquire(struct backend *be);
+void be_release(struct backend **bep);
 
 /* ---- backend connections (fetch.c) ---- */
 
@@ -87,12 +120,10 @@ struct vbc {
 };
 TAILQ_HEAD(vbc_head, vbc);
 
-/* Per-thread, per-backend state: the idle pool and the failure mark the
- * round-robin director uses to skip a backend. */
+/* Per-thread, per-backend state: the idle pool. */
 struct be_pool {
 	struct vbc_head idle;
 	unsigned nidle;
-	double fail_until; /* monotonic seconds */
 };
 
 /* ---- the worker thread (worker.c) ---- */
@@ -120,6 +151,9 @@ struct worker {
 	struct counters ctr;
 	struct be_pool pools[MAX_BACKENDS];
 	unsigned rr_next;
+	/* The VCL program this worker last took (one reference; vcl_active.c):
+	 * new requests start on it while it is the active one. */
+	struct acc_vcl *vcl_cur;
 	struct logbuf log;
 	unsigned nsess;
 	int draining;
@@ -255,6 +289,13 @@ struct req {
 	struct sto_cursor cur;
 	uint64_t dsk_pos, dsk_end; /* body bytes still to read from disk */
 	TAILQ_ENTRY(req) wlist;
+	/* The VCL program of this request from its first run (RECV) to DONE,
+	 * restarts included (counted on its worker; vcl_active.c), and the
+	 * backend vcl_recv chose (the program's; be_hint_set: chosen, maybe
+	 * NULL when a director had none healthy). */
+	struct acc_vcl *vcl;
+	const struct vcl_backend *be_hint;
+	unsigned be_hint_set : 1;
 	const char *be_name;
 	int be_status;
 	double t_start, t_first_byte;
@@ -367,6 +408,16 @@ struct busyobj {
 	TAILQ_ENTRY(busyobj) dlist;
 	struct vbc *vbc;
 	const struct backend *be;
+	/* The program of the request that started the fetch, kept to its
+	 * end even detached (counted on wrk); the VCL backend it goes to
+	 * (the program's; NULL: none, or be_rr not yet picked); be_rr: no
+	 * backend_hint in a program generated for -b, accel's round-robin
+	 * with failover picks; held: the backend whose .max_connections
+	 * slot this fetch holds. */
+	struct acc_vcl *vcl;
+	const struct vcl_backend *vbe;
+	unsigned be_rr : 1;
+	struct backend *held;
 	unsigned tries;	       /* backends tried (connect failures) */
 	unsigned retried : 1;  /* the one retry on a fresh connection used */
 	unsigned head_done : 1;
@@ -494,11 +545,39 @@ void log_request(struct worker *wrk, const struct req *req);
 void log_flush(struct worker *wrk);
 void log_close(void);
 
-/* ---- VCL (vcl_host.c) ---- */
+/* ---- VCL (vcl_host.c, vcl_active.c) ---- */
 extern const struct vcl_host_ops acc_vcl_ops;
-/* Load the daemon's program: file (NULL: the built-in VCL alone); its
- * diagnostics go to stderr. 0, or -1 with a message in err. */
+struct acc_vcl;
+/* A -b HOST:PORT for the generated program (before acc_vcl_init). 0, or
+ * -1 with a message in err. */
+int acc_vcl_backend_spec(const char *spec, char *err, size_t errlen);
+/* Load the daemon's program: file, or the one generated from the -b
+ * backends; its diagnostics go to stderr; vcl_init runs. 0, or -1 with a
+ * message in err. Main thread, before the workers start (nworkers set). */
 int acc_vcl_init(const char *file, char *err, size_t errlen);
+/* accel -C: load file or the generated program (-b) or the built-in VCL
+ * alone, messages to stderr; -d prints the generated text then the
+ * compiled form on stdout. Exit status 0 or 2. */
+int acc_vcl_check(const char *file, int dump);
+/* SIGHUP (main thread): load the same source again; on success publish
+ * it (the workers switch at their next request, or when kicked); on
+ * failure keep the running one. Logs one line either way. 0 or -1. */
+int acc_vcl_reload(void);
+/* Worker thread: take the active program now if it changed (the main
+ * thread kicks the workers after a reload so that an idle one lets go of
+ * the old program); at exit, drop what the worker holds. */
+void acc_vcl_wrk_sync(struct worker *wrk);
+void acc_vcl_wrk_fini(struct worker *wrk);
+/* A request ends (DONE, or its session closes): its program is let go. */
+void acc_vcl_req_fini(struct req *req);
+/* fetch_start: the fetch takes its request's program and backend choice.
+ * fetch_finish: it lets them go. */
+void acc_vcl_bo_init(struct busyobj *bo, struct req *req);
+void acc_vcl_bo_fini(struct busyobj *bo);
+/* The program's backend i for the generated round-robin (NULL past the
+ * end), and how many there are. */
+const struct vcl_backend *acc_vcl_be_at(const struct acc_vcl *v, unsigned i);
+unsigned acc_vcl_nbe(const struct acc_vcl *v);
 void acc_vcl_fini(void);
 /* Run sub of the daemon's program for req (client-side subs). */
 enum vcl_action acc_vcl_run(struct req *req, enum vcl_sub sub,

@@ -21,6 +21,7 @@
 	X(fetch_total, "origin requests sent")                                 \
 	X(fetch_retry, "origin requests retried on a fresh connection")        \
 	X(fetch_err_connect, "origin connect failures (503)")                  \
+	X(fetch_err_busy, "fetches refused by a backend's .max_connections (503)") \
 	X(fetch_err_timeout, "origin timeouts (504)")                          \
 	X(fetch_err_proto, "malformed or truncated origin responses (502)")    \
 	X(backend_conn_new, "origin connections opened")                       \

@@ -59,12 +59,12 @@ vbc_arm_read(struct vbc *vc)
 	} else if (!bo->req_sent && !bo->head_done) {
 		event_add(&vc->rev, NULL);
 	} else if (bo->head_done) {
-		struct timeval tv = tv_of(prm.timeout_between_bytes);
+		struct timeval tv = tv_of(vc->be->t_between_bytes);
 		event_add(&vc->rev, &tv);
 	} else {
 		/* A deadline, not an idle timer: a head trickled byte by byte
 		 * or behind 1xx answers must not extend it. */
-		double left = bo->t_sent + prm.timeout_first_byte - now_mono();
+		double left = bo->t_sent + vc->be->t_first_byte - now_mono();
 		struct timeval tv = tv_of(left > 0 ? left : 0);
 		event_add(&vc->rev, &tv);
 	}
@@ -220,7 +220,7 @@ vbc_flush(struct vbc *vc)
 			return (-1);
 	}
 	if (evbuffer_get_length(vc->out) > 0) {
-		struct timeval tv = tv_of(prm.timeout_first_byte);
+		struct timeval tv = tv_of(vc->be->t_first_byte);
 		event_add(&vc->wev, &tv);
 	} else
 		event_del(&vc->wev);
@@ -356,7 +356,7 @@ fetch_send(struct busyobj *bo)
 	    sto_obj_lastmod(bo->cond).ptr != NULL))
 		bo->wrk->ctr.cache_reval++;
 	if (req != NULL)
-		req->be_name = bo->be->name;
+		req->be_name = bo->be->label;
 	bo->req_sent = 0;
 	if (req == NULL || req->reqbody == NULL || req->body_done) {
 		if (vc->connected) {
@@ -374,22 +374,31 @@ fetch_send(struct busyobj *bo)
 	fetch_pump_reqbody(bo);
 }
 
-/* Pick the next backend round-robin, skipping failing ones while any
- * other is left. Returns NULL when all were tried for this request. */
-static const struct backend *
+/* The backend to try next. The VCL's choice (req.backend_hint, the
+ * first backend by default) is tried once. With -b's generated program
+ * and no hint: round-robin over its backends, skipping sick ones while
+ * any other is left, each tried at most once per fetch. NULL when there
+ * is nothing (left) to try. */
+static struct backend *
 fetch_pick(struct busyobj *bo)
 {
 	struct worker *wrk = bo->wrk;
-	double now = now_mono();
-	if (bo->tries >= nbackends)
+	unsigned n = bo->vcl != NULL ? acc_vcl_nbe(bo->vcl) : 0;
+
+	if (!bo->be_rr)
+		return (bo->tries == 0 && bo->vbe != NULL ? bo->vbe->priv : NULL);
+	if (bo->tries >= n)
 		return (NULL);
 	for (int pass = 0; pass < 2; pass++) {
-		for (unsigned i = 0; i < nbackends; i++) {
-			unsigned idx = (wrk->rr_next + i) % nbackends;
-			if (pass == 0 && wrk->pools[idx].fail_until > now)
+		for (unsigned i = 0; i < n; i++) {
+			unsigned ix = (wrk->rr_next + i) % n;
+			const struct vcl_backend *vb = acc_vcl_be_at(bo->vcl, ix);
+			struct backend *be = vb->priv;
+			if (be == NULL || (pass == 0 && be_sick(be)))
 				continue;
-			wrk->rr_next = idx + 1;
-			return (&backends[idx]);
+			wrk->rr_next = ix + 1;
+			bo->vbe = vb;
+			return (be);
 		}
 	}
 	return (NULL);
@@ -402,10 +411,20 @@ static int
 fetch_connect(struct busyobj *bo, int fresh)
 {
 	struct worker *wrk = bo->wrk;
-	const struct backend *be;
+	struct backend *be;
 
-	while ((be = (fresh && bo->be != NULL) ? bo->be : fetch_pick(bo)) != NULL) {
+	while ((be = (fresh && bo->held != NULL) ? bo->held : fetch_pick(bo)) != NULL) {
 		struct be_pool *pool = &wrk->pools[be->idx];
+		if (bo->held != be) {
+			/* .max_connections: past it, this backend is busy. */
+			be_release(&bo->held);
+			if (be_acquire(be) != 0) {
+				bo->tries++;
+				wrk->ctr.fetch_err_busy++;
+				continue;
+			}
+			bo->held = be;
+		}
 		bo->be = be;
 		while (!fresh && pool->nidle > 0) {
 			struct vbc *vc = TAILQ_FIRST(&pool->idle);
@@ -438,7 +457,7 @@ fetch_connect(struct busyobj *bo, int fresh)
 		if (connect(fd, (const struct sockaddr *)&be->addr, be->addrlen) != 0 &&
 		    errno != EINPROGRESS) {
 			close(fd);
-			pool->fail_until = now_mono() + 1.0;
+			be_mark_sick(be);
 			wrk->ctr.fetch_err_connect++;
 			continue;
 		}
@@ -457,7 +476,7 @@ fetch_connect(struct busyobj *bo, int fresh)
 		AN(vc->out);
 		event_assign(&vc->rev, wrk->base, fd, EV_READ | EV_PERSIST, vbc_rcb, vc);
 		event_assign(&vc->wev, wrk->base, fd, EV_WRITE | EV_PERSIST, vbc_wcb, vc);
-		struct timeval tv = tv_of(prm.timeout_connect);
+		struct timeval tv = tv_of(be->t_connect);
 		event_add(&vc->wev, &tv);
 		bo->vbc = vc;
 		wrk->ctr.backend_conn_new++;
@@ -545,7 +564,8 @@ fetch_start(struct req *req)
 			bo->cond = sto_obj_ref(req->stale);
 	} else if (req->hfm)
 		bo->strip_cond = 1; /* may store: fetch the whole 200 */
-	if (nbackends == 0 || fetch_connect(bo, 0) != 0) {
+	acc_vcl_bo_init(bo, req);
+	if (fetch_connect(bo, 0) != 0) {
 		if (req->bo != NULL)
 			fetch_finish(&req->bo);
 		req->err_status = 503;
@@ -565,6 +585,7 @@ fetch_start_bg(struct req *req, struct sto_obj *fill, struct sto_obj *cond)
 		return (-1);
 	}
 	bo->req = req; /* for building the head only */
+	acc_vcl_bo_init(bo, req);
 	bo->meth = H1M_GET;
 	bo->fill = fill;
 	bo->strip_cond = 1;
@@ -573,8 +594,11 @@ fetch_start_bg(struct req *req, struct sto_obj *fill, struct sto_obj *cond)
 	if (cond != NULL)
 		bo->cond = sto_obj_ref(cond);
 	bo->reqhead = evbuffer_new();
-	bo->be = nbackends > 0 ? &backends[0] : NULL; /* Host fallback */
-	if (bo->reqhead == NULL || nbackends == 0 ||
+	/* The Host fallback, before the pick: the chosen backend's, or for
+	 * -b's round-robin the first one's, as before VCL. */
+	bo->be = bo->vbe != NULL ? bo->vbe->priv : bo->be_rr &&
+	    acc_vcl_nbe(bo->vcl) > 0 ? acc_vcl_be_at(bo->vcl, 0)->priv : NULL;
+	if (bo->reqhead == NULL || bo->be == NULL ||
 	    fetch_build_req(bo, bo->reqhead) != 0) {
 		bo->req = NULL;
 		fetch_finish(&bo);
@@ -596,7 +620,7 @@ static void
 fetch_connect_failed(struct busyobj *bo)
 {
 	struct worker *wrk = bo->wrk;
-	wrk->pools[bo->be->idx].fail_until = now_mono() + 1.0;
+	be_mark_sick(bo->held);
 	wrk->ctr.fetch_err_connect++;
 	vbc_close(&bo->vbc);
 	if (fetch_connect(bo, 0) != 0)
@@ -996,6 +1020,8 @@ fetch_finish(struct busyobj **bop)
 		evbuffer_free(bo->scratch);
 	if (bo->dwait_ev != NULL)
 		event_free(bo->dwait_ev);
+	be_release(&bo->held);
+	acc_vcl_bo_fini(bo);
 	struct vbc *vc = bo->vbc;
 	bo->vbc = NULL;
 	int reuse = vc != NULL && bo->head_done && bo->body_done && bo->req_sent &&

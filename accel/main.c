@@ -154,40 +154,6 @@ print_counters(void)
 	fputc('\n', stderr);
 }
 
-/*
- * accel -C [-d] [-f FILE]: load (parse, check, compile) the VCL and
- * report; -d prints the compiled form (the IR) on stdout.
- * Messages go to stderr as file:line:column with the source line and a
- * caret; the exit status is 0 without errors (warnings allowed), else 2.
- */
-static int
-vcl_check_only(const char *file, int dump)
-{
-	struct vcl_diag *d = vcl_diag_new();
-	struct vcl_prog *p;
-	unsigned nerr;
-
-	AN(d);
-	p = vcl_load(file, NULL, NULL, 0, 0, &acc_vcl_ops, d);
-	vcl_diag_print(d, stderr);
-	nerr = vcl_diag_errors(d);
-	vcl_diag_free(&d);
-	if (p == NULL || nerr > 0) {
-		fprintf(stderr, "accel: %s: %u error%s\n",
-		    file != NULL ? file : "the built-in VCL", nerr,
-		    nerr == 1 ? "" : "s");
-		if (p != NULL)
-			vcl_prog_rel(&p);
-		return (2);
-	}
-	if (dump)
-		vcl_prog_dump(p, stdout);
-	vcl_prog_rel(&p);
-	fprintf(stderr, "accel: %s: VCL OK\n",
-	    file != NULL ? file : "the built-in VCL");
-	return (0);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -200,6 +166,7 @@ main(int argc, char **argv)
 	char err[512];
 	const char *vcl_file = NULL;
 	int opt, check_only = 0, dump = 0;
+	unsigned nb = 0;
 
 	setvbuf(stderr, NULL, _IOLBF, 0);
 	prm_defaults(&prm);
@@ -212,8 +179,9 @@ main(int argc, char **argv)
 			listen_specs[nlisten++] = optarg;
 			break;
 		case 'b':
-			if (be_add(optarg, err, sizeof err) != 0)
+			if (acc_vcl_backend_spec(optarg, err, sizeof err) != 0)
 				die("%s", err);
+			nb++;
 			break;
 		case 't': {
 			char *end;
@@ -245,12 +213,18 @@ main(int argc, char **argv)
 	}
 	if (optind < argc)
 		die("unexpected argument '%s' (accel -h)", argv[optind]);
+	/* As varnishd: the backends come from the VCL or from -b, whose
+	 * program is generated (accel -C -d -b ... prints it). */
+	if (nb > 0 && vcl_file != NULL)
+		die("-b and -f do not go together: declare the backends in "
+		    "the VCL file, or give -b alone");
 	if (check_only)
-		return (vcl_check_only(vcl_file, dump));
+		return (acc_vcl_check(vcl_file, dump));
 	if (dump)
 		die("-d goes with -C (accel -h)");
-	if (nbackends == 0)
-		die("no backend: give one with -b HOST:PORT");
+	if (nb == 0 && vcl_file == NULL)
+		die("no backend: give one with -b HOST:PORT, or a VCL program "
+		    "with -f FILE");
 	if (nlisten == 0)
 		listen_specs[nlisten++] = "127.0.0.1:6081";
 	if (prm.max_headers < 1 || prm.max_headers > 10000)
@@ -265,6 +239,7 @@ main(int argc, char **argv)
 	/* A file size limit (ulimit -f) is a full disk to the store's writer
 	 * (EFBIG: it evicts), not a reason to die. */
 	signal(SIGXFSZ, SIG_IGN);
+	nworkers = (unsigned)threads; /* the program counts work per worker */
 	if (acc_vcl_init(vcl_file, err, sizeof err) != 0)
 		die("%s", err);
 	if (cache_init(storage, nstorage, state_dir, err, sizeof err) != 0)
@@ -286,19 +261,21 @@ main(int argc, char **argv)
 			    (unsigned long long)rl.rlim_cur);
 	}
 
-	nworkers = (unsigned)threads;
 	workers = calloc(nworkers, sizeof *workers);
 	AN(workers);
-	int lfds[MAX_LISTEN][256];
-	for (unsigned i = 0; i < nlisten; i++)
-		open_listen(listen_specs[i], lfds[i]);
-
+	/* Before "listening on" (a test or a script may signal at once):
+	 * the signals wait for the sigwait loop; workers inherit the mask. */
 	signal(SIGPIPE, SIG_IGN);
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL); /* workers inherit the mask */
+	int lfds[MAX_LISTEN][256];
+	for (unsigned i = 0; i < nlisten; i++)
+		open_listen(listen_specs[i], lfds[i]);
+
 
 	for (unsigned w = 0; w < nworkers; w++) {
 		int fds[MAX_LISTEN];
@@ -310,9 +287,18 @@ main(int argc, char **argv)
 			die("cannot start worker %u", w);
 	}
 
+	/* SIGHUP: load the VCL again; the workers switch at their next
+	 * request, and the kick makes an idle one let go of the old program. */
 	int sig = 0;
-	while (sigwait(&set, &sig) != 0)
-		;
+	for (;;) {
+		while (sigwait(&set, &sig) != 0)
+			;
+		if (sig != SIGHUP)
+			break;
+		if (acc_vcl_reload() == 0)
+			for (unsigned w = 0; w < nworkers; w++)
+				wrk_kick(&workers[w]);
+	}
 	fprintf(stderr, "accel: signal %d: draining\n", sig);
 	for (unsigned w = 0; w < nworkers; w++)
 		wrk_signal_drain(&workers[w]);

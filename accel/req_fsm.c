@@ -279,6 +279,7 @@ req_done(struct req *req)
 	cache_req_fini(req); /* sp->out holds no span of its objects */
 	sp->wrk->ctr.resp_bytes += req->resp_bytes;
 	log_request(sp->wrk, req);
+	acc_vcl_req_fini(req);
 	sess_next(sp);
 	return (R_FREE);
 }

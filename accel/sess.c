@@ -70,6 +70,7 @@ sess_close(struct sess *sp)
 		evbuffer_free(sp->out);
 	/* After the buffer: it may hold spans of the object. */
 	cache_req_fini(&sp->req);
+	acc_vcl_req_fini(&sp->req);
 	wrk_ws_put(wrk, sp->ws_mem);
 	TAILQ_REMOVE(&wrk->sessions, sp, list);
 	wrk->nsess--;

@@ -77,6 +77,8 @@ acc_var_get(struct vcl_ctx *c, enum vcl_var_id id, union vcl_val *v)
 		return (0);
 	case VCL_V_CLIENT_IP:
 		return (client_ip(req, v));
+	case VCL_V_REQ_BACKEND_HINT:
+		return (acc_req_backend_get(req, v));
 	case VCL_V_NOW:
 		v->r = now_real();
 		return (0);
@@ -98,9 +100,12 @@ acc_var_set(struct vcl_ctx *c, enum vcl_var_id id, const union vcl_val *v)
 {
 	if (c->bo != NULL)
 		return (acc_be_var_set(c, id, v));
-	(void)id;
-	(void)v;
-	return (-1); /* the built-in VCL sets none on the client side */
+	switch (id) {
+	case VCL_V_REQ_BACKEND_HINT:
+		return (acc_req_backend_set(c->req, v));
+	default:
+		return (-1);
+	}
 }
 
 static int
@@ -261,5 +266,7 @@ const struct vcl_host_ops acc_vcl_ops = {
 	.ho_synthetic = acc_synthetic,
 	.ho_ban = acc_ban,
 	.ho_log = acc_log,
+	.ho_healthy = acc_be_healthy,
+	.ho_backend_check = acc_be_check,
 };
 

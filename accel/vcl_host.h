@@ -50,4 +50,21 @@ int acc_be_hdr_unset(struct vcl_ctx *c, enum vcl_where w,
 const struct vcl_prog *acc_vcl_prog_req(struct req *req);
 const struct vcl_prog *acc_vcl_prog_bo(struct busyobj *bo);
 
+/* req.backend_hint (vcl_active.c): set, the backend the request's fetch
+ * goes to (a director's choice is made when vcl_recv evaluates it); read,
+ * that or the default: the program's first backend (NULL with none, or
+ * for -b's round-robin before it picks). */
+int acc_req_backend_get(struct req *req, union vcl_val *v);
+int acc_req_backend_set(struct req *req, const union vcl_val *v);
+/* bereq.backend: the backend of the fetch, the program's (NULL: none yet,
+ * -b's round-robin before its pick). Valid while bo is. Setting it before
+ * the fetch connects sends the fetch there instead. */
+const struct vcl_backend *acc_bo_backend(const struct busyobj *bo);
+void acc_bo_set_backend(struct busyobj *bo, const struct vcl_backend *be);
+/* std.healthy() and the directors: not sick from a failed connect (no
+ * probes before the origins issue). */
+int acc_be_healthy(struct vcl_ctx *c, const struct vcl_backend *be);
+/* At load: does a backend's .host resolve (backend.c's be_check). */
+int acc_be_check(const struct vcl_backend *be, char *err, size_t errlen);
+
 #endif

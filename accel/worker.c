@@ -51,6 +51,7 @@ wrk_kicked(evutil_socket_t fd, short what, void *priv)
 	(void)!read(fd, &v, sizeof v);
 	/* Before the walk: a publish during it kicks us again. */
 	atomic_store(&wrk->kicked, 0);
+	acc_vcl_wrk_sync(wrk); /* a reload: let go of the old program */
 	cache_wake_all(wrk);
 }
 
@@ -332,6 +333,7 @@ void
 wrk_fini(struct worker *wrk)
 {
 	fetch_pool_close_all(wrk);
+	acc_vcl_wrk_fini(wrk);
 	for (unsigned i = 0; i < wrk->nlisten; i++) {
 		if (wrk->lev[i] != NULL)
 			event_free(wrk->lev[i]);

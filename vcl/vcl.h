@@ -131,6 +131,12 @@ struct vcl_host_ops {
 	void (*ho_log)(struct vcl_ctx *, const struct vcl_str *);
 	/* std.healthy(); backends and directors (NULL: always healthy). */
 	int (*ho_healthy)(struct vcl_ctx *, const struct vcl_backend *);
+	/* At load, once per backend declared with a .host: can the host
+	 * reach it (accel: does .host resolve)? 0, or -1 with one line in
+	 * err, reported as an error at the backend's name (file:line:col).
+	 * NULL: every backend is taken. */
+	int (*ho_backend_check)(const struct vcl_backend *, char *err,
+	    size_t errlen);
 };
 
 /* What a run returns beside its action. */

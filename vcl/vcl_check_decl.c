@@ -250,6 +250,17 @@ ck_decl_backend(struct vcl_ck *ck, const struct vcl_node *n)
 		return;
 	}
 	be.name = ck_strdup(ck, n->u.decl.name, strlen(n->u.decl.name));
+	if (be.host != NULL && p->ops != NULL &&
+	    p->ops->ho_backend_check != NULL) {
+		char err[256];
+
+		err[0] = '\0';
+		if (p->ops->ho_backend_check(&be, err, sizeof err) != 0) {
+			ck_err(ck, &n->u.decl.namepos, "backend '%s': %s",
+			    n->u.decl.name, err);
+			return;
+		}
+	}
 	if (ck_grow(ck, &p->backends, &ck->cap_be, p->nbackends,
 	    sizeof *p->backends) != 0 || ck_grow(ck, &ck->bep, &ck->cap_bep,
 	    p->nbackends, sizeof *ck->bep) != 0)

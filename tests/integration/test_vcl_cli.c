@@ -88,7 +88,7 @@ daemon_refuses_bad_file(void **state)
 	const char *log;
 	(void)state;
 
-	assert_int_equal(run(&a, "-b 127.0.0.1:9 -a 127.0.0.1:0 "
+	assert_int_equal(run(&a, "-a 127.0.0.1:0 "
 	    "-f tests/vcl/bad/acl-bad-mask.vcl"), 2);
 	log = hx_accel_log(a);
 	if (strstr(log, "tests/vcl/bad/acl-bad-mask.vcl:13:13: error: mask /33")
