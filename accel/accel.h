@@ -5,8 +5,10 @@
  *
  * Threading: every struct here belongs to exactly one worker thread (its
  * libevent base) and is touched only from it; nothing on the request path
- * takes a lock. The only shared, mutable state is the connection count
- * (an atomic) and the backend table (read-only after start-up).
+ * takes a lock. The shared, mutable state: the connection count (an
+ * atomic), the backend registry (entries added by the main thread before
+ * the program that uses them is published; their health and connection
+ * counts are atomics) and the active VCL program (vcl_active.c).
  */
 #ifndef ACCEL_ACCEL_H
 #define ACCEL_ACCEL_H

@@ -1,7 +1,8 @@
 /*
  * fetch.c: a request to an origin, the second state machine beside
- * req_fsm.c: pick a backend (round-robin, skipping one whose connects
- * fail), take a pooled connection or connect, send the head and stream the
+ * req_fsm.c: pick a backend (the VCL's req.backend_hint, or for -b's
+ * generated program round-robin, skipping one whose connects fail), take
+ * a pooled connection or connect, send the head and stream the
  * request body, read the response head (1xx skipped), hand it to the
  * request (DELIVER), then stream the body to the client with backpressure,
  * and give the connection back to the pool when it can be reused.
