@@ -170,6 +170,18 @@ main(int argc, char **argv)
 	unsigned nb = 0;
 
 	setvbuf(stderr, NULL, _IOLBF, 0);
+	/* Before any thread (the disk tier's writer, the workers) starts, so
+	 * that every thread inherits the mask: a process signal must never
+	 * land on a thread that would take its default action (SIGTERM or
+	 * SIGHUP killing accel while the main thread is busy, reloading or
+	 * starting). They wait for the sigwait loop at the end. */
+	signal(SIGPIPE, SIG_IGN);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	prm_defaults(&prm);
 	opterr = 0;
 	while ((opt = getopt(argc, argv, "a:b:t:n:p:s:f:CdVh")) != -1) {
@@ -264,15 +276,6 @@ main(int argc, char **argv)
 
 	workers = calloc(nworkers, sizeof *workers);
 	AN(workers);
-	/* Before "listening on" (a test or a script may signal at once):
-	 * the signals wait for the sigwait loop; workers inherit the mask. */
-	signal(SIGPIPE, SIG_IGN);
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL); /* workers inherit the mask */
 	int lfds[MAX_LISTEN][256];
 	for (unsigned i = 0; i < nlisten; i++)
 		open_listen(listen_specs[i], lfds[i]);

@@ -252,6 +252,27 @@ many_reloads_under_load(void **state)
 	hx_accel_stop_ok(a);
 }
 
+/* SIGHUPs back to back, while the main thread is busy reloading: none
+ * may land on a thread that would take its default action (the disk
+ * tier's writer is started before the workers). accel goes on. */
+static void
+sighup_storm_survives(void **state)
+{
+	struct hx_origin *o = hx_origin_start();
+	const char *f = vcl_path();
+	struct hx_accel *a;
+	int i;
+
+	write_marking(f, o->port, 1);
+	a = hx_accel_start("-f %s", f);
+	for (i = 0; i < 20; i++)
+		hx_accel_signal(a, SIGHUP);
+	hx_accel_wait_log(a, "VCL reloaded from", 1, 10000);
+	hx_sleep_ms(300);
+	assert_int_equal(status_of(a, "/"), 200);
+	hx_accel_stop_ok(a);
+}
+
 int
 main(void)
 {
@@ -261,6 +282,7 @@ main(void)
 	    HX_TEST(in_flight_finish_on_old),
 	    HX_TEST(generated_program_reloads),
 	    HX_TEST(many_reloads_under_load),
+	    HX_TEST(sighup_storm_survives),
 	};
 	HX_RUN(tests);
 }
