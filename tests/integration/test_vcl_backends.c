@@ -209,6 +209,35 @@ first_byte_timeout_from_vcl(void **state)
 	assert_int_equal(hx_counter(a, "fetch_err_timeout"), 1);
 }
 
+/* .between_bytes_timeout: a body that stalls is cut at it. */
+static void
+between_bytes_timeout_from_vcl(void **state)
+{
+	struct hx_origin *o = hx_origin_start();
+	const char *f = vcl_file("vcl 4.1;\n"
+	    "backend stall { .host = \"127.0.0.1\"; .port = \"%d\";\n"
+	    "\t.between_bytes_timeout = 300ms; }\n"
+	    "sub vcl_recv { return (pass); }\n", o->port);
+	struct hx_accel *a = hx_accel_start("-p timeout_between_bytes=20 -f %s",
+	    f);
+	struct hx_conn *c = hx_connect(a->port);
+	struct hx_resp *r;
+	int64_t t0 = hx_now_ms(), dt;
+
+	hx_origin_push(o, (struct hx_action){.raw = "HTTP/1.1 200 OK\r\n"
+	    "Content-Length: 10\r\n\r\nab", .hang_after = 1});
+	hx_send(c, "GET /stall HTTP/1.1\r\nHost: h\r\n\r\n");
+	r = hx_recv_ex(c, HX_TRUNC_OK);
+	dt = hx_now_ms() - t0;
+	HX_ASSERT_STATUS(r, 200);
+	assert_true(r->truncated);
+	if (dt < 250 || dt > 2500)
+		HX_FAIL("cut after %lld ms, want about 300", (long long)dt);
+	hx_close(c);
+	hx_accel_stop_ok(a);
+	assert_int_equal(hx_counter(a, "fetch_err_timeout"), 1);
+}
+
 /* .max_connections = 1: a second fetch while the first holds the only
  * connection gets a 503 at once (Varnish: the backend is busy). */
 static void
@@ -340,6 +369,7 @@ main(void)
 	    HX_TEST(fallback_director_skips_dead),
 	    HX_TEST(host_header_for_http10),
 	    HX_TEST(first_byte_timeout_from_vcl),
+	    HX_TEST(between_bytes_timeout_from_vcl),
 	    HX_TEST(max_connections_busy_503),
 	    HX_TEST(backend_none_and_no_backend),
 	    HX_TEST(unresolvable_host_refused_with_place),
