@@ -597,8 +597,10 @@ fetch_start_bg(struct req *req, struct sto_obj *fill, struct sto_obj *cond)
 	bo->reqhead = evbuffer_new();
 	/* The Host fallback, before the pick: the chosen backend's, or for
 	 * -b's round-robin the first one's, as before VCL. */
-	bo->be = bo->vbe != NULL ? bo->vbe->priv : bo->be_rr &&
-	    acc_vcl_nbe(bo->vcl) > 0 ? acc_vcl_be_at(bo->vcl, 0)->priv : NULL;
+	if (bo->vbe != NULL)
+		bo->be = bo->vbe->priv;
+	else if (bo->be_rr && acc_vcl_nbe(bo->vcl) > 0)
+		bo->be = acc_vcl_be_at(bo->vcl, 0)->priv;
 	if (bo->reqhead == NULL || bo->be == NULL ||
 	    fetch_build_req(bo, bo->reqhead) != 0) {
 		bo->req = NULL;
