@@ -128,26 +128,31 @@ fallback_director_skips_dead(void **state)
 	    "}\n", dead, o->port);
 	struct hx_accel *a = hx_accel_start("-f %s", f);
 	struct hx_conn *c = hx_connect(a->port);
+	int nfalse = 0;
 
 	for (i = 0; i < 6; i++) {
 		struct hx_resp *r = hx_request(c, "GET / HTTP/1.1\r\n"
 		    "Host: h\r\n\r\n");
 
-		if (r->status == 503 && i == 0) {
+		/* The first one, and one more if the machine is so slow that
+		 * the mark's second passed: a 503 each. */
+		if (r->status == 503) {
 			n503++;
-			hx_close(c);
-			c = hx_connect(a->port);
 			continue;
 		}
 		HX_ASSERT_STATUS(r, 200);
 	}
+	if (n503 > 2)
+		HX_FAIL("%d answers 503: the dead backend was not skipped", n503);
 	assert_int_equal(hx_origin_nreq(o), 6 - n503);
 	/* Once the connect failed, std.healthy() says so. */
-	assert_string_equal(hx_req_hdr(hx_origin_req(o, hx_origin_nreq(o) - 1),
-	    "X-Dead-Healthy"), "false");
+	for (i = 0; i < hx_origin_nreq(o); i++)
+		nfalse += strcmp(hx_req_hdr(hx_origin_req(o, i),
+		    "X-Dead-Healthy"), "false") == 0;
+	assert_true(nfalse >= 6 - 2 * n503);
 	hx_close(c);
 	hx_accel_stop_ok(a);
-	assert_true(hx_counter(a, "fetch_err_connect") <= 1);
+	assert_int_equal(hx_counter(a, "fetch_err_connect"), n503);
 }
 
 /* Host for a request without one (HTTP/1.0): .host_header, else .host. */
@@ -251,6 +256,7 @@ max_connections_busy_503(void **state)
 	struct hx_accel *a = hx_accel_start("-f %s", f);
 	struct hx_conn *c1 = hx_connect(a->port), *c2 = hx_connect(a->port);
 	struct hx_resp *r;
+	int i;
 
 	hx_origin_push(o, (struct hx_action){.raw = "HTTP/1.1 200 OK\r\n"
 	    "Content-Length: 4\r\n\r\nslow", .delay_ms = 1000});
@@ -261,13 +267,20 @@ max_connections_busy_503(void **state)
 	r = hx_recv(c1);
 	HX_ASSERT_STATUS(r, 200);
 	HX_ASSERT_BODY(r, "slow");
-	/* The slot is free again. */
-	r = hx_request(c2, "GET /3 HTTP/1.1\r\nHost: h\r\n\r\n");
+	/* The slot is free again once the first fetch ended: after its
+	 * client's response is written out, which the client may see
+	 * before accel's thread has run on. */
+	for (i = 0; i < 20; i++) {
+		hx_sleep_ms(100);
+		r = hx_request(c2, "GET /3 HTTP/1.1\r\nHost: h\r\n\r\n");
+		if (r->status != 503)
+			break;
+	}
 	HX_ASSERT_STATUS(r, 200);
 	hx_close(c1);
 	hx_close(c2);
 	hx_accel_stop_ok(a);
-	assert_int_equal(hx_counter(a, "fetch_err_busy"), 1);
+	assert_int_equal(hx_counter(a, "fetch_err_busy"), 1 + i);
 }
 
 /* `backend default none;`: a VCL that answers itself starts; a fetch
@@ -377,5 +390,5 @@ main(void)
 	    HX_TEST(b_with_f_refused),
 	    HX_TEST(b_alone_is_generated_vcl),
 	};
-	HX_RUN(tests);
+	return HX_RUN(tests);
 }

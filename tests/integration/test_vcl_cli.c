@@ -107,5 +107,5 @@ main(void)
 	    HX_TEST(bad_file_is_refused_with_its_place),
 	    HX_TEST(daemon_refuses_bad_file),
 	};
-	HX_RUN(tests);
+	return HX_RUN(tests);
 }

@@ -284,5 +284,5 @@ main(void)
 	    HX_TEST(many_reloads_under_load),
 	    HX_TEST(sighup_storm_survives),
 	};
-	HX_RUN(tests);
+	return HX_RUN(tests);
 }
