@@ -403,25 +403,48 @@ acc_vcl_wrk_fini(struct worker *wrk)
 		vcl_rel(&v);
 }
 
+/* A request's first run: it takes its worker's program. Out of line:
+ * the runs after it (three more on a hit) only read req->vcl. */
+static __attribute__((noinline)) struct acc_vcl *
+req_take(struct req *req)
+{
+	struct worker *wrk = req->sp->wrk;
+
+	req->vcl = wrk_cur(wrk);
+	req->vcl->wc[wrk->id].n++;
+	return (req->vcl);
+}
+
+static inline const struct vcl_prog *
+req_prog(struct req *req)
+{
+	struct acc_vcl *v = req->vcl;
+
+	if (__builtin_expect(v == NULL, 0))
+		v = req_take(req);
+	return (v->prog);
+}
+
 const struct vcl_prog *
 acc_vcl_prog_req(struct req *req)
 {
-	if (req->vcl == NULL) {
-		struct worker *wrk = req->sp->wrk;
-
-		req->vcl = wrk_cur(wrk);
-		req->vcl->wc[wrk->id].n++;
-	}
-	return (req->vcl->prog);
+	return (req_prog(req));
 }
 
+/* Once per request, on the hit path too: the count goes down; the rest
+ * only when the program was replaced meanwhile. */
 void
 acc_vcl_req_fini(struct req *req)
 {
-	if (req->vcl != NULL)
-		wrk_unuse(req->sp->wrk, &req->vcl);
-	req->be_hint = NULL;
-	req->be_hint_set = 0;
+	struct acc_vcl *v = req->vcl;
+	struct worker *wrk;
+
+	if (v == NULL)
+		return;
+	req->vcl = NULL;
+	wrk = req->sp->wrk;
+	if (--v->wc[wrk->id].n == 0 && v != wrk->vcl_cur)
+		vcl_rel(&v);
 }
 
 const struct vcl_prog *
@@ -525,7 +548,7 @@ acc_vcl_run(struct req *req, enum vcl_sub sub, struct vcl_ret *ret)
 {
 	struct vcl_ctx c = {req, NULL, &req->ws, NULL};
 
-	return (vcl_run(acc_vcl_prog_req(req), sub, &c, ret));
+	return (vcl_run(req_prog(req), sub, &c, ret));
 }
 
 int
@@ -533,7 +556,7 @@ acc_vcl_hash(struct req *req, struct sto_hashin *hi, struct vcl_ret *ret)
 {
 	struct vcl_ctx c = {req, NULL, &req->ws, hi};
 
-	return (vcl_run(acc_vcl_prog_req(req), VCL_SUB_HASH, &c, ret) ==
+	return (vcl_run(req_prog(req), VCL_SUB_HASH, &c, ret) ==
 	    VCL_A_LOOKUP &&
 	    !hi->hi_overflow ? 0 : -1);
 }
