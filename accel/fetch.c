@@ -545,6 +545,8 @@ fetch_start(struct req *req)
 			bo->cond = sto_obj_ref(req->stale);
 	} else if (req->hfm)
 		bo->strip_cond = 1; /* may store: fetch the whole 200 */
+	if (req->no_body && bo->meth != H1M_HEAD)
+		bo->head_only = 1; /* a HEAD client VCL made a GET of */
 	if (nbackends == 0 || fetch_connect(bo, 0) != 0) {
 		if (req->bo != NULL)
 			fetch_finish(&req->bo);

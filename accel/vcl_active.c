@@ -19,10 +19,11 @@ acc_vcl_init(const char *file, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return (-1);
 	}
-	acc_prog = vcl_load(file, NULL, NULL, 0, 0, &acc_vcl_ops, d);
+	err[0] = '\0';
+	acc_prog = acc_vcl_load(file, d, err, errlen);
 	/* Warnings (an unused backend...) and errors, file:line:col each. */
 	vcl_diag_print(d, stderr);
-	if (acc_prog == NULL)
+	if (acc_prog == NULL && err[0] == '\0')
 		snprintf(err, errlen, "%s: the VCL does not load (%u errors)",
 		    file != NULL ? file : "the built-in VCL",
 		    vcl_diag_errors(d));
