@@ -216,26 +216,27 @@ struct req {
 	 * synth_len bytes; NULL: none). vcl_synth's run starts it empty. */
 	int err_status;
 	const char *synth_reason;
-	size_t synth_reason_len;
+	uint32_t synth_reason_len;
+	uint32_t synth_len;
 	const char *synth_body;
-	size_t synth_len;
 	/* VCL: vcl_deliver's and vcl_synth's response edits (vcl_resp.h; in
 	 * the workspace, NULL when VCL changed nothing); the restarts so far;
-	 * req.xid (0 until read); req.ttl / req.grace (negative: not set) */
+	 * req.xid (0 until read); req.ttl / req.grace (when vcl_limits;
+	 * negative: not set). Packed: a reset costs per byte. */
 	struct resp_ed *resp_ed;
-	unsigned restarts;
 	uint64_t xid;
-	double vcl_ttl, vcl_grace;
+	float vcl_ttl, vcl_grace;
+	uint16_t restarts;
 	/* DELIVER of a miss or pass: vcl_deliver asked for a restart or a
 	 * synth; req_resp_abort() ends the fetch and goes on at redo_step */
-	enum req_step redo_step;
+	uint8_t redo_step; /* enum req_step */
+	uint8_t lookup_vcl; /* REQ_LK_* from VCL: one test when none */
+#define REQ_LK_ALWAYS_MISS 0x1 /* req.hash_always_miss */
+#define REQ_LK_IGNORE_BUSY 0x2 /* req.hash_ignore_busy */
 	unsigned redo : 1;
 	unsigned vcl_limits : 1;  /* vcl_ttl or vcl_grace is set */
-	unsigned always_miss : 1; /* req.hash_always_miss */
-	unsigned ignore_busy : 1; /* req.hash_ignore_busy */
 	unsigned no_body : 1;	  /* the client sent HEAD: whatever method
 				     VCL makes of it, no body goes back */
-	unsigned recv_done : 1;	  /* RECV's one-time preparation ran */
 	unsigned fetched : 1;	  /* a fetch started: a later HIT step
 				     delivers its answer (no vcl_hit) */
 	unsigned vcl_deliver_done : 1; /* vcl_deliver ran for this answer */
@@ -456,8 +457,18 @@ enum req_step cache_deliver_hit(struct req *req);
 /* The next field of a stored header block b[0..len) from *pos (start at
  * 0): 1 with *h pointing into b, 0 at the end (cache_deliver.c). */
 int cache_hdr_next(const char *b, size_t len, size_t *pos, struct h1_hdr *h);
-/* A hit served from o: obj.hits one higher (vcl_host_resp.c). */
-void cache_obj_hit(struct sto_obj *o);
+/* A hit served from o: obj.hits one higher. A lost race retries; at 255
+ * the count stays (it is one byte). */
+static inline void
+cache_obj_hit(struct sto_obj *o)
+{
+	uint8_t h = atomic_load_explicit(&o->o_hits, memory_order_relaxed);
+
+	while (h < UINT8_MAX && !atomic_compare_exchange_weak_explicit(
+	    &o->o_hits, &h, (uint8_t)(h + 1), memory_order_relaxed,
+	    memory_order_relaxed))
+		;
+}
 /* HIT, a body on disk being streamed (cache_deliver.c). */
 enum req_step cache_deliver_disk(struct req *req);
 /* Remove every variant of req's key from both tiers: how many there

@@ -42,7 +42,8 @@ req_synth_of(struct req *req, const struct vcl_ret *ret)
 {
 	req->err_status = ret->status != 0 ? (int)ret->status : 503;
 	req->synth_reason = ret->reason.p;
-	req->synth_reason_len = ret->reason.len;
+	req->synth_reason_len = ret->reason.len > UINT32_MAX ? UINT32_MAX :
+	    (uint32_t)ret->reason.len;
 	return (R_SYNTH);
 }
 
@@ -69,7 +70,7 @@ req_restart(struct req *req)
 	if (req->bo != NULL)
 		fetch_finish(&req->bo);
 	cache_req_fini(req);
-	if (req->restarts >= prm.max_restarts ||
+	if (req->restarts >= prm.max_restarts || req->restarts == UINT16_MAX ||
 	    (req->fetched && req->reqbody != NULL)) {
 		req->err_status = 503;
 		req->synth_reason = NULL;
@@ -95,74 +96,87 @@ req_restart(struct req *req)
 	return (R_RECV);
 }
 
+/* What vcl_deliver asked for other than deliver: synth (for fail too,
+ * with 503) or restart. The response's edits go: vcl_synth makes its own. */
+static enum vcl_action
+req_deliver_not(struct req *req, enum vcl_action a, const struct vcl_ret *ret)
+{
+	req->resp_ed = NULL;
+	if (a == VCL_A_RESTART)
+		return (VCL_A_RESTART);
+	if (a == VCL_A_SYNTH)
+		(void)req_synth_of(req, ret);
+	else
+		(void)req_vcl_failed(req);
+	return (VCL_A_SYNTH);
+}
+
 /* vcl_deliver, before the head of any answer but a synthetic one. */
 static enum vcl_action
 req_vcl_deliver(struct req *req)
 {
 	struct vcl_ret ret;
+	enum vcl_action a;
 
 	req->vcl_deliver_done = 1;
-	switch (acc_vcl_run(req, VCL_SUB_DELIVER, &ret)) {
-	case VCL_A_DELIVER:
-		return (VCL_A_DELIVER);
+	a = acc_vcl_run(req, VCL_SUB_DELIVER, &ret);
+	if (a == VCL_A_DELIVER)
+		return (a);
+	return (req_deliver_not(req, a, &ret));
+}
+
+/* What vcl_hit asked for other than deliver. */
+static enum req_step
+req_hit_not(struct req *req, enum vcl_action a, const struct vcl_ret *ret)
+{
+	switch (a) {
+	case VCL_A_PASS:
+		/* Not this object: an uncached fetch. */
+		sto_obj_deref(&req->obj);
+		req->cacheable = 0;
+		req->collapsed = 0;
+		req->vcl_deliver_done = 0;
+		return (R_PASS);
 	case VCL_A_RESTART:
-		return (VCL_A_RESTART);
+		return (req_restart(req));
 	case VCL_A_SYNTH:
-		(void)req_synth_of(req, &ret);
-		req->resp_ed = NULL; /* vcl_synth makes its own response */
-		return (VCL_A_SYNTH);
+		return (req_synth_of(req, ret));
 	default:
-		(void)req_vcl_failed(req);
-		req->resp_ed = NULL;
-		return (VCL_A_SYNTH);
+		return (req_vcl_failed(req));
 	}
 }
 
+/* The common case (both subroutines deliver) is two tests and two runs:
+ * the hit path is measured in instructions (make bench-instr). */
 enum req_step
 req_vcl_hit(struct req *req)
 {
 	struct vcl_ret ret;
+	enum vcl_action a;
 
 	req->vcl_deliver_done = 1;
 	if (!req->fetched) {
 		cache_obj_hit(req->obj);
-		switch (acc_vcl_run(req, VCL_SUB_HIT, &ret)) {
-		case VCL_A_DELIVER:
-			break;
-		case VCL_A_PASS:
-			/* Not this object: an uncached fetch. */
-			sto_obj_deref(&req->obj);
-			req->cacheable = 0;
-			req->collapsed = 0;
-			req->vcl_deliver_done = 0;
-			return (R_PASS);
-		case VCL_A_RESTART:
-			return (req_restart(req));
-		case VCL_A_SYNTH:
-			return (req_synth_of(req, &ret));
-		default:
-			return (req_vcl_failed(req));
-		}
+		a = acc_vcl_run(req, VCL_SUB_HIT, &ret);
+		if (a != VCL_A_DELIVER)
+			return (req_hit_not(req, a, &ret));
 	}
-	switch (req_vcl_deliver(req)) {
-	case VCL_A_DELIVER:
+	a = acc_vcl_run(req, VCL_SUB_DELIVER, &ret);
+	if (a == VCL_A_DELIVER)
 		return (R_HIT);
-	case VCL_A_RESTART:
+	if (req_deliver_not(req, a, &ret) == VCL_A_RESTART)
 		return (req_restart(req)); /* nothing was written */
-	default:
-		return (R_SYNTH);
-	}
+	return (R_SYNTH);
 }
 
-/* What RECV does once per request, whatever the restarts. */
+/* What RECV does once per request (not again after a restart). */
 static void
 req_recv_prep(struct req *req)
 {
-	req->recv_done = 1;
-	req->vcl_ttl = req->vcl_grace = -1;
 	/* The client's method decides whether a body goes back, whatever
 	 * VCL makes of req.method (Varnish's rule too). */
-	req->no_body = req->h.meth == H1M_HEAD;
+	if (req->h.meth == H1M_HEAD)
+		req->no_body = 1;
 	if (req->h.meth == H1M_CONNECT) {
 		/* accel is not a forward proxy: no tunnels (the built-in
 		 * vcl_recv answers 405); the connection closes after it. */
@@ -181,12 +195,14 @@ static enum req_step
 req_recv(struct req *req)
 {
 	struct vcl_ret ret;
+	enum vcl_action a;
 
-	if (!req->recv_done)
+	if (req->restarts == 0)
 		req_recv_prep(req);
-	switch (acc_vcl_run(req, VCL_SUB_RECV, &ret)) {
-	case VCL_A_HASH:
+	a = acc_vcl_run(req, VCL_SUB_RECV, &ret);
+	if (a == VCL_A_HASH)
 		return (R_HASH);
+	switch (a) {
 	case VCL_A_PURGE:
 		req->purging = 1;
 		return (R_HASH);
@@ -218,13 +234,15 @@ static enum req_step
 req_lookup(struct req *req)
 {
 	req->cacheable = 1;
-	if (req->ignore_busy)
-		req->waited = 1; /* as after one wait: no coalescing */
-	if (req->always_miss) {
-		/* req.hash_always_miss: fetch, and the answer (when stored)
-		 * replaces what is there. */
-		req->cs_kind = RFC_CS_MISS;
-		return (R_MISS);
+	if (req->lookup_vcl != 0) {
+		if (req->lookup_vcl & REQ_LK_IGNORE_BUSY)
+			req->waited = 1; /* as after one wait: no coalescing */
+		if (req->lookup_vcl & REQ_LK_ALWAYS_MISS) {
+			/* req.hash_always_miss: fetch; the answer (when
+			 * stored) replaces what is there. */
+			req->cs_kind = RFC_CS_MISS;
+			return (R_MISS);
+		}
 	}
 	return (cache_lookup(req));
 }
@@ -550,7 +568,7 @@ req_synth(struct req *req)
 	req->synth_body = NULL;
 	req->synth_len = 0;
 	/* A request the parser refused never reached VCL: no VCL now. */
-	if (req->recv_done && resp_ed_of(req) != NULL)
+	if (req->h.method != NULL && resp_ed_of(req) != NULL)
 		a = acc_vcl_run(req, VCL_SUB_SYNTH, &ret);
 	if (a == VCL_A_RESTART && req->restarts < prm.max_restarts)
 		return (req_restart(req));
@@ -565,7 +583,7 @@ req_synth(struct req *req)
 		if (synth_write(req, ed, (unsigned)st) == 0)
 			goto written;
 		st = 500; /* no memory for it: nothing was committed */
-	} else if (req->recv_done)
+	} else if (req->h.method != NULL)
 		st = 503; /* vcl_synth failed, or restarted once too often */
 	sp->close_after = 1;
 	req->resp_status = st;
@@ -647,7 +665,7 @@ req_resp_abort(struct req *req)
 		req->redo = 0;
 		fetch_finish(&req->bo);
 		req->step = req->redo_step == R_RECV ? req_restart(req) :
-		    req->redo_step;
+		    (enum req_step)req->redo_step;
 		req_drive(req);
 		return;
 	}

@@ -143,10 +143,10 @@ acc_var_get(struct vcl_ctx *c, enum vcl_var_id id, union vcl_val *v)
 		v->i = (int64_t)req_xid(req);
 		return (0);
 	case VCL_V_REQ_HASH_ALWAYS_MISS:
-		v->b = req->always_miss;
+		v->b = (req->lookup_vcl & REQ_LK_ALWAYS_MISS) != 0;
 		return (0);
 	case VCL_V_REQ_HASH_IGNORE_BUSY:
-		v->b = req->ignore_busy;
+		v->b = (req->lookup_vcl & REQ_LK_IGNORE_BUSY) != 0;
 		return (0);
 	case VCL_V_REQ_IS_HITMISS:
 		v->b = req->hfm;
@@ -155,10 +155,10 @@ acc_var_get(struct vcl_ctx *c, enum vcl_var_id id, union vcl_val *v)
 		v->b = 0; /* accel makes hit-for-miss markers only */
 		return (0);
 	case VCL_V_REQ_TTL:
-		v->r = req->vcl_ttl;
+		v->r = req->vcl_limits ? req->vcl_ttl : -1;
 		return (0);
 	case VCL_V_REQ_GRACE:
-		v->r = req->vcl_grace;
+		v->r = req->vcl_limits ? req->vcl_grace : -1;
 		return (0);
 	case VCL_V_REQ_CAN_GZIP:
 		v->b = 0; /* accel does not compress yet */
@@ -251,6 +251,26 @@ set_method(struct req *req, const struct vcl_str *s)
 	return (0);
 }
 
+static void
+req_lookup_flag(struct req *req, uint8_t flag, int on)
+{
+	if (on)
+		req->lookup_vcl |= flag;
+	else
+		req->lookup_vcl &= (uint8_t)~flag;
+}
+
+/* req.ttl and req.grace are read only once vcl_limits is set: the
+ * first write makes both "not set" (negative). */
+static void
+req_limits(struct req *req)
+{
+	if (!req->vcl_limits) {
+		req->vcl_ttl = req->vcl_grace = -1;
+		req->vcl_limits = 1;
+	}
+}
+
 static int
 acc_var_set(struct vcl_ctx *c, enum vcl_var_id id, const union vcl_val *v)
 {
@@ -264,18 +284,18 @@ acc_var_set(struct vcl_ctx *c, enum vcl_var_id id, const union vcl_val *v)
 	case VCL_V_REQ_METHOD:
 		return (set_method(req, &v->s));
 	case VCL_V_REQ_HASH_ALWAYS_MISS:
-		req->always_miss = v->b != 0;
+		req_lookup_flag(req, REQ_LK_ALWAYS_MISS, v->b);
 		return (0);
 	case VCL_V_REQ_HASH_IGNORE_BUSY:
-		req->ignore_busy = v->b != 0;
+		req_lookup_flag(req, REQ_LK_IGNORE_BUSY, v->b);
 		return (0);
 	case VCL_V_REQ_TTL:
-		req->vcl_ttl = v->r;
-		req->vcl_limits = 1;
+		req_limits(req);
+		req->vcl_ttl = (float)v->r;
 		return (0);
 	case VCL_V_REQ_GRACE:
-		req->vcl_grace = v->r;
-		req->vcl_limits = 1;
+		req_limits(req);
+		req->vcl_grace = (float)v->r;
 		return (0);
 	default:
 		return (acc_resp_set(req, id, v));
@@ -291,9 +311,11 @@ acc_var_unset(struct vcl_ctx *c, enum vcl_var_id id)
 		return (acc_be_var_unset(c, id));
 	switch (id) {
 	case VCL_V_REQ_TTL:
+		req_limits(req);
 		req->vcl_ttl = -1;
 		return (0);
 	case VCL_V_REQ_GRACE:
+		req_limits(req);
 		req->vcl_grace = -1;
 		return (0);
 	default:

@@ -149,20 +149,6 @@ resp_ed_write(struct hb *hb, const struct resp_ed *e)
 			    e->f[i].value, e->f[i].value_len);
 }
 
-/* ---- obj.hits ---- */
-
-void
-cache_obj_hit(struct sto_obj *o)
-{
-	uint8_t h = atomic_load_explicit(&o->o_hits, memory_order_relaxed);
-
-	/* A lost race retries; at 255 the count stays (one byte). */
-	while (h < UINT8_MAX && !atomic_compare_exchange_weak_explicit(
-	    &o->o_hits, &h, (uint8_t)(h + 1), memory_order_relaxed,
-	    memory_order_relaxed))
-		;
-}
-
 /* ---- what the response is built from ---- */
 
 static struct vcl_str
@@ -396,12 +382,13 @@ acc_synthetic(struct vcl_ctx *c, const struct vcl_str *s)
 		return (0);
 	/* Appended: a copy of both pieces (bodies are small; the old copy
 	 * stays in the workspace until the request ends). */
-	if ((p = ws_alloc(&req->ws, req->synth_len + s->len)) == NULL)
+	if (s->len > UINT32_MAX - req->synth_len ||
+	    (p = ws_alloc(&req->ws, req->synth_len + s->len)) == NULL)
 		return (-1);
 	if (req->synth_len > 0)
 		memcpy(p, req->synth_body, req->synth_len);
 	memcpy(p + req->synth_len, s->p, s->len);
 	req->synth_body = p;
-	req->synth_len += s->len;
+	req->synth_len += (uint32_t)s->len;
 	return (0);
 }
