@@ -42,8 +42,8 @@
  * pointing into b, 0 at the end. The value is trimmed of OWS; a line
  * without a colon is skipped, and the last line may lack its CRLF.
  */
-int
-cache_hdr_next(const char *b, size_t len, size_t *pos, struct h1_hdr *h)
+static int
+dl_hdr_next(const char *b, size_t len, size_t *pos, struct h1_hdr *h)
 {
 	while (*pos < len) {
 		const char *line = b + *pos;
@@ -73,6 +73,12 @@ cache_hdr_next(const char *b, size_t len, size_t *pos, struct h1_hdr *h)
 	return (0);
 }
 
+int
+cache_hdr_next(const char *b, size_t len, size_t *pos, struct h1_hdr *h)
+{
+	return (dl_hdr_next(b, len, pos, h));
+}
+
 /* The first stored field of that name, or NULL (then *h is untouched). */
 static const struct h1_hdr *
 dl_stored(const struct sto_obj *o, const char *name, struct h1_hdr *h)
@@ -80,7 +86,7 @@ dl_stored(const struct sto_obj *o, const char *name, struct h1_hdr *h)
 	struct sto_bytes b = sto_obj_hdrs(o);
 	size_t pos = 0;
 
-	while (cache_hdr_next((const char *)b.ptr, b.len, &pos, h))
+	while (dl_hdr_next((const char *)b.ptr, b.len, &pos, h))
 		if (h1_name_eq(h, name))
 			return (h);
 	return (NULL);
@@ -211,7 +217,7 @@ dl_plan(const struct req *req, const struct sto_obj *o, struct dl_plan *pl)
 	pl->size = sto_obj_len(o);
 	pl->has_clen = o->o_status != 204 && o->o_status != 304;
 	pl->clen = pl->size;
-	pl->body = pl->has_clen && !req->no_body;
+	pl->body = pl->has_clen && req->h.meth != H1M_HEAD && !req->no_body;
 	pl->accept_ranges = 0;
 	pl->nr = 0;
 	pl->ctype = NULL;
@@ -298,7 +304,7 @@ dl_head(struct req *req, const struct dl_plan *pl)
 	if (pl->what == DL_WHOLE)
 		hb_add(&hb, sh.ptr, sh.len);
 	else
-		while (cache_hdr_next((const char *)sh.ptr, sh.len, &pos, &h))
+		while (dl_hdr_next((const char *)sh.ptr, sh.len, &pos, &h))
 			if (dl_keep(pl, o, &h))
 				hb_field(&hb, h.name, h.name_len, h.value,
 					 h.value_len);
@@ -325,7 +331,7 @@ dl_head_edited(struct req *req, const struct dl_plan *pl,
 	if (hb_begin(&hb, req->sp->out, sh.len + 640 + resp_ed_bytes(ed)) != 0)
 		return (-1);
 	resp_ed_status_line(&hb, ed, pl->status);
-	while (cache_hdr_next((const char *)sh.ptr, sh.len, &pos, &h))
+	while (dl_hdr_next((const char *)sh.ptr, sh.len, &pos, &h))
 		if (dl_keep(pl, req->obj, &h) && !resp_ed_drops(ed, &h))
 			hb_field(&hb, h.name, h.name_len, h.value, h.value_len);
 	dl_head_tail(&hb, req, pl);

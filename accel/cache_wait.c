@@ -152,7 +152,7 @@ stream_head(struct req *req, const struct sto_obj *o)
 		hb_lit(&hb, "Content-Length: ");
 		hb_num(&hb, (uint64_t)o->o_content_length, 10);
 		hb_lit(&hb, "\r\n");
-	} else if (!bodyless && !req->no_body) {
+	} else if (!bodyless && req->h.meth != H1M_HEAD && !req->no_body) {
 		if (req->h.minor == 1) {
 			hb_lit(&hb, "Transfer-Encoding: chunked\r\n");
 			req->stream_chunked = 1;
@@ -285,7 +285,8 @@ cache_deliver_obj(struct req *req)
 		return (R_SYNTH);
 	}
 	req->streaming = 1;
-	if (req->no_body || o->o_status == 204 || o->o_status == 304)
+	if (req->h.meth == H1M_HEAD || req->no_body || o->o_status == 204 ||
+	    o->o_status == 304)
 		return (stream_done(req));
 	sto_cursor_init(&req->cur, o);
 	return (stream_body(req));

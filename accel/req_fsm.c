@@ -22,6 +22,7 @@
  */
 #include "accel/accel.h"
 #include "accel/hb.h"
+#include "accel/hdrs.h"
 #include "accel/head.h"
 #include "accel/rfc9111.h"
 #include "accel/vcl_resp.h"
@@ -40,10 +41,18 @@ synth_needed_close(const struct req *req)
 static enum req_step
 req_synth_of(struct req *req, const struct vcl_ret *ret)
 {
-	req->err_status = ret->status != 0 ? (int)ret->status : 503;
-	req->synth_reason = ret->reason.p;
-	req->synth_reason_len = ret->reason.len > UINT32_MAX ? UINT32_MAX :
-	    (uint32_t)ret->reason.len;
+	/* Varnish's range: 100 to 65535 (sent modulo 1000 above 999). */
+	req->err_status = ret->status >= 100 && ret->status <= 65535 ?
+	    (int)ret->status : 503;
+	req->synth_reason = NULL;
+	req->synth_reason_len = 0;
+	/* A reason is a status line's: none with a CR or LF (a long
+	 * string may hold one), else the status's own. */
+	if (ret->reason.p != NULL && ret->reason.len <= 1024 &&
+	    hdrs_value_ok(ret->reason.p, ret->reason.len)) {
+		req->synth_reason = ret->reason.p;
+		req->synth_reason_len = (uint32_t)ret->reason.len;
+	}
 	return (R_SYNTH);
 }
 
@@ -509,7 +518,7 @@ synth_plain(struct req *req, int st)
 	    "Content-Length: %d\r\nVia: 1.1 accel\r\n%s\r\n%s",
 	    st, reason, blen,
 	    req->sp->close_after ? "Connection: close\r\n" : "",
-	    req->no_body ? "" : body);
+	    req->no_body || req->h.meth == H1M_HEAD ? "" : body);
 }
 
 /* The answer vcl_synth made: its status and reason, the fields it set,
@@ -543,10 +552,36 @@ synth_write(struct req *req, const struct resp_ed *ed, unsigned st)
 	hb_lit(&hb, "\r\n");
 	if (hb_end(&hb) != 0)
 		return (-1);
-	if (!req->no_body && req->synth_len > 0 &&
+	if (!req->no_body && req->h.meth != H1M_HEAD && req->synth_len > 0 &&
 	    evbuffer_add(sp->out, req->synth_body, req->synth_len) != 0)
 		return (-1);
 	return (0);
+}
+
+/* The status a synthetic answer is sent with: VCL's (resp.status, else
+ * synth()'s) modulo 1000 above 999, as Varnish; 503 for what is no
+ * status then. */
+static int
+synth_wire_status(const struct req *req, const struct resp_ed *ed)
+{
+	unsigned st = resp_ed_wire_status(ed != NULL && ed->status != 0 ?
+	    ed->status : (unsigned)req->err_status);
+
+	return (st < 100 ? 503 : (int)st);
+}
+
+/* What vcl_synth made, written: 0, or -1 when memory was short (then
+ * nothing of it was committed). */
+static int
+synth_deliver(struct req *req)
+{
+	const struct resp_ed *ed = req->resp_ed;
+	int st = synth_wire_status(req, ed);
+
+	if (ed->close || synth_needed_close(req) || !req->h.keep_alive)
+		req->sp->close_after = 1;
+	req->resp_status = st;
+	return (synth_write(req, ed, (unsigned)st));
 }
 
 /* SYNTH: an answer made here (errors, synth() from VCL): vcl_synth says
@@ -556,14 +591,14 @@ req_synth(struct req *req)
 {
 	struct sess *sp = req->sp;
 	struct vcl_ret ret;
-	struct resp_ed *ed;
-	int st = req->err_status ? req->err_status : 500;
 	enum vcl_action a = VCL_A_FAIL;
 	size_t before;
+	int st;
 
 	if (req->bo != NULL)
 		fetch_finish(&req->bo);
-	req->err_status = st;
+	if (req->err_status == 0)
+		req->err_status = 500;
 	req->resp_ed = NULL;
 	req->synth_body = NULL;
 	req->synth_len = 0;
@@ -573,22 +608,15 @@ req_synth(struct req *req)
 	if (a == VCL_A_RESTART && req->restarts < prm.max_restarts)
 		return (req_restart(req));
 	before = evbuffer_get_length(sp->out);
-	if (a == VCL_A_DELIVER) {
-		ed = req->resp_ed;
-		if (ed->status != 0)
-			st = (int)resp_ed_wire_status(ed->status);
-		if (ed->close || synth_needed_close(req) || !req->h.keep_alive)
-			sp->close_after = 1;
+	if (a != VCL_A_DELIVER || synth_deliver(req) != 0) {
+		/* vcl_synth failed or restarted once too often (503), memory
+		 * was short (500), or a refused request (its status). */
+		st = a == VCL_A_DELIVER ? 500 : req->h.method != NULL ? 503 :
+		    synth_wire_status(req, NULL);
+		sp->close_after = 1;
 		req->resp_status = st;
-		if (synth_write(req, ed, (unsigned)st) == 0)
-			goto written;
-		st = 500; /* no memory for it: nothing was committed */
-	} else if (req->h.method != NULL)
-		st = 503; /* vcl_synth failed, or restarted once too often */
-	sp->close_after = 1;
-	req->resp_status = st;
-	synth_plain(req, st);
-written:
+		synth_plain(req, st);
+	}
 	req->resp_bytes += evbuffer_get_length(sp->out) - before;
 	sp->resp_done = 1;
 	sess_flush(sp);

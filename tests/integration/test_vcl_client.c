@@ -281,6 +281,33 @@ synth_418_with_body_and_header(void **state)
 	RIG_DONE(t, 0);
 }
 
+/* synth(1404): VCL reads 1404, the client gets 404 (Varnish's rule);
+ * a status below 100 is a 503. */
+static void
+synth_status_above_999(void **state)
+{
+	struct rig *t = VCL_RIG(
+	    "sub vcl_recv {\n"
+	    "\tif (req.url == \"/low\") {\n"
+	    "\t\treturn (synth(42));\n"
+	    "\t}\n"
+	    "\treturn (synth(1404));\n"
+	    "}\n"
+	    "sub vcl_synth {\n"
+	    "\tset resp.http.X-Status = resp.status;\n"
+	    "}\n", "");
+	struct hx_resp *r;
+
+	r = GET(t->c, "/x");
+	HX_ASSERT_STATUS(r, 404);
+	assert_string_equal(r->reason, "Not Found");
+	HX_ASSERT_HDR(r, "X-Status", "1404");
+	RIG_RECONNECT(t); /* a synth below 500: the built-in closes */
+	r = GET(t->c, "/low");
+	HX_ASSERT_STATUS(r, 503);
+	RIG_DONE(t, 0);
+}
+
 /* ------------------------------------------------------------------ */
 /* vcl_hash                                                            */
 
@@ -433,6 +460,27 @@ deliver_synth_on_hit(void **state)
 	RIG_DONE(t, 1);
 }
 
+/* req.hash_always_miss: a fresh object is fetched again and replaced. */
+static void
+always_miss_replaces(void **state)
+{
+	struct rig *t = VCL_RIG(
+	    "sub vcl_recv {\n"
+	    "\tif (req.http.X-Refresh) {\n"
+	    "\t\tset req.hash_always_miss = true;\n"
+	    "\t}\n"
+	    "}\n", "");
+	struct hx_resp *r;
+
+	respond_fresh(t->o, "v1");
+	respond_fresh(t->o, "v2");
+	GET_STORED(t->c, "/m", "v1", 60);
+	r = req_on(t, "GET", "/m", "Host: h\r\nX-Refresh: 1\r\n");
+	HX_ASSERT_BODY(r, "v2");
+	GET_HIT(t->c, "/m", "v2", 58, 60);
+	RIG_DONE(t, 2);
+}
+
 /* ------------------------------------------------------------------ */
 /* Restarts                                                            */
 
@@ -564,11 +612,13 @@ main(void)
 	    HX_TEST(purge_acl_in_vcl_refuses),
 	    HX_TEST(builtin_purge_follows_purge_acl),
 	    HX_TEST(synth_418_with_body_and_header),
+	    HX_TEST(synth_status_above_999),
 	    HX_TEST(hash_data_on_a_header),
 	    HX_TEST(deliver_edits_every_response),
 	    HX_TEST(deliver_sets_status),
 	    HX_TEST(miss_returns_pass),
 	    HX_TEST(deliver_synth_on_hit),
+	    HX_TEST(always_miss_replaces),
 	    HX_TEST(deliver_restarts_on_404),
 	    HX_TEST(deliver_restarts_after_hit),
 	    HX_TEST(restarts_are_bounded),
