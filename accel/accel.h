@@ -327,10 +327,32 @@ void sess_drain_all(struct worker *wrk);
 
 /* Run the request state machine from req->step until it parks or ends. */
 void req_drive(struct req *req);
+
+/* ---- what the request does with VCL's actions (req_vcl.c) ---- */
+
+/* The request body is not all read (an answer now closes the
+ * connection). */
+static inline int
+req_body_pending(const struct req *req)
+{
+	return (req->reqbody != NULL && !req->body_done);
+}
+/* synth(status[, reason]) from a subroutine: R_SYNTH with them. */
+enum req_step req_synth_of(struct req *req, const struct vcl_ret *ret);
+/* A subroutine failed, or returned what accel cannot act on: a 503. */
+enum req_step req_vcl_failed(struct req *req);
+/* return (restart): the request's cache and fetch state let go; R_RECV,
+ * or R_SYNTH (503) past max_restarts. */
+enum req_step req_restart(struct req *req);
+/* vcl_deliver before a head: deliver, synth (req->err_status set) or
+ * restart (the caller restarts once it may). */
+enum vcl_action req_vcl_deliver(struct req *req);
 /* HIT, once req->obj can answer: vcl_hit (unless the object is the
  * answer of this request's own fetch), then vcl_deliver. R_HIT to write
  * it, else the step VCL chose (R_RECV for a restart, R_PASS, R_SYNTH). */
 enum req_step req_vcl_hit(struct req *req);
+/* SYNTH: write the answer after vcl_synth returned a. */
+void req_synth_write(struct req *req, enum vcl_action a);
 /* Events from the session and the fetch resume the machine with these. */
 void req_client_readable(struct req *req);
 void req_client_drained(struct req *req);

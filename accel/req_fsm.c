@@ -3,180 +3,34 @@
  * each a function returning the next; req_drive() is the one loop that
  * runs them. A step that must wait for the network returns R_WAIT and the
  * event that ends the wait (fetch.c, sess.c) sets req->step and calls
- * req_drive() again.
+ * req_drive() again. What each VCL action leads to, restarts and the
+ * synthetic answer's bytes are req_vcl.c's.
  *
  *   RECV     parsed head: vcl_recv decides (the built-in VCL: GET/HEAD
  *            -> HASH, PURGE -> HASH then PURGE, CONNECT -> SYNTH 405,
- *            anything else or a body -> PASS)
+ *            anything else or a body -> PASS); restart comes back here
  *   HASH     the cache key from vcl_hash's hash_data() (host and path)
  *   LOOKUP   find a fresh object: HIT, else MISS
- *   HIT      deliver the object: stored head, Age, body by reference
- *   MISS     fetch, storing the response when RFC 9111 allows it
- *   PURGE    remove every variant of the key (ACL-checked)
- *   PASS     an uncached fetch
+ *   HIT      vcl_hit and vcl_deliver once the object can answer, then
+ *            the stored head, Age, body by reference
+ *   MISS     vcl_miss, then the fetch, storing the response when RFC
+ *            9111 allows it
+ *   PURGE    remove every variant of the key, then vcl_purge (vcl_recv
+ *            decided who may)
+ *   PASS     vcl_pass, then an uncached fetch
  *   FETCH    send the request to an origin, wait for its response head
- *   DELIVER  write the response head; the body streams origin -> client
- *            (and into the object on a stored miss)
- *   SYNTH    a response made here (errors)
+ *   DELIVER  vcl_deliver, then the response head; the body streams
+ *            origin -> client (and into the object on a stored miss)
+ *   SYNTH    vcl_synth, then the answer it describes (errors, synth())
  *   DONE     log, then the next request on the connection or close
  */
 #include "accel/accel.h"
 #include "accel/hb.h"
-#include "accel/hdrs.h"
 #include "accel/head.h"
 #include "accel/rfc9111.h"
 #include "accel/vcl_resp.h"
 
-#include <stdio.h>
 #include <string.h>
-
-static int
-synth_needed_close(const struct req *req)
-{
-	return (req->reqbody != NULL && !req->body_done);
-}
-
-/* SYNTH with VCL's synth(status[, "reason"]) (the reason is the
- * program's or the workspace's: it outlives the request's steps). */
-static enum req_step
-req_synth_of(struct req *req, const struct vcl_ret *ret)
-{
-	/* Varnish's range: 100 to 65535 (sent modulo 1000 above 999). */
-	req->err_status = ret->status >= 100 && ret->status <= 65535 ?
-	    (int)ret->status : 503;
-	req->synth_reason = NULL;
-	req->synth_reason_len = 0;
-	/* A reason is a status line's: none with a CR or LF (a long
-	 * string may hold one), else the status's own. */
-	if (ret->reason.p != NULL && ret->reason.len <= 1024 &&
-	    hdrs_value_ok(ret->reason.p, ret->reason.len)) {
-		req->synth_reason = ret->reason.p;
-		req->synth_reason_len = (uint32_t)ret->reason.len;
-	}
-	return (R_SYNTH);
-}
-
-/* A subroutine failed (or returned what accel cannot act on there). */
-static enum req_step
-req_vcl_failed(struct req *req)
-{
-	req->err_status = 503;
-	req->synth_reason = NULL;
-	return (R_SYNTH);
-}
-
-/*
- * return (restart): back to RECV with req.restarts one higher and the
- * request as VCL left it. What the last round held of the cache (the
- * object, a stale one, a busy one not yet handed to a fetch) is released,
- * and so is the fetch (the caller has made sure nothing was written to
- * the client). Past max_restarts, or with a request body already sent to
- * an origin (it cannot be sent again), a 503.
- */
-static enum req_step
-req_restart(struct req *req)
-{
-	if (req->bo != NULL)
-		fetch_finish(&req->bo);
-	cache_req_fini(req);
-	if (req->restarts >= prm.max_restarts || req->restarts == UINT16_MAX ||
-	    (req->fetched && req->reqbody != NULL)) {
-		req->err_status = 503;
-		req->synth_reason = NULL;
-		req->resp_ed = NULL;
-		req->vcl_deliver_done = 1; /* the 503 goes out as it is */
-		return (R_SYNTH);
-	}
-	req->restarts++;
-	req->hashin = NULL;
-	req->hashin_len = 0;
-	req->age = 0;
-	req->cs_kind = 0;
-	req->cs_fwd_status = 0;
-	req->err_status = 0;
-	req->synth_reason = NULL;
-	req->resp_ed = NULL;
-	req->resp_status = 0;
-	req->stored = req->no_store = req->cacheable = req->hfm = 0;
-	req->waited = req->collapsed = req->streaming = 0;
-	req->stream_chunked = req->disk = req->disk_clean = 0;
-	req->purging = req->fetched = req->vcl_deliver_done = 0;
-	req->redo = 0;
-	return (R_RECV);
-}
-
-/* What vcl_deliver asked for other than deliver: synth (for fail too,
- * with 503) or restart. The response's edits go: vcl_synth makes its own. */
-static enum vcl_action
-req_deliver_not(struct req *req, enum vcl_action a, const struct vcl_ret *ret)
-{
-	req->resp_ed = NULL;
-	if (a == VCL_A_RESTART)
-		return (VCL_A_RESTART);
-	if (a == VCL_A_SYNTH)
-		(void)req_synth_of(req, ret);
-	else
-		(void)req_vcl_failed(req);
-	return (VCL_A_SYNTH);
-}
-
-/* vcl_deliver, before the head of any answer but a synthetic one. */
-static enum vcl_action
-req_vcl_deliver(struct req *req)
-{
-	struct vcl_ret ret;
-	enum vcl_action a;
-
-	req->vcl_deliver_done = 1;
-	a = acc_vcl_run(req, VCL_SUB_DELIVER, &ret);
-	if (a == VCL_A_DELIVER)
-		return (a);
-	return (req_deliver_not(req, a, &ret));
-}
-
-/* What vcl_hit asked for other than deliver. */
-static enum req_step
-req_hit_not(struct req *req, enum vcl_action a, const struct vcl_ret *ret)
-{
-	switch (a) {
-	case VCL_A_PASS:
-		/* Not this object: an uncached fetch. */
-		sto_obj_deref(&req->obj);
-		req->cacheable = 0;
-		req->collapsed = 0;
-		req->vcl_deliver_done = 0;
-		return (R_PASS);
-	case VCL_A_RESTART:
-		return (req_restart(req));
-	case VCL_A_SYNTH:
-		return (req_synth_of(req, ret));
-	default:
-		return (req_vcl_failed(req));
-	}
-}
-
-/* The common case (both subroutines deliver) is two tests and two runs:
- * the hit path is measured in instructions (make bench-instr). */
-enum req_step
-req_vcl_hit(struct req *req)
-{
-	struct vcl_ret ret;
-	enum vcl_action a;
-
-	req->vcl_deliver_done = 1;
-	if (!req->fetched) {
-		cache_obj_hit(req->obj);
-		a = acc_vcl_run(req, VCL_SUB_HIT, &ret);
-		if (a != VCL_A_DELIVER)
-			return (req_hit_not(req, a, &ret));
-	}
-	a = acc_vcl_run(req, VCL_SUB_DELIVER, &ret);
-	if (a == VCL_A_DELIVER)
-		return (R_HIT);
-	if (req_deliver_not(req, a, &ret) == VCL_A_RESTART)
-		return (req_restart(req)); /* nothing was written */
-	return (R_SYNTH);
-}
 
 /* What RECV does once per request (not again after a restart). */
 static void
@@ -491,7 +345,7 @@ req_deliver(struct req *req)
 			sp->close_after = 1; /* HTTP/1.0: the close ends it */
 		break;
 	}
-	if (synth_needed_close(req))
+	if (req_body_pending(req))
 		sp->close_after = 1; /* the origin answered before the body ended */
 	req_head_close(&hb, req);
 	AZ(hb_end(&hb)); /* the bound above covers every byte written */
@@ -500,88 +354,6 @@ req_deliver(struct req *req)
 	if (!req->cacheable)
 		cache_invalidate(req, r);
 	return (R_WAIT);
-}
-
-/* The fixed answer when vcl_synth fails (or cannot run): "503 Service
- * Unavailable", as before VCL. */
-static void
-synth_plain(struct req *req, int st)
-{
-	char body[64];
-	const char *reason = h1_reason(st);
-	int blen = snprintf(body, sizeof body, "%d %s\n", st, reason);
-
-	req->synth_body = NULL;
-	req->synth_len = 0;
-	evbuffer_add_printf(req->sp->out,
-	    "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\n"
-	    "Content-Length: %d\r\nVia: 1.1 accel\r\n%s\r\n%s",
-	    st, reason, blen,
-	    req->sp->close_after ? "Connection: close\r\n" : "",
-	    req->no_body || req->h.meth == H1M_HEAD ? "" : body);
-}
-
-/* The answer vcl_synth made: its status and reason, the fields it set,
- * then accel's (Content-Length, Via, Connection) and the body. */
-static int
-synth_write(struct req *req, const struct resp_ed *ed, unsigned st)
-{
-	struct sess *sp = req->sp;
-	struct hb hb;
-	const char *reason = req->synth_reason;
-	size_t rlen = req->synth_reason_len;
-
-	if (hb_begin(&hb, sp->out, resp_ed_bytes(ed) + rlen + 160) != 0)
-		return (-1);
-	if (ed->status == 0 && ed->reason == NULL && reason != NULL) {
-		hb_lit(&hb, "HTTP/1.1 ");
-		hb_num(&hb, st, 10);
-		hb_lit(&hb, " ");
-		hb_add(&hb, reason, rlen);
-		hb_lit(&hb, "\r\n");
-	} else
-		resp_ed_status_line(&hb, ed, st);
-	resp_ed_write(&hb, ed);
-	hb_lit(&hb, "Content-Length: ");
-	hb_num(&hb, req->synth_len, 10);
-	hb_lit(&hb, "\r\n");
-	if (!resp_ed_drops_name(ed, "Via"))
-		hb_lit(&hb, "Via: 1.1 accel\r\n");
-	if (sp->close_after)
-		hb_lit(&hb, "Connection: close\r\n");
-	hb_lit(&hb, "\r\n");
-	if (hb_end(&hb) != 0)
-		return (-1);
-	if (!req->no_body && req->h.meth != H1M_HEAD && req->synth_len > 0 &&
-	    evbuffer_add(sp->out, req->synth_body, req->synth_len) != 0)
-		return (-1);
-	return (0);
-}
-
-/* The status a synthetic answer is sent with: VCL's (resp.status, else
- * synth()'s) modulo 1000 above 999, as Varnish; 503 for what is no
- * status then. */
-static int
-synth_wire_status(const struct req *req, const struct resp_ed *ed)
-{
-	unsigned st = resp_ed_wire_status(ed != NULL && ed->status != 0 ?
-	    ed->status : (unsigned)req->err_status);
-
-	return (st < 100 ? 503 : (int)st);
-}
-
-/* What vcl_synth made, written: 0, or -1 when memory was short (then
- * nothing of it was committed). */
-static int
-synth_deliver(struct req *req)
-{
-	const struct resp_ed *ed = req->resp_ed;
-	int st = synth_wire_status(req, ed);
-
-	if (ed->close || synth_needed_close(req) || !req->h.keep_alive)
-		req->sp->close_after = 1;
-	req->resp_status = st;
-	return (synth_write(req, ed, (unsigned)st));
 }
 
 /* SYNTH: an answer made here (errors, synth() from VCL): vcl_synth says
@@ -593,7 +365,6 @@ req_synth(struct req *req)
 	struct vcl_ret ret;
 	enum vcl_action a = VCL_A_FAIL;
 	size_t before;
-	int st;
 
 	if (req->bo != NULL)
 		fetch_finish(&req->bo);
@@ -608,15 +379,7 @@ req_synth(struct req *req)
 	if (a == VCL_A_RESTART && req->restarts < prm.max_restarts)
 		return (req_restart(req));
 	before = evbuffer_get_length(sp->out);
-	if (a != VCL_A_DELIVER || synth_deliver(req) != 0) {
-		/* vcl_synth failed or restarted once too often (503), memory
-		 * was short (500), or a refused request (its status). */
-		st = a == VCL_A_DELIVER ? 500 : req->h.method != NULL ? 503 :
-		    synth_wire_status(req, NULL);
-		sp->close_after = 1;
-		req->resp_status = st;
-		synth_plain(req, st);
-	}
+	req_synth_write(req, a);
 	req->resp_bytes += evbuffer_get_length(sp->out) - before;
 	sp->resp_done = 1;
 	sess_flush(sp);

@@ -624,5 +624,5 @@ main(void)
 	    HX_TEST(restarts_are_bounded),
 	    HX_TEST(request_facts_readable),
 	};
-	HX_RUN(tests);
+	return (HX_RUN(tests));
 }
