@@ -481,6 +481,30 @@ always_miss_replaces(void **state)
 	RIG_DONE(t, 2);
 }
 
+/* req.ttl: an object older than the request accepts is fetched again. */
+static void
+req_ttl_limits_the_age(void **state)
+{
+	struct rig *t = VCL_RIG(
+	    "sub vcl_recv {\n"
+	    "\tif (req.http.X-Young) {\n"
+	    "\t\tset req.ttl = 10s;\n"
+	    "\t}\n"
+	    "}\n", "");
+	struct hx_resp *r;
+
+	respond(t->o, ok(MAX_AGE_60 "Age: 30\r\n", "v1"));
+	respond(t->o, ok(MAX_AGE_60 "Age: 30\r\n", "v2"));
+	GET_BODY(t->c, "/t", "v1");
+	r = GET(t->c, "/t");
+	HX_ASSERT_BODY(r, "v1"); /* 30 s old of 60: a hit */
+	ASSERT_CS_HAS(r, "hit");
+	r = req_on(t, "GET", "/t", "Host: h\r\nX-Young: 1\r\n");
+	HX_ASSERT_BODY(r, "v2"); /* 30 s old, more than 10 */
+	GET_BODY(t->c, "/t", "v2");
+	RIG_DONE(t, 2);
+}
+
 /* ------------------------------------------------------------------ */
 /* Restarts                                                            */
 
@@ -570,6 +594,25 @@ restarts_are_bounded(void **state)
 	RIG_DONE(t, 0);
 }
 
+/* A request body went to the origin: it cannot be sent again, so the
+ * restart is a 503. */
+static void
+restart_after_body_sent_is_503(void **state)
+{
+	struct rig *t = VCL_RIG(
+	    "sub vcl_deliver {\n"
+	    "\tif (req.method == \"POST\") {\n"
+	    "\t\treturn (restart);\n"
+	    "\t}\n"
+	    "}\n", "");
+	struct hx_resp *r;
+
+	respond(t->o, ok("", "posted"));
+	r = POST(t->c, "/b");
+	HX_ASSERT_STATUS(r, 503);
+	RIG_DONE(t, 1);
+}
+
 /* ------------------------------------------------------------------ */
 /* Read-only variables                                                 */
 
@@ -619,9 +662,11 @@ main(void)
 	    HX_TEST(miss_returns_pass),
 	    HX_TEST(deliver_synth_on_hit),
 	    HX_TEST(always_miss_replaces),
+	    HX_TEST(req_ttl_limits_the_age),
 	    HX_TEST(deliver_restarts_on_404),
 	    HX_TEST(deliver_restarts_after_hit),
 	    HX_TEST(restarts_are_bounded),
+	    HX_TEST(restart_after_body_sent_is_503),
 	    HX_TEST(request_facts_readable),
 	};
 	return (HX_RUN(tests));
