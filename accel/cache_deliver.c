@@ -328,6 +328,8 @@ dl_head_edited(struct req *req, const struct dl_plan *pl,
 
 	if (ed->close)
 		req->sp->close_after = 1;
+	if (ed->status != 0)
+		req->resp_status = (int)resp_ed_wire_status(ed->status);
 	if (hb_begin(&hb, req->sp->out, sh.len + 640 + resp_ed_bytes(ed)) != 0)
 		return (-1);
 	resp_ed_status_line(&hb, ed, pl->status);
@@ -564,9 +566,7 @@ cache_deliver_hit(struct req *req)
 
 	assert_acc(sto_obj_state(o) == STO_OBJ_COMPLETE);
 	dl_plan(req, o, &pl);
-	req->resp_status = (int)pl.status;
-	if (req->resp_ed != NULL && req->resp_ed->status != 0)
-		req->resp_status = (int)resp_ed_wire_status(req->resp_ed->status);
+	req->resp_status = (int)pl.status; /* VCL's: dl_head_edited() */
 	if (pl.body && (sto_obj_flags(o) & STO_F_DISKBODY)) {
 		if (pl.what == DL_PART)
 			return (dl_disk_start(req, &pl, pl.r[0].first, pl.clen));
