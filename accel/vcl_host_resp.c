@@ -109,7 +109,7 @@ resp_ed_put(struct req *req, enum h1_hk kind, const char *name, size_t len,
 		f->name_len = len;
 		f->kind = kind;
 	}
-	f->value = value != NULL ? value : NULL;
+	f->value = value;
 	f->value_len = value != NULL ? vlen : 0;
 	if (value != NULL)
 		e->bytes += len + vlen + 4;

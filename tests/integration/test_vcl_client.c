@@ -439,6 +439,40 @@ miss_returns_pass(void **state)
 	assert_int_equal(hx_counter(t->a, "cache_stored"), 0);
 }
 
+/* vcl_hit returns pass (the object stays); vcl_pass answers a synth. */
+static void
+hit_pass_and_pass_synth(void **state)
+{
+	struct rig *t = VCL_RIG(
+	    "sub vcl_recv {\n"
+	    "\tif (req.http.X-Block) {\n"
+	    "\t\treturn (pass);\n"
+	    "\t}\n"
+	    "}\n"
+	    "sub vcl_hit {\n"
+	    "\tif (req.http.X-Bypass) {\n"
+	    "\t\treturn (pass);\n"
+	    "\t}\n"
+	    "}\n"
+	    "sub vcl_pass {\n"
+	    "\tif (req.http.X-Block) {\n"
+	    "\t\treturn (synth(451, \"Blocked\"));\n"
+	    "\t}\n"
+	    "}\n", "");
+	struct hx_resp *r;
+
+	respond_fresh(t->o, "v1");
+	respond_fresh(t->o, "v2");
+	GET_STORED(t->c, "/h", "v1", 60);
+	r = req_on(t, "GET", "/h", "Host: h\r\nX-Bypass: 1\r\n");
+	HX_ASSERT_BODY(r, "v2");
+	GET_HIT(t->c, "/h", "v1", 58, 60);
+	r = req_on(t, "GET", "/h", "Host: h\r\nX-Block: 1\r\n");
+	HX_ASSERT_STATUS(r, 451);
+	assert_string_equal(r->reason, "Blocked");
+	RIG_DONE(t, 2);
+}
+
 /* vcl_deliver answers with a synth on a hit: nothing of the hit was
  * written before. */
 static void
@@ -660,6 +694,7 @@ main(void)
 	    HX_TEST(deliver_edits_every_response),
 	    HX_TEST(deliver_sets_status),
 	    HX_TEST(miss_returns_pass),
+	    HX_TEST(hit_pass_and_pass_synth),
 	    HX_TEST(deliver_synth_on_hit),
 	    HX_TEST(always_miss_replaces),
 	    HX_TEST(req_ttl_limits_the_age),
