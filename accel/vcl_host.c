@@ -391,8 +391,10 @@ acc_hdr_get(struct vcl_ctx *c, enum vcl_where w, const struct vcl_hdr *h,
 		return (acc_be_hdr_get(c, w, h, s));
 	s->p = NULL;
 	s->len = 0;
-	if (w != VCL_W_REQ)
+	if (w == VCL_W_RESP || w == VCL_W_OBJ)
 		return (acc_resp_hdr_get(c->req, w, h, s));
+	if (w != VCL_W_REQ)
+		return (-1); /* bereq in vcl_pipe: accel never pipes */
 	if (h->hint == H1H_HOST) {
 		/* The absolute-form authority wins over Host (RFC 9112
 		 * 3.2.2), as the parser's h.host says. */
