@@ -383,6 +383,40 @@ deliver_edits_every_response(void **state)
 	RIG_DONE(t, 2);
 }
 
+/* accel's own fields can go too; a conditional hit keeps its 304 with
+ * the edits. */
+static void
+deliver_removes_accel_fields(void **state)
+{
+	struct rig *t = VCL_RIG(
+	    "sub vcl_deliver {\n"
+	    "\tunset resp.http.Via;\n"
+	    "\tunset resp.http.Age;\n"
+	    "\tunset resp.http.Cache-Status;\n"
+	    "\tunset resp.http.ETag;\n"
+	    "\tset resp.http.X-Edited = \"1\";\n"
+	    "}\n", "");
+	struct hx_resp *r;
+
+	respond(t->o, ok(MAX_AGE_60 "ETag: \"e1\"\r\n", "obj"));
+	r = GET(t->c, "/v");
+	HX_ASSERT_BODY(r, "obj");
+	HX_ASSERT_NO_HDR(r, "Via");
+	HX_ASSERT_NO_HDR(r, "Cache-Status");
+	r = GET(t->c, "/v");
+	HX_ASSERT_BODY(r, "obj");
+	HX_ASSERT_NO_HDR(r, "Via");
+	HX_ASSERT_NO_HDR(r, "Age");
+	HX_ASSERT_NO_HDR(r, "Cache-Status");
+	HX_ASSERT_NO_HDR(r, "ETag");
+	HX_ASSERT_HDR(r, "X-Edited", "1");
+	r = req_on(t, "GET", "/v", "Host: h\r\nIf-None-Match: \"e1\"\r\n");
+	HX_ASSERT_STATUS(r, 304);
+	HX_ASSERT_HDR(r, "X-Edited", "1");
+	HX_ASSERT_NO_HDR(r, "ETag");
+	RIG_DONE(t, 1);
+}
+
 /* resp.status and resp.reason on a hit and on a miss not stored. */
 static void
 deliver_sets_status(void **state)
@@ -692,6 +726,7 @@ main(void)
 	    HX_TEST(synth_status_above_999),
 	    HX_TEST(hash_data_on_a_header),
 	    HX_TEST(deliver_edits_every_response),
+	    HX_TEST(deliver_removes_accel_fields),
 	    HX_TEST(deliver_sets_status),
 	    HX_TEST(miss_returns_pass),
 	    HX_TEST(hit_pass_and_pass_synth),
