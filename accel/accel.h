@@ -247,9 +247,35 @@ struct req {
 	struct ws ws;
 	struct h1_req h;
 	struct h1_hdr *hdrs;
-	/* synthetic answers */
+	/* synthetic answers: the status (and reason, NULL: the standard one)
+	 * req_synth sends; the body VCL's synthetic() built (workspace,
+	 * synth_len bytes; NULL: none). vcl_synth's run starts it empty. */
 	int err_status;
+	const char *synth_reason;
+	uint32_t synth_reason_len;
+	uint32_t synth_len;
 	const char *synth_body;
+	/* VCL: vcl_deliver's and vcl_synth's response edits (vcl_resp.h; in
+	 * the workspace, NULL when VCL changed nothing); the restarts so far;
+	 * req.xid (0 until read); req.ttl / req.grace (when vcl_limits;
+	 * negative: not set). Packed: a reset costs per byte. */
+	struct resp_ed *resp_ed;
+	uint64_t xid;
+	float vcl_ttl, vcl_grace;
+	uint16_t restarts;
+	/* DELIVER of a miss or pass: vcl_deliver asked for a restart or a
+	 * synth; req_resp_abort() ends the fetch and goes on at redo_step */
+	uint8_t redo_step; /* enum req_step */
+	uint8_t lookup_vcl; /* REQ_LK_* from VCL: one test when none */
+#define REQ_LK_ALWAYS_MISS 0x1 /* req.hash_always_miss */
+#define REQ_LK_IGNORE_BUSY 0x2 /* req.hash_ignore_busy */
+	unsigned redo : 1;
+	unsigned vcl_limits : 1;  /* vcl_ttl or vcl_grace is set */
+	unsigned no_body : 1;	  /* the client sent HEAD: whatever method
+				     VCL makes of it, no body goes back */
+	unsigned fetched : 1;	  /* a fetch started: a later HIT step
+				     delivers its answer (no vcl_hit) */
+	unsigned vcl_deliver_done : 1; /* vcl_deliver ran for this answer */
 	/* request body toward the origin */
 	struct pump *reqbody; /* NULL when the request has none */
 	unsigned body_done : 1;	  /* the whole request body was read */
@@ -287,7 +313,6 @@ struct req {
 	unsigned disk : 1;	/* streaming a STO_F_DISKBODY body (dsk_*) */
 	unsigned disk_clean : 1; /* the disk had nothing under the key */
 	unsigned purging : 1;	/* vcl_recv returned purge */
-	unsigned vcl_hit_done : 1; /* vcl_hit and vcl_deliver ran */
 	struct sto_cursor cur;
 	uint64_t dsk_pos, dsk_end; /* body bytes still to read from disk */
 	TAILQ_ENTRY(req) wlist;
@@ -345,6 +370,32 @@ void sess_drain_all(struct worker *wrk);
 
 /* Run the request state machine from req->step until it parks or ends. */
 void req_drive(struct req *req);
+
+/* ---- what the request does with VCL's actions (req_vcl.c) ---- */
+
+/* The request body is not all read (an answer now closes the
+ * connection). */
+static inline int
+req_body_pending(const struct req *req)
+{
+	return (req->reqbody != NULL && !req->body_done);
+}
+/* synth(status[, reason]) from a subroutine: R_SYNTH with them. */
+enum req_step req_synth_of(struct req *req, const struct vcl_ret *ret);
+/* A subroutine failed, or returned what accel cannot act on: a 503. */
+enum req_step req_vcl_failed(struct req *req);
+/* return (restart): the request's cache and fetch state let go; R_RECV,
+ * or R_SYNTH (503) past max_restarts. */
+enum req_step req_restart(struct req *req);
+/* vcl_deliver before a head: deliver, synth (req->err_status set) or
+ * restart (the caller restarts once it may). */
+enum vcl_action req_vcl_deliver(struct req *req);
+/* HIT, once req->obj can answer: vcl_hit (unless the object is the
+ * answer of this request's own fetch), then vcl_deliver. R_HIT to write
+ * it, else the step VCL chose (R_RECV for a restart, R_PASS, R_SYNTH). */
+enum req_step req_vcl_hit(struct req *req);
+/* SYNTH: write the answer after vcl_synth returned a. */
+void req_synth_write(struct req *req, enum vcl_action a);
 /* Events from the session and the fetch resume the machine with these. */
 void req_client_readable(struct req *req);
 void req_client_drained(struct req *req);
@@ -478,9 +529,26 @@ int cache_hash(struct req *req);
 enum req_step cache_lookup(struct req *req);
 /* HIT (cache_deliver.c): answer from req->obj, a COMPLETE object. */
 enum req_step cache_deliver_hit(struct req *req);
+/* The next field of a stored header block b[0..len) from *pos (start at
+ * 0): 1 with *h pointing into b, 0 at the end (cache_deliver.c). */
+int cache_hdr_next(const char *b, size_t len, size_t *pos, struct h1_hdr *h);
+/* A hit served from o: obj.hits one higher. A lost race retries; at 255
+ * the count stays (it is one byte). */
+static inline void
+cache_obj_hit(struct sto_obj *o)
+{
+	uint8_t h = atomic_load_explicit(&o->o_hits, memory_order_relaxed);
+
+	while (h < UINT8_MAX && !atomic_compare_exchange_weak_explicit(
+	    &o->o_hits, &h, (uint8_t)(h + 1), memory_order_relaxed,
+	    memory_order_relaxed))
+		;
+}
 /* HIT, a body on disk being streamed (cache_deliver.c). */
 enum req_step cache_deliver_disk(struct req *req);
-enum req_step cache_purge(struct req *req);
+/* Remove every variant of req's key from both tiers: how many there
+ * were. Who may purge is vcl_recv's decision. */
+unsigned cache_purge(struct req *req);
 /* sto_obj.o_cflags: what the daemon keeps of a stored response's fields. */
 enum {
 	OC_NO_CACHE = 1u << 0,        /* validate before every use */
@@ -581,6 +649,16 @@ void acc_vcl_bo_fini(struct busyobj *bo);
 const struct vcl_backend *acc_vcl_be_at(const struct acc_vcl *v, unsigned i);
 unsigned acc_vcl_nbe(const struct acc_vcl *v);
 void acc_vcl_fini(void);
+/* vcl_load(file, name, src, srclen) with the built-in VCL whose
+ * accel_purge ACL is -p purge_acl (vcl_builtin.c); diagnostics into d.
+ * The program, or NULL (a bad purge_acl: a message in err). */
+struct vcl_prog *acc_vcl_load(const char *file, const char *name,
+    const char *src, size_t srclen, struct vcl_diag *d, char *err,
+    size_t errlen);
+/* builtin.vcl with its accel_purge ACL made from purge_acl: a heap
+ * string the caller frees, or NULL with a message in err. */
+char *acc_vcl_builtin_text(const char *purge_acl, size_t *lenp, char *err,
+    size_t errlen);
 /* Run sub of the daemon's program for req (client-side subs). */
 enum vcl_action acc_vcl_run(struct req *req, enum vcl_sub sub,
     struct vcl_ret *ret);

@@ -21,7 +21,6 @@
 #include "accel/hb.h"
 #include "accel/rfc9111.h"
 
-#include <arpa/inet.h>
 #include <string.h>
 #include <time.h>
 
@@ -30,81 +29,6 @@ struct sto_tier *cache_disk;
 
 static struct rfc_opts cache_opts;
 static uint64_t cache_budget; /* the tier's byte budget: larger is passed */
-
-/* ---- the purge ACL ---- */
-
-struct acl_ent {
-	int family;
-	uint8_t addr[16];
-	unsigned bits;
-};
-static struct acl_ent purge_acl[32];
-static unsigned npurge_acl;
-
-/* Parse "CIDR,CIDR,..." into purge_acl. */
-static int
-acl_parse(const char *spec, char *err, size_t errlen)
-{
-	char buf[1024];
-	snprintf(buf, sizeof buf, "%s", spec);
-	npurge_acl = 0;
-	for (char *save = NULL, *t = strtok_r(buf, ",", &save); t != NULL;
-	     t = strtok_r(NULL, ",", &save)) {
-		struct acl_ent *e = &purge_acl[npurge_acl];
-		char *slash = strchr(t, '/');
-		if (npurge_acl == ARRAY_LEN(purge_acl)) {
-			snprintf(err, errlen, "-p purge_acl: too many entries");
-			return (-1);
-		}
-		if (slash != NULL)
-			*slash = '\0';
-		if (inet_pton(AF_INET, t, e->addr) == 1) {
-			e->family = AF_INET;
-			e->bits = 32;
-		} else if (inet_pton(AF_INET6, t, e->addr) == 1) {
-			e->family = AF_INET6;
-			e->bits = 128;
-		} else {
-			snprintf(err, errlen, "-p purge_acl: bad address '%s'", t);
-			return (-1);
-		}
-		if (slash != NULL) {
-			char *end;
-			long b = strtol(slash + 1, &end, 10);
-			if (*end != '\0' || b < 0 || b > (long)e->bits) {
-				snprintf(err, errlen, "-p purge_acl: bad prefix '/%s'",
-				    slash + 1);
-				return (-1);
-			}
-			e->bits = (unsigned)b;
-		}
-		npurge_acl++;
-	}
-	return (0);
-}
-
-/* Is the text address `peer` inside the purge ACL? */
-static int
-acl_match(const char *peer)
-{
-	uint8_t a[16];
-	int fam = inet_pton(AF_INET, peer, a) == 1 ? AF_INET
-	    : inet_pton(AF_INET6, peer, a) == 1	   ? AF_INET6
-						   : 0;
-	for (unsigned i = 0; i < npurge_acl; i++) {
-		const struct acl_ent *e = &purge_acl[i];
-		if (e->family != fam)
-			continue;
-		unsigned full = e->bits / 8, rest = e->bits % 8;
-		if (memcmp(a, e->addr, full) != 0)
-			continue;
-		if (rest != 0 &&
-		    ((a[full] ^ e->addr[full]) & (uint8_t)(0xff << (8 - rest))) != 0)
-			continue;
-		return (1);
-	}
-	return (0);
-}
 
 /* -p debug_hash_collide=1, tests only: every hash input gets this one
  * key, so that lookups, PURGE and invalidation must tell URLs apart by
@@ -232,7 +156,7 @@ cache_init(const char *const *specs, unsigned n, const char *state_dir,
 	cache_opts.ro_default_ttl = prm.default_ttl > 0 ? prm.default_ttl : -1;
 	cache_opts.ro_store_set_cookie = prm.store_set_cookie != 0;
 	cache_opts.ro_keep = prm.keep;
-	return (acl_parse(prm.purge_acl, err, errlen));
+	return (0);
 }
 
 void
@@ -488,6 +412,13 @@ cache_lookup(struct req *req)
 		return (R_MISS);
 	}
 	obj_fresh(o, &f);
+	if (req->vcl_limits) {
+		/* VCL's req.ttl and req.grace: the most this request takes. */
+		if (req->vcl_ttl >= 0 && f.f_ttl > req->vcl_ttl)
+			f.f_ttl = req->vcl_ttl;
+		if (req->vcl_grace >= 0 && f.f_grace > req->vcl_grace)
+			f.f_grace = req->vcl_grace;
+	}
 	switch (rfc_req_eval(&rq, &f, age)) {
 	case RFC_USE_FRESH:
 		if (lk.busy != NULL)
@@ -1102,20 +1033,13 @@ cache_fill_end(struct busyobj *bo)
 
 /* ---- invalidation ---- */
 
-enum req_step
+unsigned
 cache_purge(struct req *req)
 {
-	struct worker *wrk = req->sp->wrk;
-	unsigned n = 0;
+	unsigned n = cache_remove(&req->key, req->hashin, req->hashin_len);
 
-	if (!acl_match(req->sp->peer)) {
-		req->err_status = 405;
-		return (R_SYNTH);
-	}
-	n = cache_remove(&req->key, req->hashin, req->hashin_len);
-	wrk->ctr.cache_purge++;
-	req->err_status = n > 0 ? 200 : 404;
-	return (R_SYNTH);
+	req->sp->wrk->ctr.cache_purge++;
+	return (n);
 }
 
 /*

@@ -23,6 +23,7 @@
 #include "accel/hb.h"
 #include "accel/head.h"
 #include "accel/rfc9111.h"
+#include "accel/vcl_resp.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -70,6 +71,12 @@ dl_hdr_next(const char *b, size_t len, size_t *pos, struct h1_hdr *h)
 		return (1);
 	}
 	return (0);
+}
+
+int
+cache_hdr_next(const char *b, size_t len, size_t *pos, struct h1_hdr *h)
+{
+	return (dl_hdr_next(b, len, pos, h));
 }
 
 /* The first stored field of that name, or NULL (then *h is untouched). */
@@ -210,13 +217,17 @@ dl_plan(const struct req *req, const struct sto_obj *o, struct dl_plan *pl)
 	pl->size = sto_obj_len(o);
 	pl->has_clen = o->o_status != 204 && o->o_status != 304;
 	pl->clen = pl->size;
-	pl->body = pl->has_clen && req->h.meth != H1M_HEAD;
+	pl->body = pl->has_clen && req->h.meth != H1M_HEAD && !req->no_body;
 	pl->accept_ranges = 0;
 	pl->nr = 0;
 	pl->ctype = NULL;
 	pl->ctlen = 0;
 	pl->boundary[0] = '\0';
 
+	/* vcl_deliver changed the status: that answer, whole (its
+	 * conditionals and Range were about the stored one). */
+	if (req->resp_ed != NULL && req->resp_ed->status != 0)
+		return;
 	/* Preconditions apply only to what would be a 2xx (RFC 9110
 	 * section 13.2.1). */
 	if (o->o_status < 200 || o->o_status > 299)
@@ -268,6 +279,11 @@ dl_keep(const struct dl_plan *pl, const struct sto_obj *o,
 	WRONG("dl_keep");
 }
 
+static int dl_head_edited(struct req *req, const struct dl_plan *pl,
+    const struct resp_ed *ed);
+static inline void dl_head_tail(struct hb *hb, struct req *req,
+    const struct dl_plan *pl) __attribute__((always_inline));
+
 /* Write the head into sp->out: 0, or -1 when memory is short. */
 static int
 dl_head(struct req *req, const struct dl_plan *pl)
@@ -275,12 +291,13 @@ dl_head(struct req *req, const struct dl_plan *pl)
 	struct sess *sp = req->sp;
 	const struct sto_obj *o = req->obj;
 	struct sto_bytes sh = sto_obj_hdrs(o);
-	char v[128];
+	const struct resp_ed *ed = req->resp_ed;
 	struct hb hb;
 	struct h1_hdr h;
 	size_t pos = 0;
-	int n;
 
+	if (ed != NULL)
+		return (dl_head_edited(req, pl, ed));
 	if (hb_begin(&hb, sp->out, sh.len + 640) != 0)
 		return (-1);
 	cache_head_begin(&hb, pl->status);
@@ -291,37 +308,87 @@ dl_head(struct req *req, const struct dl_plan *pl)
 			if (dl_keep(pl, o, &h))
 				hb_field(&hb, h.name, h.name_len, h.value,
 					 h.value_len);
+	dl_head_tail(&hb, req, pl);
+	return (hb_end(&hb)); /* the reservation bounds every field above */
+}
+
+/*
+ * The same head with vcl_deliver's edits (vcl_resp.h): its status and
+ * reason, the stored fields it did not replace or remove, accel's own
+ * (Age, Cache-Status) unless removed, then the fields it set.
+ */
+static int
+dl_head_edited(struct req *req, const struct dl_plan *pl,
+    const struct resp_ed *ed)
+{
+	struct sto_bytes sh = sto_obj_hdrs(req->obj);
+	struct hb hb;
+	struct h1_hdr h;
+	size_t pos = 0;
+
+	if (ed->close)
+		req->sp->close_after = 1;
+	if (ed->status != 0)
+		req->resp_status = (int)resp_ed_wire_status(ed->status);
+	if (hb_begin(&hb, req->sp->out, sh.len + 640 + resp_ed_bytes(ed)) != 0)
+		return (-1);
+	resp_ed_status_line(&hb, ed, pl->status);
+	while (dl_hdr_next((const char *)sh.ptr, sh.len, &pos, &h))
+		if (dl_keep(pl, req->obj, &h) && !resp_ed_drops(ed, &h))
+			hb_field(&hb, h.name, h.name_len, h.value, h.value_len);
+	dl_head_tail(&hb, req, pl);
+	return (hb_end(&hb));
+}
+
+/* The fields of a hit's head after the stored ones, and its end (inline:
+ * the hit path pays no call for it). */
+static inline void
+dl_head_tail(struct hb *hb, struct req *req, const struct dl_plan *pl)
+{
+	const struct resp_ed *ed = req->resp_ed;
+	char v[128];
+	int n;
+
 	switch (pl->what) {
 	case DL_WHOLE:
 		if (pl->accept_ranges)
-			hb_lit(&hb, "Accept-Ranges: bytes\r\n");
+			hb_lit(hb, "Accept-Ranges: bytes\r\n");
 		break;
 	case DL_PART:
 		n = rfc_content_range_fmt(v, sizeof v, &pl->r[0], pl->size);
 		AN(n > 0);
-		hb_field(&hb, "Content-Range", 13, v, (size_t)n);
+		hb_field(hb, "Content-Range", 13, v, (size_t)n);
 		break;
 	case DL_MULTI:
 		n = rfc_multipart_ctype_fmt(v, sizeof v, pl->boundary);
 		AN(n > 0);
-		hb_field(&hb, "Content-Type", 12, v, (size_t)n);
+		hb_field(hb, "Content-Type", 12, v, (size_t)n);
 		break;
 	case DL_416:
 		n = rfc_content_range_unsat_fmt(v, sizeof v, pl->size);
 		AN(n > 0);
-		hb_field(&hb, "Content-Range", 13, v, (size_t)n);
+		hb_field(hb, "Content-Range", 13, v, (size_t)n);
 		break;
 	case DL_304: break;
 	}
-	cache_head_age(&hb, req, o);
-	if (pl->has_clen) {
-		hb_lit(&hb, "Content-Length: ");
-		hb_num(&hb, pl->clen, 10);
-		hb_lit(&hb, "\r\n");
+	if (ed == NULL)
+		cache_head_age(hb, req, req->obj);
+	else {
+		if (!resp_ed_drops_name(ed, "Age")) {
+			hb_lit(hb, "Age: ");
+			hb_num(hb, (uint64_t)req->age, 10);
+			hb_lit(hb, "\r\n");
+		}
+		if (!resp_ed_drops_name(ed, "Cache-Status"))
+			cache_status_hdr(hb, req, req->obj->o_ttl - req->age);
+		resp_ed_write(hb, ed);
 	}
-	req_head_close(&hb, req);
-	AZ(hb_end(&hb)); /* the reservation bounds every field above */
-	return (0);
+	if (pl->has_clen) {
+		hb_lit(hb, "Content-Length: ");
+		hb_num(hb, pl->clen, 10);
+		hb_lit(hb, "\r\n");
+	}
+	req_head_close(hb, req);
 }
 
 /* Queue body bytes [first, first + n) by reference: 0, or -1 when a span
@@ -471,6 +538,9 @@ dl_disk_start(struct req *req, const struct dl_plan *pl, uint64_t first,
 		sto_obj_deref(&req->obj);
 		req->cs_kind = RFC_CS_MISS;
 		req->sp->wrk->ctr.cache_hit--;
+		/* The miss's answer gets its own vcl_deliver. */
+		req->vcl_deliver_done = 0;
+		req->resp_ed = NULL;
 		return (R_MISS);
 	}
 	if (dl_head(req, pl) != 0) {
@@ -496,7 +566,7 @@ cache_deliver_hit(struct req *req)
 
 	assert_acc(sto_obj_state(o) == STO_OBJ_COMPLETE);
 	dl_plan(req, o, &pl);
-	req->resp_status = (int)pl.status;
+	req->resp_status = (int)pl.status; /* VCL's: dl_head_edited() */
 	if (pl.body && (sto_obj_flags(o) & STO_F_DISKBODY)) {
 		if (pl.what == DL_PART)
 			return (dl_disk_start(req, &pl, pl.r[0].first, pl.clen));

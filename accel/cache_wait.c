@@ -30,6 +30,7 @@
 #include "accel/hb.h"
 #include "accel/head.h"
 #include "accel/rfc9111.h"
+#include "accel/vcl_resp.h"
 
 #include <string.h>
 
@@ -100,25 +101,58 @@ cache_req_fini(struct req *req)
 	}
 }
 
+/* The status line and fields of stream_head() with vcl_deliver's edits
+ * (vcl_resp.h). */
+static void
+stream_head_edited(struct hb *hb, struct req *req, const struct sto_obj *o,
+    const struct resp_ed *ed)
+{
+	struct sto_bytes sh = sto_obj_hdrs(o);
+	struct h1_hdr h;
+	size_t pos = 0;
+
+	if (ed->close)
+		req->sp->close_after = 1;
+	if (ed->status != 0)
+		req->resp_status = (int)resp_ed_wire_status(ed->status);
+	resp_ed_status_line(hb, ed, o->o_status);
+	while (cache_hdr_next((const char *)sh.ptr, sh.len, &pos, &h))
+		if (!resp_ed_drops(ed, &h))
+			hb_field(hb, h.name, h.name_len, h.value, h.value_len);
+	if (!resp_ed_drops_name(ed, "Age")) {
+		hb_lit(hb, "Age: ");
+		hb_num(hb, (uint64_t)req->age, 10);
+		hb_lit(hb, "\r\n");
+	}
+	if (!resp_ed_drops_name(ed, "Cache-Status"))
+		cache_status_hdr(hb, req, o->o_ttl - req->age);
+	resp_ed_write(hb, ed);
+}
+
 /* The head of a response from an object whose length may be unknown. */
 static int
 stream_head(struct req *req, const struct sto_obj *o)
 {
 	struct sess *sp = req->sp;
 	int bodyless = o->o_status == 204 || o->o_status == 304;
+	const struct resp_ed *ed = req->resp_ed;
 	struct hb hb;
 
 	req->resp_status = (int)o->o_status;
-	if (hb_begin(&hb, sp->out, sto_obj_hdrs(o).len + 512) != 0)
+	if (hb_begin(&hb, sp->out, sto_obj_hdrs(o).len + 512 +
+	    (ed != NULL ? resp_ed_bytes(ed) : 0)) != 0)
 		return (-1);
-	cache_head_begin(&hb, o->o_status);
-	hb_add(&hb, sto_obj_hdrs(o).ptr, sto_obj_hdrs(o).len);
-	cache_head_age(&hb, req, o);
+	if (ed == NULL) {
+		cache_head_begin(&hb, o->o_status);
+		hb_add(&hb, sto_obj_hdrs(o).ptr, sto_obj_hdrs(o).len);
+		cache_head_age(&hb, req, o);
+	} else
+		stream_head_edited(&hb, req, o, ed);
 	if (!bodyless && o->o_content_length >= 0) {
 		hb_lit(&hb, "Content-Length: ");
 		hb_num(&hb, (uint64_t)o->o_content_length, 10);
 		hb_lit(&hb, "\r\n");
-	} else if (!bodyless && req->h.meth != H1M_HEAD) {
+	} else if (!bodyless && req->h.meth != H1M_HEAD && !req->no_body) {
 		if (req->h.minor == 1) {
 			hb_lit(&hb, "Transfer-Encoding: chunked\r\n");
 			req->stream_chunked = 1;
@@ -236,6 +270,13 @@ cache_deliver_obj(struct req *req)
 		req->age = (double)(int64_t)rfc_age(o->o_date, o->o_age_recv,
 		    o->o_t_req, o->o_t_resp, now_real());
 	}
+	/* vcl_hit and vcl_deliver, once the object can answer and before
+	 * its head: they may restart, pass or synth instead. */
+	if (!req->vcl_deliver_done) {
+		enum req_step next = req_vcl_hit(req);
+		if (next != R_HIT)
+			return (next);
+	}
 	if (sto_obj_state(o) == STO_OBJ_COMPLETE)
 		return (cache_deliver_hit(req));
 	if (stream_head(req, o) != 0) {
@@ -244,7 +285,8 @@ cache_deliver_obj(struct req *req)
 		return (R_SYNTH);
 	}
 	req->streaming = 1;
-	if (req->h.meth == H1M_HEAD || o->o_status == 204 || o->o_status == 304)
+	if (req->h.meth == H1M_HEAD || req->no_body || o->o_status == 204 ||
+	    o->o_status == 304)
 		return (stream_done(req));
 	sto_cursor_init(&req->cur, o);
 	return (stream_body(req));

@@ -566,6 +566,8 @@ fetch_start(struct req *req)
 	} else if (req->hfm)
 		bo->strip_cond = 1; /* may store: fetch the whole 200 */
 	acc_vcl_bo_init(bo, req);
+	if (req->no_body && bo->meth != H1M_HEAD)
+		bo->head_only = 1; /* a HEAD client VCL made a GET of */
 	if (fetch_connect(bo, 0) != 0) {
 		if (req->bo != NULL)
 			fetch_finish(&req->bo);

@@ -35,7 +35,8 @@ enum prm_type { PRM_DUR, PRM_SIZE, PRM_UINT, PRM_STR };
 	X(keep, PRM_DUR, "3600", "seconds a stale object with a validator is kept after its ttl and grace, for a conditional refresh") \
 	X(hfm_ttl, PRM_DUR, "120", "seconds a key that got an uncacheable answer is fetched without waiting on others (hit-for-miss)") \
 	X(store_set_cookie, PRM_UINT, "0", "1 to store responses that carry Set-Cookie") \
-	X(purge_acl, PRM_STR, "127.0.0.0/8,::1", "client networks allowed to PURGE (CIDR list)") \
+	X(max_restarts, PRM_UINT, "4", "return (restart) in VCL at most this many times per request; past it a 503") \
+	X(purge_acl, PRM_STR, "127.0.0.0/8,::1", "client networks the built-in VCL lets PURGE (CIDR list: its accel_purge ACL)") \
 	X(lmdb_sync, PRM_STR, "on", "on: every disk batch commit is durable (fsync); off: the OS writes back (a crash of the machine may lose the last batches)") \
 	X(access_log, PRM_STR, "-", "access log: - for stderr, a path, or off") \
 	X(debug_hash_collide, PRM_UINT, "0", "tests only: every key hashes to one value")

@@ -128,7 +128,7 @@ load_prog(int dump)
 {
 	struct vcl_diag *d = vcl_diag_new();
 	struct vcl_prog *p;
-	char *text = NULL;
+	char *text = NULL, e[256];
 	size_t len = 0;
 	unsigned nerr, nbe = 0;
 
@@ -136,17 +136,21 @@ load_prog(int dump)
 		fprintf(stderr, "accel: out of memory\n");
 		return (NULL);
 	}
+	/* acc_vcl_load: the built-in VCL with -p purge_acl in its ACL. */
+	e[0] = '\0';
 	if (src_file != NULL)
-		p = vcl_load(src_file, NULL, NULL, 0, 0, &acc_vcl_ops, d);
+		p = acc_vcl_load(src_file, NULL, NULL, 0, d, e, sizeof e);
 	else if (nspecs > 0 && (text = gen_text(&len)) != NULL) {
 		if (dump)
 			fwrite(text, 1, len, stdout);
-		p = vcl_load(NULL, "<-b>", text, len, 0, &acc_vcl_ops, d);
+		p = acc_vcl_load(NULL, "<-b>", text, len, d, e, sizeof e);
 	} else if (nspecs > 0)
 		p = NULL;
 	else
-		p = vcl_load(NULL, NULL, NULL, 0, 0, &acc_vcl_ops, d);
+		p = acc_vcl_load(NULL, NULL, NULL, 0, d, e, sizeof e);
 	free(text);
+	if (e[0] != '\0')
+		fprintf(stderr, "accel: %s\n", e);
 	nerr = vcl_diag_errors(d);
 	if (src_file != NULL || p == NULL || nerr > 0)
 		vcl_diag_print(d, stderr);

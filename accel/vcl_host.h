@@ -45,6 +45,17 @@ int acc_be_hdr_set(struct vcl_ctx *c, enum vcl_where w,
 int acc_be_hdr_unset(struct vcl_ctx *c, enum vcl_where w,
     const struct vcl_hdr *h);
 
+/* The response side (vcl_host_resp.c): resp.* and obj.* variables,
+ * resp.http.* and obj.http.*, synthetic(). Same contracts as struct
+ * vcl_host_ops; acc_resp_hdr_put() unsets when s is NULL. */
+int acc_resp_get(struct req *req, enum vcl_var_id id, union vcl_val *v);
+int acc_resp_set(struct req *req, enum vcl_var_id id, const union vcl_val *v);
+int acc_resp_hdr_get(struct req *req, enum vcl_where w,
+    const struct vcl_hdr *h, struct vcl_str *s);
+int acc_resp_hdr_put(struct req *req, const struct vcl_hdr *h,
+    const struct vcl_str *s);
+int acc_synthetic(struct vcl_ctx *c, const struct vcl_str *s);
+
 /* The program a request's runs use, and a fetch's (vcl_active.c): a
  * request and the fetches it starts finish on the program it started on. */
 const struct vcl_prog *acc_vcl_prog_req(struct req *req);

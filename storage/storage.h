@@ -229,12 +229,16 @@ struct sto_obj {
 	 * 4.2.3). The lifetime is a double; the other durations are floats,
 	 * exact to the second up to 2^24 s (194 days) and within 2^-24 of
 	 * their value beyond (RFC 9111 caps delta-seconds at 2^31).
-	 * Ordered to leave no padding but one byte here and the end of o_mem:
+	 * Ordered to leave no padding but the end of o_mem (o_hits took the
+	 * one byte there was here):
 	 * every object pays for each byte (docs/storage.md: memory).
 	 */
 	uint16_t o_status;    /* response status, 100..999 */
 	uint8_t o_seg_inline; /* private to sto_obj.c: the first body
 				 segment lives in o_meta's allocation */
+	/* The daemon's: hits served from this object (VCL's obj.hits),
+	 * relaxed atomic, stopping at 255; in what was the padding byte. */
+	_Atomic uint8_t o_hits;
 	unsigned o_cflags;    /* the daemon's cache-control bits, opaque
 				 to storage (kept with the metadata) */
 	float o_age_recv;     /* Age header value received, 0 if none */

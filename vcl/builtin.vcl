@@ -11,8 +11,8 @@
 #
 # Two values come from parameters: the accel_purge ACL is -p purge_acl
 # and the 120s of vcl_backend_response is -p hfm_ttl. What is written
-# here are their defaults; accel puts the parameters' values in their
-# place when it loads this file (draft).
+# here are their defaults; accel puts purge_acl's value in the ACL's
+# place when it loads this file (hfm_ttl: draft).
 #
 # Not written here because accel does it in C, before VCL sees the
 # request: requests it cannot parse are refused (400, 413, 414, 417,
@@ -36,7 +36,7 @@ sub vcl_recv {
 	# Varnish's built-in VCL does not know PURGE (it pipes it). accel
 	# purges the key, from -p purge_acl only. A VCL that handles PURGE
 	# itself, with its own ACL, returns before this point and is not
-	# checked against purge_acl.
+	# checked against purge_acl: this ACL is the only check there is.
 	if (req.method == "PURGE") {
 		if (client.ip ~ accel_purge) {
 			return (purge);
@@ -64,6 +64,8 @@ sub vcl_recv {
 }
 
 sub vcl_pipe {
+	# Not run: accel opens no tunnels, and return (pipe) from vcl_recv
+	# is a pass (vcl_pass runs).
 	return (pipe);
 }
 
@@ -87,8 +89,9 @@ sub vcl_hash {
 sub vcl_purge {
 	# Every variant of the key is gone (memory and disk). Varnish answers
 	# 200 "Purged"; accel answers 200 "OK", or 404 "Not Found" when the
-	# key held nothing. VCL has no variable for that count: accel picks
-	# the 404 itself, in place of a 200 made here (draft).
+	# key held nothing. VCL has no variable for that count: a synth(200)
+	# without a reason, as here, becomes the 404 when nothing was
+	# purged; synth(200, "Purged") of yours stays a 200.
 	return (synth(200));
 }
 
@@ -105,8 +108,11 @@ sub vcl_miss {
 }
 
 sub vcl_deliver {
-	# accel has set Age, Via (1.1 accel) and Cache-Status (RFC 9211);
-	# Varnish sets X-Varnish instead of Cache-Status.
+	# Runs once before every response but vcl_synth's (hits, misses,
+	# passes). accel adds Age, Via (1.1 accel) and Cache-Status (RFC
+	# 9211) as it writes the response: resp.http.* does not read Age and
+	# Cache-Status, but unset removes any of the three. Varnish sets
+	# X-Varnish instead of Cache-Status.
 	return (deliver);
 }
 
@@ -115,7 +121,8 @@ sub vcl_synth {
 	# where Varnish sends an HTML page with Retry-After.
 	set resp.http.Content-Type = "text/plain";
 	# After an answer below 500 (a refusal, or a PURGE result) accel
-	# closes the connection (today's rule, made for errors; draft).
+	# closes the connection; a vcl_synth of yours that returns deliver
+	# keeps it open. Content-Length, Via and Connection are accel's.
 	if (resp.status < 500) {
 		set resp.http.Connection = "close";
 	}

@@ -160,6 +160,15 @@ struct vcl_prog *vcl_load(const char *file, const char *name,
     const char *src, size_t srclen, unsigned flags,
     const struct vcl_host_ops *ops, struct vcl_diag *d);
 
+/*
+ * vcl_load(file, name, src, srclen, 0, ...) with builtin[0..builtin_len)
+ * in place of the built-in VCL (the host's copy with its parameters'
+ * values filled in; read during the call only).
+ */
+struct vcl_prog *vcl_load_builtin(const char *file, const char *name,
+    const char *src, size_t srclen, const char *builtin, size_t builtin_len,
+    const struct vcl_host_ops *ops, struct vcl_diag *d);
+
 struct vcl_prog *vcl_prog_ref(struct vcl_prog *p);
 void vcl_prog_rel(struct vcl_prog **pp);
 

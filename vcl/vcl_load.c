@@ -9,9 +9,11 @@
 #include "vcl/vcl_check_int.h"
 #include "vcl/vcl_rt.h"
 
-struct vcl_prog *
-vcl_load(const char *file, const char *name, const char *src, size_t srclen,
-    unsigned flags, const struct vcl_host_ops *ops, struct vcl_diag *d)
+/* vcl_load() and vcl_load_builtin(): builtin is the built-in VCL's text. */
+static struct vcl_prog *
+load(const char *file, const char *name, const char *src, size_t srclen,
+    unsigned flags, const char *builtin, size_t builtin_len,
+    const struct vcl_host_ops *ops, struct vcl_diag *d)
 {
 	struct vcl_ast *a;
 	struct vcl_prog *p;
@@ -25,7 +27,7 @@ vcl_load(const char *file, const char *name, const char *src, size_t srclen,
 		/* The built-in VCL alone: the host adds its backend. */
 		a = vcl_parse_string("builtin.vcl", "vcl 4.1;", 8, d);
 		if (a != NULL && vcl_parse_append(a, "builtin.vcl",
-		    vcl_builtin_text, vcl_builtin_len, VCL_PARSE_NO_VERSION |
+		    builtin, builtin_len, VCL_PARSE_NO_VERSION |
 		    VCL_PARSE_NO_INCLUDE, d) != 0)
 			vcl_ast_free(&a);
 		flags |= VCL_LOAD_NO_BUILTIN;
@@ -33,7 +35,7 @@ vcl_load(const char *file, const char *name, const char *src, size_t srclen,
 	if (a == NULL)
 		return (NULL);
 	if (!(flags & VCL_LOAD_NO_BUILTIN) && vcl_parse_append(a,
-	    "builtin.vcl", vcl_builtin_text, vcl_builtin_len,
+	    "builtin.vcl", builtin, builtin_len,
 	    VCL_PARSE_NO_VERSION | VCL_PARSE_NO_INCLUDE, d) != 0) {
 		vcl_ast_free(&a);
 		return (NULL);
@@ -41,6 +43,23 @@ vcl_load(const char *file, const char *name, const char *src, size_t srclen,
 	p = vcl_check(a, ops, d);
 	vcl_ast_free(&a);
 	return (p);
+}
+
+struct vcl_prog *
+vcl_load(const char *file, const char *name, const char *src, size_t srclen,
+    unsigned flags, const struct vcl_host_ops *ops, struct vcl_diag *d)
+{
+	return (load(file, name, src, srclen, flags, vcl_builtin_text,
+	    vcl_builtin_len, ops, d));
+}
+
+struct vcl_prog *
+vcl_load_builtin(const char *file, const char *name, const char *src,
+    size_t srclen, const char *builtin, size_t builtin_len,
+    const struct vcl_host_ops *ops, struct vcl_diag *d)
+{
+	return (load(file, name, src, srclen, 0, builtin, builtin_len, ops,
+	    d));
 }
 
 struct vcl_prog *
