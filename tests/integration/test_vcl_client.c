@@ -34,8 +34,7 @@ vcl_rig_at(const char *subs, const char *params, const char *file, int line)
 	    "\t.host = \"127.0.0.1\";\n\t.port = \"%d\";\n}\n\n%s\n",
 	    t->o->port, subs);
 	fclose(f);
-	t->a = hx_accel_start_at(file, line, "-b 127.0.0.1:%d -f %s %s",
-	    t->o->port, path, params);
+	t->a = hx_accel_start_at(file, line, "-f %s %s", path, params);
 	t->c = hx_connect_at(t->a->port, file, line);
 	return t;
 }
