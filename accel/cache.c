@@ -723,10 +723,11 @@ fill_drop(struct busyobj *bo)
 	sto_obj_deref(&bo->fill);
 }
 
-/* An uncacheable answer: bo's object becomes a hit-for-miss marker, so
- * the key's next requests go to the origin in parallel, not queued. */
+/* An uncacheable answer: bo's object becomes a hit-for-miss marker for
+ * ttl seconds, so the key's next requests go to the origin in parallel,
+ * not queued. */
 static void
-fill_hfm(struct busyobj *bo, int status, struct req *req)
+fill_hfm(struct busyobj *bo, int status, struct req *req, double ttl)
 {
 	struct sto_obj *o = bo->fill;
 	if (o == NULL)
@@ -740,7 +741,7 @@ fill_hfm(struct busyobj *bo, int status, struct req *req)
 	o->o_status = (unsigned)status;
 	o->o_t_req = bo->t_sent_real;
 	o->o_t_resp = now_real();
-	o->o_ttl = prm.hfm_ttl;
+	o->o_ttl = ttl;
 	sto_obj_flags_set(o, STO_F_HFM);
 	sto_obj_publish(o);
 	(void)sto_obj_finish(o, 1);
@@ -848,10 +849,25 @@ fill_refresh(struct busyobj *bo, const struct h1_hdr *rq, unsigned nrq,
 	return (o);
 }
 
+/* Can this response be stored at all, whatever VCL says? A GET's answer
+ * whose end we can tell (not close-delimited). */
+static int
+fill_can_store(const struct busyobj *bo)
+{
+	return (bo->meth == H1M_GET && bo->resp.body != H1B_EOF);
+}
+
+/* A reason to keep it: fresh, grace, stale-if-error or keep. */
+static int
+fill_has_life(const struct rfc_fresh *f)
+{
+	return (f->f_ttl + f->f_grace + f->f_sie + f->f_keep > 0);
+}
+
 /*
- * Store this response? Sets *f. The rules of RFC 9111 section 3 and what
- * the object needs: a body whose end we can tell (not close-delimited),
- * and a reason to keep it (fresh, grace, stale-if-error or keep).
+ * Store this response? Sets *f (always: vcl_backend_response sees it).
+ * The rules of RFC 9111 section 3 and what the object needs: a body
+ * whose end we can tell, and a reason to keep it.
  */
 static int
 fill_storable(const struct busyobj *bo, const struct h1_hdr *rq, unsigned nrq,
@@ -859,13 +875,50 @@ fill_storable(const struct busyobj *bo, const struct h1_hdr *rq, unsigned nrq,
 {
 	const struct h1_resp *r = &bo->resp;
 	const char *why = NULL;
-	if (bo->meth != H1M_GET || r->body == H1B_EOF)
+	rfc_freshness(r->status, r->hdrs, r->nhdrs, t_resp, &cache_opts, f);
+	if (!fill_can_store(bo))
 		return (0);
 	if (!rfc_storable(bo->meth, rq, nrq, r->status, r->hdrs, r->nhdrs,
 	    &cache_opts, &why))
 		return (0);
-	rfc_freshness(r->status, r->hdrs, r->nhdrs, t_resp, &cache_opts, f);
-	return (f->f_ttl + f->f_grace + f->f_sie + f->f_keep > 0);
+	return (fill_has_life(f));
+}
+
+/*
+ * vcl_backend_response, once accel's rules set *f and *store: CF_STREAM
+ * to go on with *store and *f as VCL left them (*hfm_ttl: how long a
+ * hit-for-miss marker lasts), or CF_RETRY, CF_ERROR, CF_ABANDON (the fill
+ * is dropped but for a retry, where waiters wait on).
+ */
+static enum fill_rc
+fill_vcl(struct busyobj *bo, struct rfc_fresh *f, int *store, double *hfm_ttl)
+{
+	struct vcl_ret ret;
+
+	*hfm_ttl = prm.hfm_ttl;
+	switch (fetch_vcl_response(bo, f, store, &ret)) {
+	case VCL_A_DELIVER:
+		break;
+	case VCL_A_PASS:
+		/* Hit-for-pass: accel's hit-for-miss marker, for the time
+		 * given (docs/vcl.md). */
+		*store = 0;
+		if (ret.duration >= 0)
+			*hfm_ttl = ret.duration;
+		break;
+	case VCL_A_RETRY:
+		return (CF_RETRY);
+	case VCL_A_ERROR:
+		fill_drop(bo);
+		return (CF_ERROR);
+	default: /* abandon, fail */
+		fill_drop(bo);
+		return (CF_ABANDON);
+	}
+	/* VCL may store what RFC 9111 would not (beresp.uncacheable =
+	 * false), never what accel cannot keep. */
+	*store = *store && fill_can_store(bo) && fill_has_life(f);
+	return (CF_STREAM);
 }
 
 /* Publish bo->fill (or a new object) with the response's metadata. */
@@ -949,8 +1002,10 @@ cache_fill_begin(struct req *req)
 {
 	struct busyobj *bo = req->bo;
 	const struct h1_resp *r = &bo->resp;
-	double t_resp = now_real();
+	double t_resp = now_real(), hfm_ttl;
 	struct rfc_fresh f;
+	enum fill_rc rc;
+	int store;
 
 	if (r->status == 304 && bo->cond != NULL) {
 		struct sto_obj *o = fill_refresh(bo, req->h.hdrs, req->h.nhdrs,
@@ -978,9 +1033,12 @@ cache_fill_begin(struct req *req)
 		fill_drop(bo);
 		return (CF_PASS);
 	}
-	if (!req->cacheable || req->no_store ||
-	    !fill_storable(bo, req->h.hdrs, req->h.nhdrs, &f, t_resp)) {
-		fill_hfm(bo, r->status, req);
+	store = fill_storable(bo, req->h.hdrs, req->h.nhdrs, &f, t_resp) &&
+	    req->cacheable && !req->no_store;
+	if ((rc = fill_vcl(bo, &f, &store, &hfm_ttl)) != CF_STREAM)
+		return (rc);
+	if (!req->cacheable || req->no_store || !store) {
+		fill_hfm(bo, r->status, req, hfm_ttl);
 		return (CF_PASS);
 	}
 	if (r->body == H1B_LENGTH && r->content_length > cache_budget) {
@@ -1008,8 +1066,10 @@ enum fill_rc
 cache_fill_bg(struct busyobj *bo)
 {
 	const struct h1_resp *r = &bo->resp;
-	double t_resp = now_real();
+	double t_resp = now_real(), hfm_ttl;
 	struct rfc_fresh f;
+	enum fill_rc rc;
+	int store;
 	char wsmem[4096 + 2 * RESP_MAX_HDRS * sizeof(struct h1_hdr)];
 	struct ws ws;
 
@@ -1033,8 +1093,11 @@ cache_fill_bg(struct busyobj *bo)
 		fill_drop(bo); /* too big to refresh in memory: keep the old */
 		return (CF_PASS);
 	}
-	if (!fill_storable(bo, NULL, 0, &f, t_resp)) {
-		fill_hfm(bo, r->status, NULL);
+	store = fill_storable(bo, NULL, 0, &f, t_resp);
+	if ((rc = fill_vcl(bo, &f, &store, &hfm_ttl)) != CF_STREAM)
+		return (rc);
+	if (!store) {
+		fill_hfm(bo, r->status, NULL, hfm_ttl);
 		return (CF_PASS);
 	}
 	if (fill_store(bo, &f, t_resp, NULL, &ws) != 0)

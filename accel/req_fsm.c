@@ -141,9 +141,14 @@ req_fetch(struct req *req)
 		req->sent_continue = 1;
 		sess_flush(sp);
 	}
-	if (fetch_start(req) != 0)
-		return (cache_fetch_failed(req) ? R_HIT : R_SYNTH);
-	return (R_WAIT);
+	switch (fetch_start(req)) {
+	case 0:
+		return (R_WAIT);
+	case 1:
+		return (R_HIT); /* a stale object (stale-if-error) */
+	default:
+		return (R_SYNTH);
+	}
 }
 
 /* DELIVER: the origin's head is parsed in bo->resp (pointing into the
@@ -250,12 +255,15 @@ req_synth(struct req *req)
 		sp->close_after = 1;
 	req->resp_status = st;
 	size_t before = evbuffer_get_length(sp->out);
-	evbuffer_add_printf(sp->out,
-	    "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\n"
-	    "Content-Length: %d\r\nVia: 1.1 accel\r\n%s\r\n%s",
-	    st, reason, blen,
-	    sp->close_after ? "Connection: close\r\n" : "",
-	    req->h.meth == H1M_HEAD ? "" : body);
+	if (req->be_synth != NULL)
+		fetch_vcl_synth_write(req, sp->out); /* vcl_backend_error's */
+	else
+		evbuffer_add_printf(sp->out,
+		    "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\n"
+		    "Content-Length: %d\r\nVia: 1.1 accel\r\n%s\r\n%s",
+		    st, reason, blen,
+		    sp->close_after ? "Connection: close\r\n" : "",
+		    req->h.meth == H1M_HEAD ? "" : body);
 	req->resp_bytes += evbuffer_get_length(sp->out) - before;
 	sp->resp_done = 1;
 	sess_flush(sp);

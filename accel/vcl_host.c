@@ -228,7 +228,8 @@ acc_hash_data(struct vcl_ctx *c, const struct vcl_str *s)
 static int
 acc_synthetic(struct vcl_ctx *c, const struct vcl_str *s)
 {
-	(void)c;
+	if (c->bo != NULL)
+		return (acc_be_synthetic(c, s));
 	(void)s;
 	return (0); /* req_synth writes accel's own body today */
 }

@@ -44,6 +44,7 @@ int acc_be_hdr_set(struct vcl_ctx *c, enum vcl_where w,
     const struct vcl_hdr *h, const struct vcl_str *s);
 int acc_be_hdr_unset(struct vcl_ctx *c, enum vcl_where w,
     const struct vcl_hdr *h);
+int acc_be_synthetic(struct vcl_ctx *c, const struct vcl_str *s);
 
 /* The program a request's runs use, and a fetch's (vcl_active.c): a
  * request and the fetches it starts finish on the program it started on. */
