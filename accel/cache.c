@@ -759,9 +759,41 @@ fill_hfm(struct busyobj *bo, int status, struct req *req, double ttl)
  * bo->fill when there is one (waiters get it), else a new object. Returns
  * the complete object (one reference), or NULL.
  */
+static enum fill_rc fill_vcl(struct busyobj *bo, struct rfc_fresh *f,
+    int *store, double *hfm_ttl);
+
+/*
+ * vcl_backend_response for a 304 that refreshes bo->cond: beresp is the
+ * object as it will be (the stored fields updated by the 304's, *m and
+ * *n, the stored *status; beresp.was_304), and bo->resp stays the 304.
+ * CF_STREAM to go on with what VCL left in *m, *n, *status, *f and
+ * *keep; else its other answer.
+ */
+static enum fill_rc
+fill_vcl_304(struct busyobj *bo, struct h1_hdr **m, unsigned *n, int *status,
+    struct rfc_fresh *f, int *keep)
+{
+	struct h1_resp saved = bo->resp;
+	enum fill_rc rc;
+	double hfm_ttl;
+
+	bo->resp.hdrs = *m;
+	bo->resp.nhdrs = *n;
+	bo->resp.status = *status;
+	bo->resp.reason = NULL;
+	bo->resp.reason_len = 0;
+	bo->was_304 = 1;
+	rc = fill_vcl(bo, f, keep, &hfm_ttl);
+	*m = bo->resp.hdrs;
+	*n = bo->resp.nhdrs;
+	*status = bo->resp.status;
+	bo->resp = saved;
+	return (rc);
+}
+
 static struct sto_obj *
 fill_refresh(struct busyobj *bo, const struct h1_hdr *rq, unsigned nrq,
-    struct ws *ws)
+    struct ws *ws, enum fill_rc *vrc)
 {
 	const struct sto_obj *c = bo->cond;
 	const struct h1_resp *r = &bo->resp;
@@ -772,6 +804,7 @@ fill_refresh(struct busyobj *bo, const struct h1_hdr *rq, unsigned nrq,
 	struct rfc_fresh f;
 	const char *why;
 
+	*vrc = CF_STREAM; /* unless vcl_backend_response answers otherwise */
 	if (m == NULL)
 		return (NULL);
 	/* The stored fields the 304 does not replace, then the 304's. */
@@ -796,6 +829,9 @@ fill_refresh(struct busyobj *bo, const struct h1_hdr *rq, unsigned nrq,
 	rfc_freshness((int)c->o_status, m, n, t_resp, &cache_opts, &f);
 	int keep = rfc_storable(H1M_GET, rq, nrq, (int)c->o_status, m, n,
 	    &cache_opts, &why);
+	int status = (int)c->o_status;
+	if ((*vrc = fill_vcl_304(bo, &m, &n, &status, &f, &keep)) != CF_STREAM)
+		return (NULL);
 
 	struct sto_obj *o = bo->fill;
 	bo->fill = NULL;
@@ -805,7 +841,7 @@ fill_refresh(struct busyobj *bo, const struct h1_hdr *rq, unsigned nrq,
 		if (sto_insert(cache_tier, o) != 0)
 			keep = 0;
 	}
-	if (fill_meta(o, bo, (int)c->o_status, m, n, 0, 0, &f, t_resp,
+	if (fill_meta(o, bo, status, m, n, 0, 0, &f, t_resp,
 	    (int64_t)sto_obj_len(c), ws) != 0 ||
 	    (sto_obj_vary_names(c).ptr != NULL &&
 	    sto_obj_set_vary(o, sto_obj_vary_names(c).ptr,
@@ -1009,7 +1045,9 @@ cache_fill_begin(struct req *req)
 
 	if (r->status == 304 && bo->cond != NULL) {
 		struct sto_obj *o = fill_refresh(bo, req->h.hdrs, req->h.nhdrs,
-		    &req->ws);
+		    &req->ws, &rc);
+		if (o == NULL && rc != CF_STREAM)
+			return (rc); /* vcl_backend_response's retry... */
 		if (o != NULL) {
 			req->obj = o;
 			req->age = (double)(int64_t)obj_age(o, now_real());
@@ -1077,7 +1115,9 @@ cache_fill_bg(struct busyobj *bo)
 	 * stack, lives until we return (fill_hdrs copies into the object). */
 	ws_init(&ws, wsmem, sizeof wsmem);
 	if (r->status == 304 && bo->cond != NULL) {
-		struct sto_obj *o = fill_refresh(bo, NULL, 0, &ws);
+		struct sto_obj *o = fill_refresh(bo, NULL, 0, &ws, &rc);
+		if (o == NULL && rc != CF_STREAM)
+			return (rc);
 		if (o != NULL) {
 			sto_obj_deref(&o);
 			return (CF_OBJ);

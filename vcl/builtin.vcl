@@ -158,10 +158,12 @@ sub vcl_backend_response {
 	# whose end cannot be told (no Content-Length, not chunked).
 	# Cache-Control: no-cache is stored by accel and revalidated on every
 	# use (also with a beresp.ttl set here); Varnish does not store it.
-	# An error (500, 502, 503, 504) from the refetch of a stored object,
-	# and a 304 that refreshes one, do not come here: accel serves the
-	# stored object when stale-if-error allows it, else passes the error
-	# on and keeps the object for the next try.
+	# A 304 that refreshes a stored object comes here with
+	# beresp.was_304, beresp being the stored object updated by the 304.
+	# An error (500, 502, 503, 504) from the refetch of a stored object
+	# does not come here: accel serves the stored object when
+	# stale-if-error allows it, else passes the error on and keeps the
+	# object for the next try.
 	if (bereq.uncacheable) {
 		# A pass: nothing is stored.
 		return (deliver);

@@ -139,6 +139,34 @@ backend_fetch_error_and_abandon(void **state)
 	RIG_DONE(t, 0);
 }
 
+/* bereq.first_byte_timeout applies to this fetch only. */
+static void
+bereq_first_byte_timeout(void **state)
+{
+	struct rig *t = vcl_rig(
+	    "sub vcl_backend_fetch {\n"
+	    "\tif (bereq.url == \"/slow\") {\n"
+	    "\t\tset bereq.first_byte_timeout = 0.3s;\n"
+	    "\t}\n"
+	    "}\n", "");
+	struct hx_resp *r;
+	(void)state;
+
+	hx_origin_push(t->o, (struct hx_action){.raw = ok("", "late"),
+	    .delay_ms = 1500});
+	hx_origin_push(t->o, (struct hx_action){.raw = ok("", "fine"),
+	    .delay_ms = 500});
+	r = GET(t->c, "/slow");
+	HX_ASSERT_STATUS(r, 504);
+	HX_ASSERT_BODY(r, "504 Gateway Timeout\n");
+	if (r->elapsed_ms > 1200)
+		HX_FAIL("the 504 came after %lld ms", (long long)r->elapsed_ms);
+	/* the -p value (60 s) for the others */
+	r = GET_BODY(t->c, "/fast", "fine");
+	HX_ASSERT_STATUS(r, 200);
+	RIG_STOP(t);
+}
+
 /* ---- vcl_backend_response ---- */
 
 static void
@@ -383,6 +411,40 @@ beresp_error_goes_to_backend_error(void **state)
 	RIG_DONE(t, 1);
 }
 
+/* A 304 refreshing a stored object: vcl_backend_response sees the object
+ * as it will be (beresp.was_304, the stored status and fields updated by
+ * the 304's), and its edits reach the refreshed object. */
+static void
+beresp_was_304_on_a_refresh(void **state)
+{
+	struct rig *t = vcl_rig(
+	    "sub vcl_backend_response {\n"
+	    "\tif (beresp.was_304) {\n"
+	    "\t\tset beresp.http.X-Seen = beresp.status + \" \" +\n"
+	    "\t\t    beresp.http.X-Version;\n"
+	    "\t\tset beresp.ttl = 1h;\n"
+	    "\t}\n"
+	    "}\n", "");
+	struct hx_resp *r;
+	(void)state;
+
+	respond(t->o, ok("Cache-Control: max-age=1\r\nETag: \"v1\"\r\n"
+	    "X-Version: 1\r\n", "body"));
+	respond(t->o, "HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\n"
+	    MAX_AGE_60 "X-Version: 2\r\n\r\n");
+	r = GET_STORED(t->c, "/r", "body", 1);
+	HX_ASSERT_NO_HDR(r, "X-Seen");
+	hx_sleep_ms(1100);
+	r = GET(t->c, "/r");
+	HX_ASSERT_STATUS(r, 200);
+	HX_ASSERT_BODY(r, "body");
+	HX_ASSERT_HDR(r, "X-Seen", "200 2");
+	ASSERT_CS_HAS(r, "fwd-status=304; stored; ttl=3600");
+	r = GET_HIT(t->c, "/r", "body", 3598, 3600);
+	HX_ASSERT_HDR(r, "X-Seen", "200 2");
+	RIG_DONE(t, 2);
+}
+
 /* ---- vcl_backend_error ---- */
 
 static void
@@ -511,6 +573,7 @@ main(void)
 	    HX_TEST(bereq_url_rewrite_and_host),
 	    HX_TEST(bereq_url_with_a_space_fails),
 	    HX_TEST(backend_fetch_error_and_abandon),
+	    HX_TEST(bereq_first_byte_timeout),
 	    HX_TEST(beresp_ttl_override),
 	    HX_TEST(beresp_grace_override_serves_stale),
 	    HX_TEST(beresp_uncacheable_true_is_not_stored),
@@ -523,6 +586,7 @@ main(void)
 	    HX_TEST(return_retry_is_bounded),
 	    HX_TEST(return_abandon_is_503),
 	    HX_TEST(beresp_error_goes_to_backend_error),
+	    HX_TEST(beresp_was_304_on_a_refresh),
 	    HX_TEST(backend_error_custom_answer_when_origin_is_down),
 	    HX_TEST(backend_error_retry),
 	    HX_TEST(background_refresh_runs_fetch_and_response),
