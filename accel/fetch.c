@@ -1,16 +1,21 @@
 /*
  * fetch.c: a request to an origin, the second state machine beside
- * req_fsm.c: pick a backend (round-robin, skipping one whose connects
- * fail), take a pooled connection or connect, send the head and stream the
- * request body, read the response head (1xx skipped), hand it to the
- * request (DELIVER), then stream the body to the client with backpressure,
- * and give the connection back to the pool when it can be reused.
+ * req_fsm.c: vcl_backend_fetch on bereq (fetch_vcl.c), pick a backend
+ * (round-robin, skipping one whose connects fail), take a pooled
+ * connection or connect, send the head and stream the request body, read
+ * the response head (1xx skipped), let the cache decide
+ * (cache_fill_begin(), which runs vcl_backend_response), hand it to the
+ * request (DELIVER), then stream the body (fetch_body.c), and give the
+ * connection back to the pool when it can be reused. A fetch that fails
+ * before a head runs vcl_backend_error for its client; VCL's retry
+ * starts it again (fetch_restart()).
  *
  * A fetch whose answer is stored detaches from its request once the head
  * is in (cache_fill_begin() says CF_STREAM): it fills the object at the
  * origin's pace and every client, the one that caused it included, reads
  * the object (cache_wait.c). A background refresh is detached from the
- * start and keeps a copy of its request head for the one retry.
+ * start. A detached fetch keeps bereq in its workspace and its request
+ * head in bo->reqhead, for its retries.
  *
  * Lifetime: the busyobj is malloc'd by fetch_start*() and freed by
  * fetch_finish(); while detached it is on its worker's list, so a drain
@@ -18,6 +23,7 @@
  * idle it sits in its worker's pool for that backend.
  */
 #include "accel/accel.h"
+#include "accel/fetch_int.h"
 #include "accel/hb.h"
 
 #include <errno.h>
@@ -47,9 +53,7 @@ vbc_close(struct vbc **vp)
 	free(vc);
 }
 
-/* Read timeouts follow the phase: none while the request is still being
- * sent, first-byte until the head, between-bytes during the body. */
-static void
+void
 vbc_arm_read(struct vbc *vc)
 {
 	struct busyobj *bo = vc->bo;
@@ -701,142 +705,6 @@ vbc_wcb(evutil_socket_t fd, short what, void *priv)
 	if (evbuffer_get_length(vc->out) > 0)
 		return;
 	fetch_sent(bo);
-}
-
-/* Detached: move the body into the object at the origin's pace. The
- * pump's sink is a scratch buffer emptied at once; the tee stores. */
-static void
-fetch_pump_fill(struct busyobj *bo, int eof)
-{
-	struct vbc *vc = bo->vbc;
-	int rc = pump_move(&bo->body, vc->in, bo->scratch, SIZE_MAX);
-	if (rc != PUMP_DONE && eof)
-		rc = pump_eof(&bo->body, bo->scratch);
-	evbuffer_drain(bo->scratch, evbuffer_get_length(bo->scratch));
-	if (rc == PUMP_DONE) {
-		bo->body_done = 1;
-		if (eof)
-			bo->resp.keep_alive = 0;
-		event_del(&vc->rev);
-		fetch_detached_end(bo);
-		return;
-	}
-	if (rc == PUMP_ERR || eof || bo->body.tee_failed) {
-		bo->wrk->ctr.fetch_err_proto += rc == PUMP_ERR || eof;
-		fetch_detached_end(bo); /* the object fails: readers are cut */
-	}
-}
-
-/* Room the disk stream must have before the pump moves more: what one
- * pump_move can add (up to buffer_high past the client's buffer, plus one
- * origin read) fits in it. */
-#define DSTREAM_ROOM_MIN (1u << 20)
-
-static void fetch_pump_resp(struct busyobj *bo);
-
-/* Whether the disk stream lacks room for the next pump_move. Near the end
- * of the body the stream takes no more than what remains of it. */
-static int
-fetch_disk_full(const struct busyobj *bo)
-{
-	uint64_t need = DSTREAM_ROOM_MIN;
-	if (bo->body.in == H1B_LENGTH && bo->body.remaining < need)
-		need = bo->body.remaining;
-	return (sto_lmdb_stream_room(bo->dstream) < need);
-}
-
-/* disk_paused: is there room in the disk stream again? Polled (2 ms): the
- * disk tier's writer wakes no one when its queue drains. */
-static void
-fetch_disk_wait(evutil_socket_t fd, short what, void *priv)
-{
-	struct busyobj *bo = priv;
-	static const struct timeval tv = {0, 2000};
-	(void)fd;
-	(void)what;
-	if (!bo->disk_paused || bo->vbc == NULL || bo->req == NULL)
-		return;
-	if (bo->dstream != NULL && fetch_disk_full(bo)) {
-		evtimer_add(bo->dwait_ev, &tv);
-		return;
-	}
-	bo->disk_paused = 0;
-	if (bo->paused)
-		return; /* the client's drain resumes us */
-	vbc_arm_read(bo->vbc);
-	if (evbuffer_get_length(bo->vbc->in) > 0)
-		fetch_pump_resp(bo);
-}
-
-/* A body going to disk as it passes (bo->dstream) waits while the disk
- * is behind rather than lose the stream: 1 when paused. */
-static int
-fetch_disk_behind(struct busyobj *bo)
-{
-	static const struct timeval tv = {0, 2000};
-	if (bo->dstream == NULL || !fetch_disk_full(bo))
-		return (0);
-	if (bo->dwait_ev == NULL)
-		bo->dwait_ev = evtimer_new(bo->wrk->base, fetch_disk_wait, bo);
-	if (bo->dwait_ev == NULL)
-		return (0); /* no timer: append breaks the stream instead */
-	bo->disk_paused = 1;
-	event_del(&bo->vbc->rev);
-	evtimer_add(bo->dwait_ev, &tv);
-	return (1);
-}
-
-/* Move response body bytes to the client; pause when its buffer fills. */
-static void
-fetch_pump_resp(struct busyobj *bo)
-{
-	struct vbc *vc = bo->vbc;
-	struct req *req = bo->req;
-
-	if (req == NULL) {
-		fetch_pump_fill(bo, 0);
-		return;
-	}
-	if (bo->disk_paused || fetch_disk_behind(bo))
-		return;
-	struct sess *sp = req->sp;
-	size_t before = evbuffer_get_length(sp->out);
-	int rc = pump_move(&bo->body, vc->in, sp->out, prm.buffer_high);
-	req->resp_bytes += evbuffer_get_length(sp->out) - before;
-	if (rc == PUMP_ERR) {
-		sp->wrk->ctr.fetch_err_proto++;
-		req_resp_abort(req);
-		return;
-	}
-	sess_flush(sp);
-	if (rc == PUMP_DONE) {
-		bo->body_done = 1;
-		event_del(&vc->rev);
-		req_resp_done(req);
-		return;
-	}
-	if (evbuffer_get_length(sp->out) >= prm.buffer_high) {
-		bo->paused = 1;
-		event_del(&vc->rev);
-	} else if (bo->paused) {
-		bo->paused = 0;
-		vbc_arm_read(vc);
-	}
-}
-
-void
-fetch_resume(struct busyobj *bo)
-{
-	if (bo->vbc == NULL || !bo->head_done || bo->body_done || bo->req == NULL)
-		return;
-	if (bo->paused && evbuffer_get_length(bo->req->sp->out) < prm.buffer_high) {
-		bo->paused = 0;
-		if (bo->disk_paused)
-			return; /* fetch_disk_wait() resumes us */
-		vbc_arm_read(bo->vbc);
-		if (evbuffer_get_length(bo->vbc->in) > 0)
-			fetch_pump_resp(bo);
-	}
 }
 
 /* The head of a detached fetch arrived (a background refresh). */
