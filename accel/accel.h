@@ -417,7 +417,9 @@ struct busyobj {
 	/* bereq: the origin request as vcl_backend_fetch left it, without
 	 * the framing fields (fetch_vcl_write adds them). Its entries point
 	 * into the client's request until fetch_vcl_own() copies them into
-	 * ws (before the fetch detaches). */
+	 * ws: fetch_detach() and fetch_start_bg() do, before a fetch whose
+	 * head may still be written or retried goes on alone. Once the
+	 * response head is in, nothing reads bereq again. */
 	struct hdrs bereq;
 	struct vcl_str bereq_method, bereq_url;
 	double t_bereq; /* bereq.time */
