@@ -65,6 +65,20 @@ be_backend(const struct busyobj *bo)
 	return (NULL);
 }
 
+/*
+ * set bereq.backend: the backend (or a director's pick) this fetch is to
+ * use. XXX the hook for the backends and directors work (fetch_pick()
+ * would take it); until then it fails rather than send the request
+ * somewhere the VCL did not say.
+ */
+static int
+be_backend_set(struct busyobj *bo, const struct vcl_backend *be)
+{
+	(void)bo;
+	(void)be;
+	return (-1);
+}
+
 /* beresp.age: the origin's Age field (0 when absent or invalid). */
 static double
 be_age(const struct busyobj *bo)
@@ -273,8 +287,10 @@ bereq_set(struct busyobj *bo, enum vcl_var_id id, const union vcl_val *v)
 		return (set_tmo(&bo->tmo_first_byte, v->r));
 	case VCL_V_BEREQ_BETWEEN_BYTES_TIMEOUT:
 		return (set_tmo(&bo->tmo_between_bytes, v->r));
+	case VCL_V_BEREQ_BACKEND:
+		return (be_backend_set(bo, v->be));
 	default:
-		return (-1); /* bereq.backend: with the directors work */
+		return (-1);
 	}
 }
 
