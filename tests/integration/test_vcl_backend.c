@@ -352,6 +352,35 @@ return_retry_counts_retries(void **state)
 	RIG_DONE(t, 2);
 }
 
+/* A retry keeps the busy object: a request waiting on it gets the
+ * answer of the retried fetch, not a fetch of its own. */
+static void
+return_retry_keeps_the_waiters(void **state)
+{
+	struct rig *t = vcl_rig(
+	    "sub vcl_backend_response {\n"
+	    "\tif (beresp.status == 500) {\n"
+	    "\t\treturn (retry);\n"
+	    "\t}\n"
+	    "}\n", "");
+	struct hx_conn *c2 = hx_connect(t->a->port);
+	struct hx_resp *r;
+	(void)state;
+
+	hx_origin_push(t->o, (struct hx_action){.raw = "HTTP/1.1 500 Oops\r\n"
+	    "Content-Length: 1\r\n\r\nx", .delay_ms = 400});
+	respond_fresh(t->o, "r");
+	hx_send(t->c, "GET /w HTTP/1.1\r\nHost: h\r\n\r\n");
+	hx_origin_wait_heads(t->o, 1, 5000);
+	r = GET_BODY(c2, "/w", "r"); /* waits on the fill */
+	ASSERT_CS_HAS(r, "collapsed");
+	r = hx_recv(t->c);
+	HX_ASSERT_STATUS(r, 200);
+	HX_ASSERT_BODY(r, "r");
+	hx_close(c2);
+	RIG_DONE(t, 2);
+}
+
 /* Past max_retries the fetch fails: vcl_backend_error's 503. */
 static void
 return_retry_is_bounded(void **state)
@@ -583,6 +612,7 @@ main(void)
 	    HX_TEST(return_pass_duration_marks_the_key),
 	    HX_TEST(return_pass_duration_expires),
 	    HX_TEST(return_retry_counts_retries),
+	    HX_TEST(return_retry_keeps_the_waiters),
 	    HX_TEST(return_retry_is_bounded),
 	    HX_TEST(return_abandon_is_503),
 	    HX_TEST(beresp_error_goes_to_backend_error),
