@@ -214,6 +214,7 @@ fill_vcl_304(struct busyobj *bo, struct h1_hdr **m, unsigned *n, int *status,
 	bo->resp.hdrs = *m;
 	bo->resp.nhdrs = *n;
 	bo->resp.status = *status;
+	bo->resp.body = H1B_LENGTH; /* the stored body (beresp.status) */
 	bo->resp.reason = NULL;
 	bo->resp.reason_len = 0;
 	bo->was_304 = 1;

@@ -322,6 +322,7 @@ fetch_vcl_error(struct busyobj *bo, int status)
 
 	bo->resp.minor = 1;
 	bo->resp.status = status;
+	bo->resp.body = H1B_NONE; /* the answer's body is synthetic() */
 	bo->resp.reason = bo->vcl_error ? bo->err_reason.p : NULL;
 	bo->resp.reason_len = bo->vcl_error ? bo->err_reason.len : 0;
 	bo->vcl_error = 0;
@@ -356,9 +357,12 @@ fetch_vcl_synth_write(struct req *req, struct evbuffer *out)
 		evbuffer_add(out, h->value, h->value_len);
 		evbuffer_add(out, "\r\n", 2);
 	}
-	evbuffer_add_printf(out, "Content-Length: %zu\r\nVia: 1.1 accel\r\n%s"
-	    "\r\n", s->body.len,
+	/* A 204 or a 304 has no body (RFC 9110 15.3.5, 15.4.5). */
+	int body = s->status != 204 && s->status != 304;
+	if (body)
+		evbuffer_add_printf(out, "Content-Length: %zu\r\n", s->body.len);
+	evbuffer_add_printf(out, "Via: 1.1 accel\r\n%s\r\n",
 	    req->sp->close_after ? "Connection: close\r\n" : "");
-	if (req->h.meth != H1M_HEAD)
+	if (body && req->h.meth != H1M_HEAD)
 		evbuffer_add(out, s->body.p, s->body.len);
 }

@@ -299,7 +299,11 @@ beresp_set(struct busyobj *bo, enum vcl_var_id id, const union vcl_val *v)
 {
 	switch (id) {
 	case VCL_V_BERESP_STATUS:
-		if (v->i < 100 || v->i > 999)
+		/* A final status, and none that says "no body" on a response
+		 * that has one: the client would read its body as the next
+		 * response. */
+		if (v->i < 200 || v->i > 999 ||
+		    ((v->i == 204 || v->i == 304) && bo->resp.body != H1B_NONE))
 			return (-1);
 		bo->resp.status = (int)v->i;
 		return (0);

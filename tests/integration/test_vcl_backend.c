@@ -474,6 +474,34 @@ beresp_was_304_on_a_refresh(void **state)
 	RIG_DONE(t, 2);
 }
 
+/* No status that says "no body" on a response that has one: the sub
+ * fails (503). vcl_backend_error's 204 goes without a body. */
+static void
+bodiless_status_only_without_a_body(void **state)
+{
+	struct rig *t = vcl_rig(
+	    "sub vcl_backend_fetch {\n"
+	    "\tif (bereq.url == \"/e\") {\n"
+	    "\t\treturn (error(204));\n"
+	    "\t}\n"
+	    "}\n"
+	    "sub vcl_backend_response {\n"
+	    "\tset beresp.status = 204;\n"
+	    "}\n", "");
+	struct hx_resp *r;
+	(void)state;
+
+	respond_fresh(t->o, "body");
+	r = GET(t->c, "/b");
+	HX_ASSERT_STATUS(r, 503);
+	RIG_RECONNECT(t);
+	r = GET(t->c, "/e");
+	HX_ASSERT_STATUS(r, 204);
+	HX_ASSERT_NO_HDR(r, "Content-Length");
+	assert_int_equal(r->body.len, 0);
+	RIG_DONE(t, 1);
+}
+
 /* ---- vcl_backend_error ---- */
 
 static void
@@ -617,6 +645,7 @@ main(void)
 	    HX_TEST(return_abandon_is_503),
 	    HX_TEST(beresp_error_goes_to_backend_error),
 	    HX_TEST(beresp_was_304_on_a_refresh),
+	    HX_TEST(bodiless_status_only_without_a_body),
 	    HX_TEST(backend_error_custom_answer_when_origin_is_down),
 	    HX_TEST(backend_error_retry),
 	    HX_TEST(background_refresh_runs_fetch_and_response),
