@@ -26,6 +26,7 @@
 
 #include "accel/common.h"
 #include "accel/counters.h"
+#include "accel/hdrs.h"
 #include "accel/http1.h"
 #include "accel/params.h"
 #include "storage/storage.h"
@@ -276,6 +277,9 @@ struct req {
 	unsigned fetched : 1;	  /* a fetch started: a later HIT step
 				     delivers its answer (no vcl_hit) */
 	unsigned vcl_deliver_done : 1; /* vcl_deliver ran for this answer */
+	/* vcl_backend_error's answer (fetch_vcl.c writes it, req_synth sends
+	 * it), in the request's workspace; NULL: accel's own text */
+	const struct be_synth *be_synth;
 	/* request body toward the origin */
 	struct pump *reqbody; /* NULL when the request has none */
 	unsigned body_done : 1;	  /* the whole request body was read */
@@ -436,6 +440,20 @@ int pump_eof(struct pump *p, struct evbuffer *dst);
 /* ---- origin fetch (fetch.c) ---- */
 
 /*
+ * The answer vcl_backend_error delivered for an attached request: status,
+ * reason, the beresp.http fields it left and its synthetic() body. Copied
+ * into the request's workspace (the busyobj ends before SYNTH writes it);
+ * valid until the request ends.
+ */
+struct be_synth {
+	int status;
+	struct vcl_str reason;
+	const struct h1_hdr *hdrs;
+	unsigned nhdrs;
+	struct vcl_str body;
+};
+
+/*
  * One request to an origin. Attached: on behalf of req, whose client gets
  * the response streamed (pass, and misses not stored). Detached (req NULL):
  * it fills bo->fill at the origin's pace and readers follow the object
@@ -490,11 +508,49 @@ struct busyobj {
 	struct h1_resp resp;
 	struct pump body;
 	double t_sent;
+	/* Timeouts of this fetch: the -p values, or bereq.*_timeout. */
+	double tmo_connect, tmo_first_byte, tmo_between_bytes;
+	/*
+	 * VCL on the fetch (fetch_vcl.c, vcl_host_be.c). The workspace is a
+	 * spare of the worker's (wrk_ws_get) taken by bo_new() and given
+	 * back by fetch_finish(): the runs' strings, the bereq and beresp
+	 * views and the synthetic body live there, as long as the busyobj.
+	 */
+	char *ws_mem;
+	struct ws ws;
+	/* bereq: the origin request as vcl_backend_fetch left it, without
+	 * the framing fields (fetch_vcl_write adds them). Its entries point
+	 * into the client's request until fetch_vcl_own() copies them into
+	 * ws: fetch_detach() and fetch_start_bg() do, before a fetch whose
+	 * head may still be written or retried goes on alone. Once the
+	 * response head is in, nothing reads bereq again. */
+	struct hdrs bereq;
+	struct vcl_str bereq_method, bereq_url;
+	double t_bereq; /* bereq.time */
+	/* beresp (vcl_backend_response, vcl_backend_error): the response's
+	 * fields (written back into resp after the run), its lifetimes */
+	struct hdrs beresp;
+	double be_ttl, be_grace, be_keep;
+	struct vcl_str synth;	   /* synthetic() in vcl_backend_error */
+	unsigned err_status;	   /* return (error(STATUS)) */
+	struct vcl_str err_reason; /* its reason, or unset */
+	unsigned retries;	   /* bereq.retries */
+	char client_ip[64];	   /* client.ip as text: survives the client */
+	unsigned bereq_owned : 1;  /* bereq copied into ws */
+	unsigned uncacheable : 1;  /* bereq.uncacheable: a pass */
+	unsigned is_bg : 1;	   /* bereq.is_bgfetch */
+	unsigned is_hitmiss : 1;   /* bereq.is_hitmiss */
+	unsigned beresp_uncacheable : 1;
+	unsigned was_304 : 1;
+	unsigned do_gzip : 1, do_gunzip : 1; /* accepted, not acted on */
+	unsigned vcl_error : 1;	   /* the failure is the VCL's error() */
 	struct h1_hdr resp_hdrs[RESP_MAX_HDRS];
 };
 
-/* Start fetching req from a backend (filling req->busy when set). On
- * failure sets req->err_status. */
+/* Start fetching req from a backend (filling req->busy when set): 0 on
+ * its way; 1 when it failed and req is served a stale object (req->obj,
+ * stale-if-error); -1 when it failed: req->err_status (and req->be_synth)
+ * are the answer. */
 int fetch_start(struct req *req);
 /* A background refresh of req's key into `fill` (BUSY, one reference
  * handed over), revalidating `cond` when not NULL; req is not attached.
@@ -562,6 +618,11 @@ enum fill_rc {
 	CF_STREAM, /* stored: detach; the client reads the object */
 	CF_OBJ,    /* the client is served req->obj (a 304 refreshed it, or
 		      stale-if-error): end the fetch without its body */
+	/* vcl_backend_response's other answers: nothing of the head is used
+	 * and nothing was stored (bo->fill is kept for a retry only) */
+	CF_RETRY,   /* fetch again */
+	CF_ERROR,   /* vcl_backend_error with bo->err_status */
+	CF_ABANDON, /* 503 (abandon, fail) */
 };
 enum fill_rc cache_fill_begin(struct req *req);
 /* The same for a background refresh (bo has no request). */
@@ -665,5 +726,29 @@ enum vcl_action acc_vcl_run(struct req *req, enum vcl_sub sub,
 /* vcl_hash for req: its hash_data() inputs into hi. 0, or -1 (the sub did
  * not look up, or hi is full). */
 int acc_vcl_hash(struct req *req, struct sto_hashin *hi, struct vcl_ret *ret);
+/* Run a backend sub of the fetch's program for bo (vcl_host_be.c): its
+ * context is the busyobj, its strings go to bo->ws. */
+enum vcl_action acc_vcl_be_run(struct busyobj *bo, enum vcl_sub sub,
+    struct vcl_ret *ret);
+
+/* ---- the fetch's VCL (fetch_vcl.c) ---- */
+
+struct rfc_fresh;
+/* bereq from bo->req (attached) as accel sends it: 0, or -1 (no room). */
+int fetch_vcl_bereq(struct busyobj *bo);
+/* Copy bereq into bo->ws: the fetch may outlive the request. 0 or -1. */
+int fetch_vcl_own(struct busyobj *bo);
+/* Write the origin request head from bereq into dst. 0 or -1. */
+int fetch_vcl_write(struct busyobj *bo, struct evbuffer *dst);
+/* vcl_backend_response on the head in bo->resp: *f (accel's lifetimes by
+ * RFC 9111) and *store (accel would store it) as VCL leaves them; the
+ * edited fields are written back into bo->resp. The action, in ret. */
+enum vcl_action fetch_vcl_response(struct busyobj *bo, struct rfc_fresh *f,
+    int *store, struct vcl_ret *ret);
+/* vcl_backend_error for a fetch that failed with status; on deliver with
+ * a request attached, req->be_synth and req->err_status are its answer. */
+enum vcl_action fetch_vcl_error(struct busyobj *bo, int status);
+/* Queue req->be_synth's head and body into out (req_synth). */
+void fetch_vcl_synth_write(struct req *req, struct evbuffer *out);
 
 #endif

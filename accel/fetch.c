@@ -1,17 +1,21 @@
 /*
  * fetch.c: a request to an origin, the second state machine beside
- * req_fsm.c: pick a backend (the VCL's req.backend_hint, or for -b's
- * generated program round-robin, skipping one whose connects fail), take
- * a pooled connection or connect, send the head and stream the
- * request body, read the response head (1xx skipped), hand it to the
- * request (DELIVER), then stream the body to the client with backpressure,
- * and give the connection back to the pool when it can be reused.
+ * req_fsm.c: vcl_backend_fetch on bereq (fetch_vcl.c), pick a backend (the
+ * VCL's req.backend_hint, or for -b's generated program round-robin,
+ * skipping one whose connects fail), take a pooled connection or connect,
+ * send the head and stream the request body, read the response head (1xx
+ * skipped), let the cache decide (cache_fill_begin(), which runs
+ * vcl_backend_response), hand it to the request (DELIVER), then stream the
+ * body (fetch_body.c), and give the connection back to the pool when it
+ * can be reused. A fetch that fails before a head runs vcl_backend_error
+ * for its client; VCL's retry starts it again (fetch_restart()).
  *
  * A fetch whose answer is stored detaches from its request once the head
  * is in (cache_fill_begin() says CF_STREAM): it fills the object at the
  * origin's pace and every client, the one that caused it included, reads
  * the object (cache_wait.c). A background refresh is detached from the
- * start and keeps a copy of its request head for the one retry.
+ * start. A detached fetch keeps bereq in its workspace and its request
+ * head in bo->reqhead, for its retries.
  *
  * Lifetime: the busyobj is malloc'd by fetch_start*() and freed by
  * fetch_finish(); while detached it is on its worker's list, so a drain
@@ -19,6 +23,7 @@
  * idle it sits in its worker's pool for that backend.
  */
 #include "accel/accel.h"
+#include "accel/fetch_int.h"
 #include "accel/hb.h"
 
 #include <errno.h>
@@ -48,9 +53,7 @@ vbc_close(struct vbc **vp)
 	free(vc);
 }
 
-/* Read timeouts follow the phase: none while the request is still being
- * sent, first-byte until the head, between-bytes during the body. */
-static void
+void
 vbc_arm_read(struct vbc *vc)
 {
 	struct busyobj *bo = vc->bo;
@@ -60,12 +63,14 @@ vbc_arm_read(struct vbc *vc)
 	} else if (!bo->req_sent && !bo->head_done) {
 		event_add(&vc->rev, NULL);
 	} else if (bo->head_done) {
-		struct timeval tv = tv_of(vc->be->t_between_bytes);
+		struct timeval tv = tv_of(fetch_tmo(bo->tmo_between_bytes,
+		    vc->be->t_between_bytes));
 		event_add(&vc->rev, &tv);
 	} else {
 		/* A deadline, not an idle timer: a head trickled byte by byte
 		 * or behind 1xx answers must not extend it. */
-		double left = bo->t_sent + vc->be->t_first_byte - now_mono();
+		double left = bo->t_sent + fetch_tmo(bo->tmo_first_byte,
+		    vc->be->t_first_byte) - now_mono();
 		struct timeval tv = tv_of(left > 0 ? left : 0);
 		event_add(&vc->rev, &tv);
 	}
@@ -89,114 +94,11 @@ retryable(const struct busyobj *bo)
 	}
 }
 
-/* Request fields a fill replaces: the client's Range and conditionals
- * (we want the whole representation; the object answers them). If-Match
- * and If-Unmodified-Since, which a cache may ignore (RFC 9110 section
- * 13.1.1, 13.1.4), go too: the 412 they can bring is not storable, and
- * would make the key hit-for-miss (and replace a stale object) for
- * everyone because of one client's fields. */
-static int
-cond_field(const struct h1_hdr *h)
-{
-	static const struct {
-		const char *n;
-		size_t l;
-	} f[] = {{"range", 5}, {"if-range", 8}, {"if-none-match", 13},
-	    {"if-modified-since", 17}, {"if-match", 8},
-	    {"if-unmodified-since", 19}};
-	for (unsigned i = 0; i < ARRAY_LEN(f); i++)
-		if (h->name_len == f[i].l && strncasecmp(h->name, f[i].n, f[i].l) == 0)
-			return (1);
-	return (0);
-}
-
-/* Append the values of every field of that kind, comma-joined. */
-static unsigned
-hb_joined(struct hb *hb, const struct h1_req *r, enum h1_hk kind)
-{
-	unsigned n = 0;
-	for (unsigned i = 0; i < r->nhdrs; i++) {
-		if (r->hdrs[i].kind != kind)
-			continue;
-		if (n++ > 0)
-			hb_lit(hb, ", ");
-		hb_add(hb, r->hdrs[i].value, r->hdrs[i].value_len);
-	}
-	return (n);
-}
-
-/* Write the origin request head into the connection's output, in one
- * reserved region. Host, framing, Expect and the forwarding headers are
- * ours; hop-by-hop ones are dropped. */
+/* Write the origin request head into dst from bereq (fetch_vcl.c). */
 static int
 fetch_build_req(struct busyobj *bo, struct evbuffer *dst)
 {
-	const struct req *req = bo->req;
-	const struct h1_req *r = &req->h;
-	const char *host = r->host != NULL ? r->host : bo->be->name;
-	size_t host_len = r->host != NULL ? r->host_len : strlen(bo->be->name);
-	size_t peer_len = strlen(req->sp->peer);
-	int conn = h1_conn_names(r->hdrs, r->nhdrs);
-	const struct sto_obj *c = bo->cond;
-	struct hb hb;
-
-	if (hb_begin(&hb, dst, r->method_len + r->path_len + host_len +
-	    h1_hdrs_bytes(r->hdrs, r->nhdrs) + peer_len + 256 +
-	    (c != NULL ? sto_obj_etag(c).len + sto_obj_lastmod(c).len + 64 :
-	    0)) != 0)
-		return (-1);
-	if (bo->meth != r->meth)
-		hb_lit(&hb, "GET"); /* a HEAD miss fills the object with a GET */
-	else
-		hb_add(&hb, r->method, r->method_len);
-	hb_lit(&hb, " ");
-	hb_add(&hb, r->path, r->path_len);
-	hb_lit(&hb, " HTTP/1.1\r\nHost: ");
-	hb_add(&hb, host, host_len);
-	hb_lit(&hb, "\r\n");
-	for (unsigned i = 0; i < r->nhdrs; i++) {
-		const struct h1_hdr *h = &r->hdrs[i];
-		switch (h->kind) {
-		case H1H_HOST:
-		case H1H_CONTENT_LENGTH:
-		case H1H_EXPECT:
-		case H1H_X_FORWARDED_FOR:
-		case H1H_X_FORWARDED_PROTO:
-		case H1H_VIA:
-			continue;
-		default:
-			if (conn ? h1_is_hop(h, r->hdrs, r->nhdrs) : h1_kind_hop(h->kind))
-				continue;
-			/* By name, whatever kind the parser gives these. */
-			if (bo->strip_cond && cond_field(h))
-				continue;
-			hb_field(&hb, h->name, h->name_len, h->value, h->value_len);
-		}
-	}
-	/* Revalidation (RFC 9111 section 4.3.1): the stored validators. */
-	if (c != NULL && sto_obj_etag(c).ptr != NULL)
-		hb_field(&hb, "If-None-Match", 13,
-		    (const char *)sto_obj_etag(c).ptr, sto_obj_etag(c).len);
-	if (c != NULL && sto_obj_lastmod(c).ptr != NULL)
-		hb_field(&hb, "If-Modified-Since", 17,
-		    (const char *)sto_obj_lastmod(c).ptr,
-		    sto_obj_lastmod(c).len);
-	hb_lit(&hb, "X-Forwarded-For: ");
-	if (hb_joined(&hb, r, H1H_X_FORWARDED_FOR) > 0)
-		hb_lit(&hb, ", ");
-	hb_add(&hb, req->sp->peer, peer_len);
-	hb_lit(&hb, "\r\nX-Forwarded-Proto: http\r\nVia: ");
-	if (hb_joined(&hb, r, H1H_VIA) > 0)
-		hb_lit(&hb, ", ");
-	hb_lit(&hb, "1.1 accel\r\n");
-	if (r->body == H1B_LENGTH) {
-		hb_lit(&hb, "Content-Length: ");
-		hb_num(&hb, r->content_length, 10);
-		hb_lit(&hb, "\r\n");
-	} else if (r->body == H1B_CHUNKED)
-		hb_lit(&hb, "Transfer-Encoding: chunked\r\n");
-	hb_lit(&hb, "\r\n");
-	return (hb_end(&hb));
+	return (fetch_vcl_write(bo, dst));
 }
 
 /* The request head and body are all written: the first-byte deadline
@@ -235,8 +137,85 @@ fetch_detached_end(struct busyobj *bo)
 	fetch_finish(&bo);
 }
 
-/* The request failed before any response byte: SYNTH with `status`, or a
- * stale object when stale-if-error allows it. */
+static int fetch_begin(struct busyobj *bo);
+
+/*
+ * Fetch again (return (retry)): a fresh connection (the old one may hold
+ * an unread body), the backends tried anew, vcl_backend_fetch again on
+ * bereq as the last run left it. What fetch_begin() returns.
+ */
+static int
+fetch_restart(struct busyobj *bo)
+{
+	bo->retries++;
+	bo->wrk->ctr.fetch_retry++;
+	if (bo->vbc != NULL)
+		vbc_close(&bo->vbc);
+	bo->head_done = 0;
+	bo->body_done = 0;
+	bo->req_sent = 0;
+	bo->paused = 0;
+	bo->retried = 0;
+	bo->tries = 0;
+	bo->was_304 = 0;
+	return (fetch_begin(bo));
+}
+
+/* May bo fetch again? Not past max_retries, nor once a request body has
+ * started toward the origin (accel does not keep it). */
+static int
+fetch_may_retry(const struct busyobj *bo)
+{
+	return (bo->retries < prm.max_retries &&
+	    (bo->req == NULL || bo->req->reqbody == NULL));
+}
+
+/*
+ * vcl_backend_error for the attached bo, which failed with status (or
+ * -1: abandon) before any head reached its client; it may retry. 0 when
+ * a retry is on its way; -1 when the fetch is over and req->err_status
+ * (with req->be_synth when the VCL delivered) is the client's answer.
+ */
+static int
+fetch_error(struct busyobj *bo, int status)
+{
+	struct req *req = bo->req;
+
+	while (status > 0) {
+		enum vcl_action a = fetch_vcl_error(bo, status);
+		if (a == VCL_A_DELIVER)
+			return (-1); /* req->be_synth */
+		if (a != VCL_A_RETRY || !fetch_may_retry(bo))
+			break;
+		status = fetch_restart(bo);
+	}
+	if (status == 0)
+		return (0);
+	req->err_status = 503; /* abandon, fail, too many retries */
+	return (-1);
+}
+
+/* The fetch is over without a response (status, or -1 for abandon): a
+ * detached one fails its object; an attached one's client gets what
+ * vcl_backend_error says, unless it retried. */
+static void
+fetch_end_failed(struct busyobj *bo, int status)
+{
+	struct req *req = bo->req;
+
+	if (req == NULL) {
+		fetch_detached_end(bo); /* the object fails; readers see it */
+		return;
+	}
+	if (fetch_error(bo, status) == 0)
+		return;
+	req->step = R_SYNTH; /* req_synth() ends the fetch */
+	req_drive(req);
+}
+
+/* The request failed before any response byte: a stale object when
+ * stale-if-error allows it, else vcl_backend_error for the origin's
+ * failures (502, 503, 504), else SYNTH with `status`. */
 static void
 fetch_fail(struct busyobj *bo, int status)
 {
@@ -255,9 +234,33 @@ fetch_fail(struct busyobj *bo, int status)
 	if (cache_fetch_failed(req)) {
 		fetch_finish(&req->bo);
 		req->step = R_HIT;
+	} else if (status >= 502 && status <= 504) {
+		fetch_end_failed(bo, status);
+		return;
 	} else
 		req->step = R_SYNTH; /* req_synth() ends the fetch */
 	req_drive(req);
+}
+
+/* vcl_backend_response said retry, error or abandon: nothing of this
+ * head reaches anyone, and its body is not read. */
+static void
+fetch_head_redo(struct busyobj *bo, enum fill_rc rc)
+{
+	int st;
+
+	vbc_close(&bo->vbc);
+	bo->head_done = 0;
+	if (rc == CF_ABANDON)
+		st = -1;
+	else if (rc == CF_ERROR)
+		st = (int)bo->err_status;
+	else if (fetch_may_retry(bo))
+		st = fetch_restart(bo);
+	else
+		st = 503; /* too many retries: vcl_backend_error */
+	if (st != 0)
+		fetch_end_failed(bo, st);
 }
 
 /* The connection broke before a response byte: retry once on a fresh
@@ -477,7 +480,8 @@ fetch_connect(struct busyobj *bo, int fresh)
 		AN(vc->out);
 		event_assign(&vc->rev, wrk->base, fd, EV_READ | EV_PERSIST, vbc_rcb, vc);
 		event_assign(&vc->wev, wrk->base, fd, EV_WRITE | EV_PERSIST, vbc_wcb, vc);
-		struct timeval tv = tv_of(be->t_connect);
+		struct timeval tv = tv_of(fetch_tmo(bo->tmo_connect,
+		    be->t_connect));
 		event_add(&vc->wev, &tv);
 		bo->vbc = vc;
 		wrk->ctr.backend_conn_new++;
@@ -498,8 +502,17 @@ bo_new(struct worker *wrk)
 	if (bo == NULL)
 		return (NULL);
 	memset(bo, 0, offsetof(struct busyobj, resp_hdrs));
+	/* The VCL runs' workspace, a request's spare: fetch_finish() gives
+	 * it back. */
+	if ((bo->ws_mem = wrk_ws_get(wrk)) == NULL) {
+		free(bo);
+		return (NULL);
+	}
+	ws_init(&bo->ws, bo->ws_mem, ws_size());
 	bo->magic = BUSYOBJ_MAGIC;
 	bo->wrk = wrk;
+	/* The backend's timeouts unless VCL sets bereq's (fetch_tmo). */
+	bo->tmo_connect = bo->tmo_first_byte = bo->tmo_between_bytes = -1;
 	return (bo);
 }
 
@@ -529,6 +542,9 @@ fetch_detach(struct busyobj *bo)
 	if (bo->fill == NULL || bo->head_done || bo->req == NULL ||
 	    bo->req->reqbody != NULL || bo->be == NULL)
 		return (-1);
+	/* bereq stops pointing into the request, which is going. */
+	if (fetch_vcl_own(bo) != 0)
+		return (-1);
 	if (bo->reqhead == NULL) {
 		bo->reqhead = evbuffer_new();
 		if (bo->reqhead == NULL || fetch_build_req(bo, bo->reqhead) != 0)
@@ -539,13 +555,47 @@ fetch_detach(struct busyobj *bo)
 	return (0);
 }
 
+/*
+ * vcl_backend_fetch on bereq, then the connection. 0 when the request is
+ * on its way; -1 for abandon (or fail); else the status vcl_backend_error
+ * starts from (the VCL's error(), 503 when no backend could be reached).
+ */
+static int
+fetch_begin(struct busyobj *bo)
+{
+	struct vcl_ret ret;
+
+	switch (acc_vcl_be_run(bo, VCL_SUB_BACKEND_FETCH, &ret)) {
+	case VCL_A_FETCH:
+		break;
+	case VCL_A_ERROR:
+		bo->vcl_error = 1;
+		bo->err_status = ret.status != 0 ? ret.status : 503;
+		bo->err_reason = ret.reason;
+		return ((int)bo->err_status);
+	default:
+		return (-1);
+	}
+	if (bo->reqhead != NULL) {
+		/* Detached: the head as this run left bereq. */
+		evbuffer_drain(bo->reqhead, evbuffer_get_length(bo->reqhead));
+		if (fetch_build_req(bo, bo->reqhead) != 0)
+			return (-1);
+	}
+	if (fetch_connect(bo, 0) != 0)
+		return (503);
+	return (0);
+}
+
 int
 fetch_start(struct req *req)
 {
 	struct busyobj *bo = bo_new(req->sp->wrk);
+	int st;
+
 	if (bo == NULL) {
 		req->err_status = 500;
-		return (-1);
+		return (cache_fetch_failed(req) ? 1 : -1);
 	}
 	bo->req = req;
 	bo->meth = req->h.meth;
@@ -568,13 +618,28 @@ fetch_start(struct req *req)
 	acc_vcl_bo_init(bo, req);
 	if (req->no_body && bo->meth != H1M_HEAD)
 		bo->head_only = 1; /* a HEAD client VCL made a GET of */
-	if (fetch_connect(bo, 0) != 0) {
-		if (req->bo != NULL)
-			fetch_finish(&req->bo);
-		req->err_status = 503;
-		return (-1);
+	bo->uncacheable = !req->cacheable || req->no_store;
+	bo->is_hitmiss = req->hfm;
+	if (fetch_vcl_bereq(bo) != 0) {
+		fetch_finish(&req->bo);
+		req->err_status = 500; /* the workspace is too small */
+		return (cache_fetch_failed(req) ? 1 : -1);
 	}
-	return (0);
+	if ((st = fetch_begin(bo)) == 0)
+		return (0);
+	/* A stale object first (stale-if-error), unless VCL chose error. */
+	if (st > 0 && !bo->vcl_error) {
+		req->err_status = st;
+		if (cache_fetch_failed(req)) {
+			fetch_finish(&req->bo);
+			return (1);
+		}
+	}
+	if (fetch_error(bo, st) == 0)
+		return (0);
+	if (req->bo != NULL)
+		fetch_finish(&req->bo);
+	return (-1);
 }
 
 int
@@ -587,33 +652,29 @@ fetch_start_bg(struct req *req, struct sto_obj *fill, struct sto_obj *cond)
 		sto_obj_deref(&fill);
 		return (-1);
 	}
-	bo->req = req; /* for building the head only */
+	bo->req = req; /* for building bereq only */
 	acc_vcl_bo_init(bo, req);
 	bo->meth = H1M_GET;
 	bo->fill = fill;
 	bo->strip_cond = 1;
+	bo->is_bg = 1;
 	/* The stale object: its validators (if any) make the request
 	 * conditional, and its Vary record goes to the new object. */
 	if (cond != NULL)
 		bo->cond = sto_obj_ref(cond);
 	bo->reqhead = evbuffer_new();
-	/* The Host fallback, before the pick: the chosen backend's, or for
-	 * -b's round-robin the first one's, as before VCL. */
-	if (bo->vbe != NULL)
-		bo->be = bo->vbe->priv;
-	else if (bo->be_rr && acc_vcl_nbe(bo->vcl) > 0)
-		bo->be = acc_vcl_be_at(bo->vcl, 0)->priv;
-	if (bo->reqhead == NULL || bo->be == NULL ||
-	    fetch_build_req(bo, bo->reqhead) != 0) {
+	if (bo->reqhead == NULL || fetch_vcl_bereq(bo) != 0 ||
+	    fetch_vcl_own(bo) != 0) {
 		bo->req = NULL;
 		fetch_finish(&bo);
 		return (-1);
 	}
-	bo->be = NULL;
 	bo->req = NULL;
 	bo_detach(bo);
 	wrk->ctr.cache_bg_fetch++;
-	if (fetch_connect(bo, 0) != 0) {
+	/* vcl_backend_fetch runs detached: an error or abandon fails the
+	 * refresh, and the stale object stays. */
+	if (fetch_begin(bo) != 0) {
 		fetch_finish(&bo);
 		return (-1);
 	}
@@ -671,148 +732,16 @@ vbc_wcb(evutil_socket_t fd, short what, void *priv)
 	fetch_sent(bo);
 }
 
-/* Detached: move the body into the object at the origin's pace. The
- * pump's sink is a scratch buffer emptied at once; the tee stores. */
-static void
-fetch_pump_fill(struct busyobj *bo, int eof)
-{
-	struct vbc *vc = bo->vbc;
-	int rc = pump_move(&bo->body, vc->in, bo->scratch, SIZE_MAX);
-	if (rc != PUMP_DONE && eof)
-		rc = pump_eof(&bo->body, bo->scratch);
-	evbuffer_drain(bo->scratch, evbuffer_get_length(bo->scratch));
-	if (rc == PUMP_DONE) {
-		bo->body_done = 1;
-		if (eof)
-			bo->resp.keep_alive = 0;
-		event_del(&vc->rev);
-		fetch_detached_end(bo);
-		return;
-	}
-	if (rc == PUMP_ERR || eof || bo->body.tee_failed) {
-		bo->wrk->ctr.fetch_err_proto += rc == PUMP_ERR || eof;
-		fetch_detached_end(bo); /* the object fails: readers are cut */
-	}
-}
-
-/* Room the disk stream must have before the pump moves more: what one
- * pump_move can add (up to buffer_high past the client's buffer, plus one
- * origin read) fits in it. */
-#define DSTREAM_ROOM_MIN (1u << 20)
-
-static void fetch_pump_resp(struct busyobj *bo);
-
-/* Whether the disk stream lacks room for the next pump_move. Near the end
- * of the body the stream takes no more than what remains of it. */
-static int
-fetch_disk_full(const struct busyobj *bo)
-{
-	uint64_t need = DSTREAM_ROOM_MIN;
-	if (bo->body.in == H1B_LENGTH && bo->body.remaining < need)
-		need = bo->body.remaining;
-	return (sto_lmdb_stream_room(bo->dstream) < need);
-}
-
-/* disk_paused: is there room in the disk stream again? Polled (2 ms): the
- * disk tier's writer wakes no one when its queue drains. */
-static void
-fetch_disk_wait(evutil_socket_t fd, short what, void *priv)
-{
-	struct busyobj *bo = priv;
-	static const struct timeval tv = {0, 2000};
-	(void)fd;
-	(void)what;
-	if (!bo->disk_paused || bo->vbc == NULL || bo->req == NULL)
-		return;
-	if (bo->dstream != NULL && fetch_disk_full(bo)) {
-		evtimer_add(bo->dwait_ev, &tv);
-		return;
-	}
-	bo->disk_paused = 0;
-	if (bo->paused)
-		return; /* the client's drain resumes us */
-	vbc_arm_read(bo->vbc);
-	if (evbuffer_get_length(bo->vbc->in) > 0)
-		fetch_pump_resp(bo);
-}
-
-/* A body going to disk as it passes (bo->dstream) waits while the disk
- * is behind rather than lose the stream: 1 when paused. */
-static int
-fetch_disk_behind(struct busyobj *bo)
-{
-	static const struct timeval tv = {0, 2000};
-	if (bo->dstream == NULL || !fetch_disk_full(bo))
-		return (0);
-	if (bo->dwait_ev == NULL)
-		bo->dwait_ev = evtimer_new(bo->wrk->base, fetch_disk_wait, bo);
-	if (bo->dwait_ev == NULL)
-		return (0); /* no timer: append breaks the stream instead */
-	bo->disk_paused = 1;
-	event_del(&bo->vbc->rev);
-	evtimer_add(bo->dwait_ev, &tv);
-	return (1);
-}
-
-/* Move response body bytes to the client; pause when its buffer fills. */
-static void
-fetch_pump_resp(struct busyobj *bo)
-{
-	struct vbc *vc = bo->vbc;
-	struct req *req = bo->req;
-
-	if (req == NULL) {
-		fetch_pump_fill(bo, 0);
-		return;
-	}
-	if (bo->disk_paused || fetch_disk_behind(bo))
-		return;
-	struct sess *sp = req->sp;
-	size_t before = evbuffer_get_length(sp->out);
-	int rc = pump_move(&bo->body, vc->in, sp->out, prm.buffer_high);
-	req->resp_bytes += evbuffer_get_length(sp->out) - before;
-	if (rc == PUMP_ERR) {
-		sp->wrk->ctr.fetch_err_proto++;
-		req_resp_abort(req);
-		return;
-	}
-	sess_flush(sp);
-	if (rc == PUMP_DONE) {
-		bo->body_done = 1;
-		event_del(&vc->rev);
-		req_resp_done(req);
-		return;
-	}
-	if (evbuffer_get_length(sp->out) >= prm.buffer_high) {
-		bo->paused = 1;
-		event_del(&vc->rev);
-	} else if (bo->paused) {
-		bo->paused = 0;
-		vbc_arm_read(vc);
-	}
-}
-
-void
-fetch_resume(struct busyobj *bo)
-{
-	if (bo->vbc == NULL || !bo->head_done || bo->body_done || bo->req == NULL)
-		return;
-	if (bo->paused && evbuffer_get_length(bo->req->sp->out) < prm.buffer_high) {
-		bo->paused = 0;
-		if (bo->disk_paused)
-			return; /* fetch_disk_wait() resumes us */
-		vbc_arm_read(bo->vbc);
-		if (evbuffer_get_length(bo->vbc->in) > 0)
-			fetch_pump_resp(bo);
-	}
-}
-
 /* The head of a detached fetch arrived (a background refresh). */
 static int
 fetch_head_detached(struct busyobj *bo, size_t hlen)
 {
 	struct vbc *vc = bo->vbc;
 	enum fill_rc rc = cache_fill_bg(bo);
+	if (rc == CF_RETRY || rc == CF_ERROR || rc == CF_ABANDON) {
+		fetch_head_redo(bo, rc); /* closes vc */
+		return (-1);
+	}
 	evbuffer_drain(vc->in, hlen);
 	if (rc != CF_STREAM) {
 		/* Refreshed by a 304, or nothing to store: the body (if any)
@@ -870,7 +799,13 @@ fetch_head(struct busyobj *bo)
 			return (fetch_head_detached(bo, (size_t)r));
 		req->t_first_byte = now_mono();
 		req->be_status = bo->resp.status;
-		switch (cache_fill_begin(req)) {
+		enum fill_rc rc = cache_fill_begin(req);
+		switch (rc) {
+		case CF_RETRY:
+		case CF_ERROR:
+		case CF_ABANDON:
+			fetch_head_redo(bo, rc); /* closes vc */
+			return (-1);
 		case CF_STREAM:
 			/* Stored: the fetch fills the object on its own and
 			 * the client reads it like any other reader. */
@@ -1037,6 +972,8 @@ fetch_finish(struct busyobj **bop)
 		TAILQ_REMOVE(&wrk->detached, bo, dlist);
 		wrk->ndetached--;
 	}
+	wrk_ws_put(wrk, bo->ws_mem);
+	bo->ws_mem = NULL;
 	bo->magic = 0;
 	if (wrk->nbo_free < ARRAY_LEN(wrk->bo_free))
 		wrk->bo_free[wrk->nbo_free++] = bo;

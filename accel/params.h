@@ -30,6 +30,7 @@ enum prm_type { PRM_DUR, PRM_SIZE, PRM_UINT, PRM_STR };
 	X(max_headers, PRM_UINT, "64", "header fields in a request (431)") \
 	X(max_resp_head, PRM_SIZE, "64k", "bytes of an origin response head (502)") \
 	X(max_body, PRM_SIZE, "0", "bytes of a request body, 0 for no limit (413)") \
+	X(max_retries, PRM_UINT, "4", "times VCL may fetch again (return (retry)) before the fetch fails") \
 	X(buffer_high, PRM_SIZE, "256k", "bytes queued toward a peer before reading from the other side pauses") \
 	X(default_ttl, PRM_DUR, "0", "TTL for heuristically cacheable responses without freshness information (0: none)") \
 	X(keep, PRM_DUR, "3600", "seconds a stale object with a validator is kept after its ttl and grace, for a conditional refresh") \

@@ -199,9 +199,14 @@ req_fetch(struct req *req)
 		req->sent_continue = 1;
 		sess_flush(sp);
 	}
-	if (fetch_start(req) != 0)
-		return (cache_fetch_failed(req) ? R_HIT : R_SYNTH);
-	return (R_WAIT);
+	switch (fetch_start(req)) {
+	case 0:
+		return (R_WAIT);
+	case 1:
+		return (R_HIT); /* a stale object (stale-if-error) */
+	default:
+		return (R_SYNTH);
+	}
 }
 
 /*
@@ -368,18 +373,29 @@ req_synth(struct req *req)
 
 	if (req->bo != NULL)
 		fetch_finish(&req->bo);
-	if (req->err_status == 0)
-		req->err_status = 500;
-	req->resp_ed = NULL;
-	req->synth_body = NULL;
-	req->synth_len = 0;
-	/* A request the parser refused never reached VCL: no VCL now. */
-	if (req->h.method != NULL && resp_ed_of(req) != NULL)
-		a = acc_vcl_run(req, VCL_SUB_SYNTH, &ret);
-	if (a == VCL_A_RESTART && req->restarts < prm.max_restarts)
-		return (req_restart(req));
-	before = evbuffer_get_length(sp->out);
-	req_synth_write(req, a);
+	if (req->be_synth != NULL) {
+		/* vcl_backend_error's answer is the response as it made it
+		 * (no vcl_synth; vcl_deliver does not run on it yet). */
+		if (req->err_status < 500 || req_body_pending(req) ||
+		    !req->h.keep_alive)
+			sp->close_after = 1;
+		req->resp_status = req->err_status;
+		before = evbuffer_get_length(sp->out);
+		fetch_vcl_synth_write(req, sp->out);
+	} else {
+		if (req->err_status == 0)
+			req->err_status = 500;
+		req->resp_ed = NULL;
+		req->synth_body = NULL;
+		req->synth_len = 0;
+		/* A request the parser refused never reached VCL: no VCL. */
+		if (req->h.method != NULL && resp_ed_of(req) != NULL)
+			a = acc_vcl_run(req, VCL_SUB_SYNTH, &ret);
+		if (a == VCL_A_RESTART && req->restarts < prm.max_restarts)
+			return (req_restart(req));
+		before = evbuffer_get_length(sp->out);
+		req_synth_write(req, a);
+	}
 	req->resp_bytes += evbuffer_get_length(sp->out) - before;
 	sp->resp_done = 1;
 	sess_flush(sp);

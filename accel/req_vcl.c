@@ -78,6 +78,7 @@ req_restart(struct req *req)
 	req->cs_fwd_status = 0;
 	req->err_status = 0;
 	req->synth_reason = NULL;
+	req->be_synth = NULL;
 	req->resp_ed = NULL;
 	req->resp_status = 0;
 	req->stored = req->no_store = req->cacheable = req->hfm = 0;

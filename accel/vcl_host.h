@@ -44,6 +44,7 @@ int acc_be_hdr_set(struct vcl_ctx *c, enum vcl_where w,
     const struct vcl_hdr *h, const struct vcl_str *s);
 int acc_be_hdr_unset(struct vcl_ctx *c, enum vcl_where w,
     const struct vcl_hdr *h);
+int acc_be_synthetic(struct vcl_ctx *c, const struct vcl_str *s);
 
 /* The response side (vcl_host_resp.c): resp.* and obj.* variables,
  * resp.http.* and obj.http.*, synthetic(). Same contracts as struct

@@ -376,7 +376,9 @@ acc_synthetic(struct vcl_ctx *c, const struct vcl_str *s)
 	struct req *req = c->req;
 	char *p;
 
-	if (req == NULL || c->bo != NULL || req->step != R_SYNTH)
+	if (c->bo != NULL)
+		return (acc_be_synthetic(c, s)); /* vcl_backend_error's */
+	if (req == NULL || req->step != R_SYNTH)
 		return (-1);
 	if (s->p == NULL || s->len == 0)
 		return (0);

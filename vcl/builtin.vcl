@@ -136,9 +136,10 @@ sub vcl_backend_fetch {
 	# the request had none), hop-by-hop fields removed, the client added
 	# to X-Forwarded-For, "X-Forwarded-Proto: http", Via. On a miss a
 	# HEAD is fetched as a GET, the client's Range and conditional fields
-	# are dropped and a stale object's validators added. Varnish's
-	# built-in VCL drops the body of a GET; accel sends it (the GET is a
-	# pass, see vcl_recv).
+	# are dropped and a stale object's validators added. The framing
+	# fields (Content-Length, Transfer-Encoding) are not in bereq: accel
+	# writes them. Varnish's built-in VCL drops the body of a GET; accel
+	# sends it (the GET is a pass, see vcl_recv).
 	return (fetch);
 }
 
@@ -155,29 +156,34 @@ sub vcl_backend_response {
 	#                 no-store, private, Authorization (see vcl_recv),
 	#                 Set-Cookie (unless -p store_set_cookie=1), Vary: *,
 	#                 a status that is not cacheable by default without
-	#                 an explicit lifetime, a body whose end cannot be
-	#                 told.
+	#                 an explicit lifetime; and always for a pass.
 	# Varnish decides Set-Cookie, no-cache, no-store and private below,
 	# in VCL, after your code: there, unsetting beresp.http.Set-Cookie is
 	# enough to store an answer. In accel it is decided before: also set
-	# beresp.uncacheable = false (draft). Cache-Control: no-cache is
-	# stored by accel and revalidated on every use; Varnish does not
-	# store it.
+	# beresp.uncacheable = false. What accel cannot store stays unstored
+	# whatever VCL says: the answer to a method other than GET, a body
+	# whose end cannot be told (no Content-Length, not chunked).
+	# Cache-Control: no-cache is stored by accel and revalidated on every
+	# use (also with a beresp.ttl set here); Varnish does not store it.
+	# A 304 that refreshes a stored object comes here with
+	# beresp.was_304, beresp being the stored object updated by the 304.
 	# An error (500, 502, 503, 504) from the refetch of a stored object
 	# does not come here: accel serves the stored object when
 	# stale-if-error allows it, else passes the error on and keeps the
-	# object for the next try (draft).
+	# object for the next try.
 	if (bereq.uncacheable) {
 		# A pass: nothing is stored.
 		return (deliver);
 	}
 	if (beresp.uncacheable || beresp.ttl + beresp.grace + beresp.keep <= 0s) {
-		# Hit-for-miss: for hfm_ttl, requests for this key go to the
-		# origin in parallel instead of waiting for each other, and a
-		# later answer that may be stored replaces the marker. Varnish
-		# does the same for Set-Cookie, no-cache, no-store, private,
-		# Vary: * and ttl <= 0, with 120s.
-		set beresp.ttl = 120s;
+		# Hit-for-miss: for -p hfm_ttl (120s), requests for this key go
+		# to the origin in parallel instead of waiting for each other,
+		# and a later answer that may be stored replaces the marker.
+		# Varnish does the same for Set-Cookie, no-cache, no-store,
+		# private, Vary: * and ttl <= 0, for beresp.ttl, which its
+		# built-in VCL sets to 120s here. accel's marker lasts
+		# hfm_ttl whatever beresp.ttl says; return (pass(DURATION))
+		# gives it another lifetime.
 		set beresp.uncacheable = true;
 	}
 	return (deliver);
@@ -186,7 +192,11 @@ sub vcl_backend_response {
 sub vcl_backend_error {
 	# No backend reachable (503), a timeout (504) or a malformed response
 	# head (502); Varnish always says 503 here. A stale object that
-	# stale-if-error covers is served instead, before this runs.
+	# stale-if-error covers is served instead, before this runs. What
+	# this delivers is the client's answer (accel adds Content-Length,
+	# Via and Connection); vcl_deliver does not run on it. A fetch whose
+	# client has left (a detached fill, a background refresh) does not
+	# come here: its object fails.
 	set beresp.http.Content-Type = "text/plain";
 	synthetic(beresp.status + " " + beresp.reason + {"
 "});
