@@ -35,8 +35,7 @@ vcl_rig(const char *vcl, const char *params)
 	struct rig *t = hx_alloc(sizeof(*t));
 
 	t->o = hx_origin_start();
-	t->a = hx_accel_start("-b 127.0.0.1:%d -f %s %s", t->o->port,
-	    vcl_file(t->o->port, vcl), params);
+	t->a = hx_accel_start("-f %s %s", vcl_file(t->o->port, vcl), params);
 	t->c = hx_connect(t->a->port);
 	return t;
 }
@@ -508,8 +507,7 @@ static void
 backend_error_custom_answer_when_origin_is_down(void **state)
 {
 	int port = hx_free_port(); /* nothing listens there */
-	struct hx_accel *a = hx_accel_start("-b 127.0.0.1:%d -f %s", port,
-	    vcl_file(port,
+	struct hx_accel *a = hx_accel_start("-f %s", vcl_file(port,
 	    "sub vcl_backend_error {\n"
 	    "\tset beresp.http.X-Err = \"down\";\n"
 	    "\tset beresp.http.Content-Type = \"text/html\";\n"
@@ -539,8 +537,8 @@ static void
 backend_error_retry(void **state)
 {
 	int port = hx_free_port();
-	struct hx_accel *a = hx_accel_start("-b 127.0.0.1:%d -f %s "
-	    "-p max_retries=3", port, vcl_file(port,
+	struct hx_accel *a = hx_accel_start("-f %s -p max_retries=3",
+	    vcl_file(port,
 	    "sub vcl_backend_error {\n"
 	    "\tset beresp.http.X-Retries = bereq.retries;\n"
 	    "\tif (bereq.retries < 2) {\n"
