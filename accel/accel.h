@@ -541,6 +541,7 @@ struct busyobj {
 	unsigned is_bg : 1;	   /* bereq.is_bgfetch */
 	unsigned is_hitmiss : 1;   /* bereq.is_hitmiss */
 	unsigned beresp_uncacheable : 1;
+	unsigned beresp_unc_set : 1; /* VCL wrote beresp.uncacheable */
 	unsigned was_304 : 1;
 	unsigned do_gzip : 1, do_gunzip : 1; /* accepted, not acted on */
 	unsigned vcl_error : 1;	   /* the failure is the VCL's error() */

@@ -336,9 +336,11 @@ fill_has_life(const struct rfc_fresh *f)
 }
 
 /*
- * Store this response? Sets *f (always: vcl_backend_response sees it).
- * The rules of RFC 9111 section 3 and what the object needs: a body
- * whose end we can tell, and a reason to keep it.
+ * May this response be stored? Sets *f (always: vcl_backend_response sees
+ * it). The rules of RFC 9111 section 3 and a body whose end we can tell.
+ * Whether it has a reason to be kept (fill_has_life) is decided after
+ * vcl_backend_response, which may give it a ttl, as in Varnish: the
+ * built-in VCL makes a response without one hit-for-miss.
  */
 static int
 fill_storable(const struct busyobj *bo, const struct h1_hdr *rq, unsigned nrq,
@@ -349,10 +351,13 @@ fill_storable(const struct busyobj *bo, const struct h1_hdr *rq, unsigned nrq,
 	rfc_freshness(r->status, r->hdrs, r->nhdrs, t_resp, &cache_opts, f);
 	if (!fill_can_store(bo))
 		return (0);
-	if (!rfc_storable(bo->meth, rq, nrq, r->status, r->hdrs, r->nhdrs,
-	    &cache_opts, &why))
-		return (0);
-	return (fill_has_life(f));
+	/* Set-Cookie is judged after vcl_backend_response, which may remove
+	 * it (fetch_vcl_response). */
+	struct rfc_opts o = cache_opts;
+
+	o.ro_store_set_cookie = 1;
+	return (rfc_storable(bo->meth, rq, nrq, r->status, r->hdrs, r->nhdrs,
+	    &o, &why));
 }
 
 /*

@@ -257,6 +257,7 @@ fetch_vcl_response(struct busyobj *bo, struct rfc_fresh *f, int *store,
 	bo->be_grace = f->f_grace;
 	bo->be_keep = f->f_keep;
 	bo->beresp_uncacheable = !*store;
+	bo->beresp_unc_set = 0;
 	a = acc_vcl_be_run(bo, VCL_SUB_BACKEND_RESPONSE, ret);
 	/* The client's head (req_deliver) and the stored one (fill_hdrs)
 	 * are written from bo->resp: the edited fields become it. */
@@ -266,6 +267,12 @@ fetch_vcl_response(struct busyobj *bo, struct rfc_fresh *f, int *store,
 	f->f_grace = bo->be_grace > 0 ? bo->be_grace : 0;
 	f->f_keep = bo->be_keep > 0 ? bo->be_keep : 0;
 	*store = !bo->beresp_uncacheable;
+	/* Set-Cookie is judged on what VCL left, as Varnish's built-in VCL
+	 * does after yours: unset it to store the answer. A VCL that says
+	 * beresp.uncacheable = false itself stores it with the field. */
+	if (*store && !bo->beresp_unc_set && !prm.store_set_cookie &&
+	    h1_find(r->hdrs, r->nhdrs, "Set-Cookie") != NULL)
+		*store = 0;
 	if (a == VCL_A_ERROR) {
 		bo->vcl_error = 1;
 		bo->err_status = ret->status != 0 ? ret->status : 503;

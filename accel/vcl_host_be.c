@@ -341,6 +341,7 @@ beresp_set(struct busyobj *bo, enum vcl_var_id id, const union vcl_val *v)
 		return (0);
 	case VCL_V_BERESP_UNCACHEABLE:
 		bo->beresp_uncacheable = v->b != 0;
+		bo->beresp_unc_set = 1;
 		return (0);
 	case VCL_V_BERESP_DO_STREAM:
 		return (0); /* accel always streams */

@@ -154,15 +154,17 @@ sub vcl_backend_response {
 	#                 for stale-if-error (Varnish: 0);
 	#   beresp.uncacheable  true when the response may not be stored:
 	#                 no-store, private, Authorization (see vcl_recv),
-	#                 Set-Cookie (unless -p store_set_cookie=1), Vary: *,
-	#                 a status that is not cacheable by default without
-	#                 an explicit lifetime; and always for a pass.
-	# Varnish decides Set-Cookie, no-cache, no-store and private below,
-	# in VCL, after your code: there, unsetting beresp.http.Set-Cookie is
-	# enough to store an answer. In accel it is decided before: also set
-	# beresp.uncacheable = false. What accel cannot store stays unstored
-	# whatever VCL says: the answer to a method other than GET, a body
-	# whose end cannot be told (no Content-Length, not chunked).
+	#                 Vary: *, a status that is not cacheable by default
+	#                 without an explicit lifetime; and always for a pass.
+	# Set-Cookie is judged after your code, as in Varnish: a response
+	# that still carries it is not stored (unless -p store_set_cookie=1,
+	# or your code set beresp.uncacheable = false), so unsetting
+	# beresp.http.Set-Cookie is enough to store it. Varnish also decides
+	# no-store and private after your code; accel before: to store such
+	# an answer, set beresp.uncacheable = false. What accel cannot store
+	# stays unstored whatever VCL says: the answer to a method other than
+	# GET, a body whose end cannot be told (no Content-Length, not
+	# chunked).
 	# Cache-Control: no-cache is stored by accel and revalidated on every
 	# use (also with a beresp.ttl set here); Varnish does not store it.
 	# A 304 that refreshes a stored object comes here with

@@ -18,7 +18,7 @@ extern char **environ;
 /* ------------------------------------------------------------------ */
 /* accel process                                                       */
 
-#define HX_MAX_ACCELS 16
+#define HX_MAX_ACCELS 64 /* per test (test_vcl_realworld starts one per corpus file) */
 static struct hx_accel *accels[HX_MAX_ACCELS];
 static char *extra_env[8];
 
