@@ -9,10 +9,10 @@
 # It says what accel does when you give it no VCL (-b alone). Where that
 # differs from Varnish's builtin.vcl, a comment says how and why.
 #
-# Two values come from parameters: the accel_purge ACL is -p purge_acl
-# and the 120s of vcl_backend_response is -p hfm_ttl. What is written
-# here are their defaults; accel puts purge_acl's value in the ACL's
-# place when it loads this file (hfm_ttl: draft).
+# One value comes from a parameter: the accel_purge ACL is -p
+# purge_acl. What is written here is its default; accel puts the
+# parameter's value in its place when it loads this file. How long a
+# hit-for-miss marker lasts (vcl_backend_response) is -p hfm_ttl.
 #
 # Not written here because accel does it in C, before VCL sees the
 # request: requests it cannot parse are refused (400, 413, 414, 417,

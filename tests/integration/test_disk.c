@@ -721,5 +721,5 @@ main(void)
 	    HX_TEST(t_memory_hits_keep_disk_copy),
 	    HX_TEST(t_full_fs_keeps_serving),
 	};
-	HX_RUN(tests);
+	return HX_RUN(tests);
 }

@@ -649,5 +649,5 @@ main(void)
 	    HX_TEST(background_refresh_runs_fetch_and_response),
 	    HX_TEST(detached_fill_keeps_client_ip),
 	};
-	HX_RUN(tests);
+	return HX_RUN(tests);
 }

@@ -273,5 +273,5 @@ main(void)
 	    HX_TEST(corpus_programs_serve),
 	    HX_TEST(wordpress_site),
 	};
-	HX_RUN(tests);
+	return HX_RUN(tests);
 }

@@ -39,6 +39,7 @@ static const char vcl_text[] =
     "}\n";
 
 static struct sess sp;
+static struct worker wrk; /* the program's users are counted per worker */
 static struct h1_hdr hdrs[32];
 static char reqbuf[1024];
 static char reqws[16384];
@@ -63,10 +64,22 @@ group_setup(void **state)
 	return (0);
 }
 
+/* The busyobj's and the request's hold on the program, let go. */
+static void
+release(void)
+{
+	if (bo.vcl != NULL)
+		acc_vcl_bo_fini(&bo);
+	if (sp.req.vcl != NULL)
+		acc_vcl_req_fini(&sp.req);
+}
+
 static int
 group_teardown(void **state)
 {
 	(void)state;
+	release();
+	acc_vcl_wrk_fini(&wrk);
 	acc_vcl_fini();
 	return (0);
 }
@@ -80,7 +93,9 @@ setup(const char *fields)
 	struct req *req = &sp.req;
 	int n;
 
+	release();
 	memset(&sp, 0, sizeof sp);
+	sp.wrk = &wrk;
 	snprintf(sp.peer, sizeof sp.peer, "192.0.2.7");
 	req->magic = REQ_MAGIC;
 	req->sp = &sp;
@@ -93,7 +108,9 @@ setup(const char *fields)
 	    32) == n);
 	memset(&bo, 0, sizeof bo);
 	bo.magic = BUSYOBJ_MAGIC;
+	bo.wrk = &wrk;
 	bo.req = req;
+	acc_vcl_bo_init(&bo, req);
 	bo.meth = H1M_GET;
 	bo.strip_cond = 1;
 	ws_init(&bo.ws, bows, sizeof bows);
