@@ -203,20 +203,22 @@ test_builtin_alone(void **state)
 		;
 	assert_int_equal(p->ir[i].op, VCL_IR_S_RETURN);
 	assert_int_equal(p->ir[i].a, VCL_A_HASH);
-	/* the first: if (req.method == "CONNECT"), a variable against a
-	 * constant: E_VAR_EQ_K (flags 0: ==) */
+	/* the first: if (req.method == "CONNECT"), req.method against a
+	 * constant: the set {CONNECT} (E_METHOD_IN), the constant in
+	 * p->meth */
 	ir = &p->ir[p->ir[p->sub[VCL_SUB_RECV]].a];
-	assert_int_equal(ir->op, VCL_IR_E_VAR_EQ_K);
-	assert_int_equal(ir->flags, 0);
-	assert_int_equal(ir->a, VCL_V_REQ_METHOD);
-	assert_true(ir->b < p->nk);
-	assert_int_equal(p->k[ir->b].s.len, 7);
-	/* the third: != "GET" && != "HEAD" */
+	assert_int_equal(ir->op, VCL_IR_E_METHOD_IN);
+	assert_int_equal(p->nmeth, 4); /* CONNECT PURGE GET HEAD */
+	assert_int_equal(p->meth[0].len, 7);
+	assert_memory_equal(p->meth[0].p, "CONNECT", 7);
+	assert_int_equal(ir->a, VCL_METH_BIT(0));
+	/* the third: != "GET" && != "HEAD", one set: every value but those
+	 * two (the other values' bit 0 included) */
 	i = p->ir[p->ir[p->sub[VCL_SUB_RECV]].next].next;
 	ir = &p->ir[p->ir[i].a];
-	assert_int_equal(ir->op, VCL_IR_E_AND);
-	assert_int_equal(p->ir[ir->a].op, VCL_IR_E_VAR_EQ_K);
-	assert_int_equal(p->ir[ir->a].flags, 1);
+	assert_int_equal(ir->op, VCL_IR_E_METHOD_IN);
+	assert_int_equal(ir->a, ~(VCL_METH_BIT(2) | VCL_METH_BIT(3)));
+	assert_true(ir->a & VCL_METH_OTHER);
 	/* the fourth: defined(Content-Length) || defined(Transfer-Encoding) */
 	ir = &p->ir[p->ir[p->ir[i].next].a];
 	assert_int_equal(ir->op, VCL_IR_E_OR);
@@ -234,6 +236,13 @@ test_builtin_alone(void **state)
 	assert_int_equal(p->ir[i].op, VCL_IR_S_RETURN);
 	assert_int_equal(p->ir[i].a, VCL_A_LOOKUP);
 	assert_int_equal(p->ir[i].next, 0);
+	/* that vcl_hash is the default one, which accel runs without the
+	 * interpreter; vcl_hit and vcl_deliver are quick (a lone return) */
+	assert_int_equal(vcl_hash_is_default(p), 1);
+	assert_int_equal(p->quick[VCL_SUB_HIT], VCL_A_DELIVER + 1);
+	assert_int_equal(p->quick[VCL_SUB_DELIVER], VCL_A_DELIVER + 1);
+	assert_int_equal(p->quick[VCL_SUB_RECV], 0);
+	assert_int_equal(p->quick[VCL_SUB_HASH], 0);
 	/* the headers are shared: Content-Type is one entry */
 	assert_true(p->nhdrs >= 4);
 	vcl_prog_rel(&p);
