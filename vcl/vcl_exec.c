@@ -587,6 +587,21 @@ vx_bool(struct vx *x, vcl_ix i)
 			return (s.p != NULL);
 		}
 		break;
+	case VCL_IR_E_MATCH: {
+		/* a typical VCL's every test (req.url ~ "..."): the
+		 * subject straight from the host */
+		const struct vcl_prog *p = x->rt.p;
+		struct vcl_str s;
+
+		if (vx_sval(x, n->a, &s))
+			return (-1);
+		VCL_ASSERT(n->b < p->nre);
+		r = vcl_re_match(p->re[n->b], s.p == NULL ? "" : s.p,
+		    s.p == NULL ? 0 : s.len);
+		if (r < 0)
+			return (vcl_rt_fail(&x->rt, "regex match failed"));
+		return (r != (int)n->c);
+	}
 	case VCL_IR_E_AND:
 	case VCL_IR_E_OR:
 		r = vx_cond(x, n->a);

@@ -739,6 +739,18 @@ test_match_acl(void **state)
 	    VCL_T_BOOL, irb_str(b, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab"),
 	    1, 0)), -1);
 	assert_string_equal(b->ret.reason.p, "regex match failed");
+	/* a variable's value as the subject (a condition's fast path and a
+	 * value's generic one agree); a host that cannot read it fails */
+	b->ctx.vars[VCL_V_REQ_URL].s = (struct vcl_str){"/foo", 4};
+	assert_int_equal(irb_eval_bool(b, irb_node(b, VCL_IR_E_MATCH,
+	    VCL_T_BOOL, irb_var(b, VCL_V_REQ_URL, VCL_T_STRING), 0, 0)), 1);
+	assert_string_equal(STR(b, irb_node(b, VCL_IR_E_MATCH, VCL_T_BOOL,
+	    irb_var(b, VCL_V_REQ_URL, VCL_T_STRING), 0, 1)), "false");
+	b->ctx.fail_op = 1;
+	assert_int_equal(irb_eval_bool(b, irb_node(b, VCL_IR_E_MATCH,
+	    VCL_T_BOOL, irb_var(b, VCL_V_REQ_URL, VCL_T_STRING), 0, 0)), -1);
+	assert_string_equal(b->ret.reason.p, "cannot read variable");
+	b->ctx.fail_op = 0;
 	assert_int_equal(irb_eval_bool(b, irb_node(b, VCL_IR_E_ACL, VCL_T_BOOL,
 	    irb_var(b, VCL_V_CLIENT_IP, VCL_T_IP), 0, 0)), 1);
 	a.addr[0] = 11;
