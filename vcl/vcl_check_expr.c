@@ -368,23 +368,6 @@ ck_cmp_ok(enum vcl_type t, enum vcl_op op)
 	return (ck_stringable(t));
 }
 
-/* The index of the constant k in p->meth, added when new; -1 when the
- * table is full (the comparison then stays an E_VAR_EQ_K). */
-static int
-ck_meth(struct vcl_prog *p, const struct vcl_str *k)
-{
-	unsigned i;
-
-	for (i = 0; i < p->nmeth; i++)
-		if (p->meth[i].len == k->len && (k->len == 0 ||
-		    memcmp(p->meth[i].p, k->p, k->len) == 0))
-			return ((int)i);
-	if (p->nmeth == VCL_METH_MAX)
-		return (-1);
-	p->meth[p->nmeth] = *k;
-	return ((int)p->nmeth++);
-}
-
 /*
  * A STRING variable or header == or != a constant string, the built-in
  * VCL's every comparison: node ix becomes E_VAR_EQ_K or E_HDR_EQ_K, which
@@ -404,7 +387,7 @@ ck_cmp_k(struct vcl_prog *p, vcl_ix ix)
 	    k->type != VCL_T_STRING || l->type != VCL_T_STRING)
 		return;
 	if (l->op == VCL_IR_E_VAR && l->a == VCL_V_REQ_METHOD &&
-	    (m = ck_meth(p, &p->k[k->a].s)) >= 0) {
+	    (m = vcl_meth_add(p, &p->k[k->a].s)) >= 0) {
 		n->op = VCL_IR_E_METHOD_IN;
 		n->a = ne ? ~VCL_METH_BIT(m) : VCL_METH_BIT(m);
 		n->b = n->c = 0;

@@ -474,16 +474,51 @@ vx_sval(struct vx *x, vcl_ix i, struct vcl_str *s)
 	return (0);
 }
 
+int
+vcl_meth_add(struct vcl_prog *p, const struct vcl_str *k)
+{
+	unsigned i;
+
+	for (i = 0; i < p->nmeth; i++)
+		if (p->meth[i].len == k->len && (k->len == 0 ||
+		    memcmp(p->meth[i].p, k->p, k->len) == 0))
+			return ((int)i);
+	if (p->nmeth == VCL_METH_MAX)
+		return (-1);
+	p->meth[p->nmeth] = *k;
+	if (k->len < VCL_METH_SHORT)
+		p->meth_len[k->len] |= 1u << p->nmeth;
+	return ((int)p->nmeth++);
+}
+
+/* The lowest bit set in m (not 0). */
+static inline unsigned
+vx_lowbit(uint32_t m)
+{
+#if defined(__GNUC__)
+	return ((unsigned)__builtin_ctz(m));
+#else
+	unsigned i = 0;
+
+	while (!(m & 1u)) {
+		m >>= 1;
+		i++;
+	}
+	return (i);
+#endif
+}
+
 /*
  * req.method's bit (vcl_ir.h, E_METHOD_IN): read from the host once per
- * run and looked up among the program's method constants; 0 for a value
- * that is none of them. -1 with the run failed.
+ * run and looked up among the program's method constants of its length;
+ * 0 for a value that is none of them. -1 with the run failed.
  */
 static int
 vx_meth(struct vx *x)
 {
 	const struct vcl_prog *p = x->rt.p;
 	union vcl_val v;
+	uint32_t m;
 	unsigned i;
 
 	if (vx_host(x, x->rt.ops->ho_var_get(x->rt.ctx, VCL_V_REQ_METHOD, &v),
@@ -492,6 +527,16 @@ vx_meth(struct vx *x)
 	if (v.s.p == NULL)
 		v.s.len = 0; /* not set compares as "" */
 	x->meth = 0;
+	if (v.s.len < VCL_METH_SHORT) {
+		for (m = p->meth_len[v.s.len]; m != 0; m &= m - 1) {
+			i = vx_lowbit(m);
+			if (vx_memeq(p->meth[i].p, v.s.p, v.s.len)) {
+				x->meth = (int)i + 1;
+				break;
+			}
+		}
+		return (x->meth);
+	}
 	for (i = 0; i < p->nmeth; i++) {
 		if (p->meth[i].len == v.s.len &&
 		    vx_memeq(p->meth[i].p, v.s.p, v.s.len)) {

@@ -136,6 +136,10 @@ struct vcl_ir {
 #define VCL_METH_MAX 31
 #define VCL_METH_BIT(i) (1u << ((i) + 1)) /* vcl_prog.meth[i] */
 #define VCL_METH_OTHER 1u		  /* none of vcl_prog.meth */
+#define VCL_METH_SHORT 16 /* lengths vcl_prog.meth_len indexes */
+/* The index of constant k in p->meth, added (with its meth_len bit) when
+ * new; -1 when the table is full. The checker's (vcl_exec.c). */
+int vcl_meth_add(struct vcl_prog *p, const struct vcl_str *k);
 
 /*
  * Regexes (vcl_re.c): PCRE2, compiled (and JIT-compiled when PCRE2 can) at
@@ -223,6 +227,9 @@ struct vcl_prog {
 	/* The constants req.method is compared with (E_METHOD_IN). */
 	struct vcl_str meth[VCL_METH_MAX];
 	unsigned nmeth;
+	/* Per length below VCL_METH_SHORT, which of them have it (bit i:
+	 * meth[i]): the run compares req.method with those alone. */
+	uint32_t meth_len[VCL_METH_SHORT];
 
 	/* The deepest call chain (subroutines), for the interpreter's
 	 * bound, and the most captures any regex has (match data size). */

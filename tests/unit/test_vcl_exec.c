@@ -602,10 +602,16 @@ test_method_in(void **state)
 	vcl_ix s1, s2, s3;
 
 	(void)state;
-	b->p.meth[0] = (struct vcl_str){"GET", 3};
-	b->p.meth[1] = (struct vcl_str){"HEAD", 4};
-	b->p.meth[2] = (struct vcl_str){"", 0};
-	b->p.nmeth = 3;
+	assert_int_equal(vcl_meth_add(&b->p, &(struct vcl_str){"GET", 3}), 0);
+	assert_int_equal(vcl_meth_add(&b->p, &(struct vcl_str){"HEAD", 4}),
+	    1);
+	assert_int_equal(vcl_meth_add(&b->p, &(struct vcl_str){"", 0}), 2);
+	assert_int_equal(vcl_meth_add(&b->p, &(struct vcl_str){"HEAD", 4}),
+	    1);
+	assert_int_equal(b->p.nmeth, 3);
+	/* past VCL_METH_SHORT: found by a scan, not by its length */
+	assert_int_equal(vcl_meth_add(&b->p, &(struct vcl_str){
+	    "VERY-LONG-METHOD-NAME", 21}), 3);
 	b->ctx.vars[VCL_V_REQ_METHOD].s = (struct vcl_str){"GET", 3};
 	assert_int_equal(irb_eval_bool(b, meth_in(b, get)), 1);
 	assert_int_equal(irb_eval_bool(b, meth_in(b, head)), 0);
@@ -623,6 +629,13 @@ test_method_in(void **state)
 	assert_int_equal(irb_eval_bool(b, meth_in(b, head)), 0);
 	b->ctx.vars[VCL_V_REQ_METHOD].s = (struct vcl_str){"HEAD", 4};
 	assert_int_equal(irb_eval_bool(b, meth_in(b, head)), 1);
+	b->ctx.vars[VCL_V_REQ_METHOD].s = (struct vcl_str){
+	    "VERY-LONG-METHOD-NAME", 21};
+	assert_int_equal(irb_eval_bool(b, meth_in(b, VCL_METH_BIT(3))), 1);
+	assert_int_equal(irb_eval_bool(b, meth_in(b, VCL_METH_OTHER)), 0);
+	b->ctx.vars[VCL_V_REQ_METHOD].s = (struct vcl_str){
+	    "VERY-LONG-METHOD-NAMX", 21};
+	assert_int_equal(irb_eval_bool(b, meth_in(b, VCL_METH_OTHER)), 1);
 	/* not set compares as "": the "" constant's bit */
 	b->ctx.vars[VCL_V_REQ_METHOD].s = (struct vcl_str){NULL, 0};
 	assert_int_equal(irb_eval_bool(b, meth_in(b, none)), 1);
