@@ -36,6 +36,7 @@ struct vx {
 static int vx_eval(struct vx *x, vcl_ix i, union vcl_val *v);
 static inline int vx_cond(struct vx *x, vcl_ix i)
     __attribute__((always_inline));
+static int vx_bool(struct vx *x, vcl_ix i);
 
 int
 vcl_rt_fail(struct vcl_rt *rt, const char *why)
@@ -547,16 +548,14 @@ vx_meth(struct vx *x)
 	return (x->meth);
 }
 
-static int vx_bool(struct vx *x, vcl_ix i);
-
 /*
  * A BOOL expression: 1 or 0, or -1 with the run failed. Inlined where a
  * condition is tested, so that the checker's leaves (E_VAR_EQ_K,
- * E_HDR_EQ_K, E_HDR_DEFINED: every condition of the built-in VCL but its
- * && and ||) cost no call; the rest is vx_bool's.
+ * E_HDR_EQ_K, E_HDR_DEFINED, E_METHOD_IN: every condition of the
+ * built-in VCL) cost no call; the rest is vx_bool's.
  */
-static inline int
-vx_cond(struct vx *x, vcl_ix i)
+static inline __attribute__((always_inline)) int
+vx_leaf(struct vx *x, vcl_ix i)
 {
 	const struct vcl_ir *n = &x->ir[i];
 	const struct vcl_prog *p = x->rt.p;
@@ -595,6 +594,23 @@ vx_cond(struct vx *x, vcl_ix i)
 	default:
 		return (vx_bool(x, i));
 	}
+}
+
+/* A condition: a leaf, or && / || of two (the built-in's Content-Length
+ * || Transfer-Encoding) without a call either; the rest is vx_bool's. */
+static inline int
+vx_cond(struct vx *x, vcl_ix i)
+{
+	const struct vcl_ir *n = &x->ir[i];
+	int r;
+
+	VCL_ASSERT(i < x->rt.p->nir);
+	if (n->op != VCL_IR_E_OR && n->op != VCL_IR_E_AND)
+		return (vx_leaf(x, i));
+	r = vx_leaf(x, n->a);
+	if (r < 0 || r == (n->op == VCL_IR_E_OR))
+		return (r);
+	return (vx_leaf(x, n->b));
 }
 
 /* The other BOOL expressions: &&, || and ! over conditions, or any. */
@@ -815,15 +831,17 @@ vx_body(struct vx *x, vcl_ix i)
 		const struct vcl_ir *n = &ir[i];
 
 		VCL_ASSERT(i < nir);
-		switch (n->op) {
-		case VCL_IR_S_IF:
+		if (n->op == VCL_IR_S_IF) { /* the most frequent, first */
 			r = vx_cond(x, n->a);
 			if (r < 0)
 				return (-1);
 			i = r ? n->b : n->c;
 			if (i != 0 && (r = vx_body(x, i)) != 0)
 				return (r);
-			break;
+			i = n->next;
+			continue;
+		}
+		switch (n->op) {
 		case VCL_IR_S_RETURN:
 			if (n->b != 0 || n->c != 0 || n->a == VCL_A__MAX)
 				return (vx_stmt(x, n));
