@@ -548,6 +548,16 @@ vx_meth(struct vx *x)
 	return (x->meth);
 }
 
+/* Whether req.method is in set (E_METHOD_IN, S_IF_METHOD): 1 or 0, or
+ * -1 with the run failed. */
+static inline int
+vx_methods(struct vx *x, uint32_t set)
+{
+	if (x->meth < 0 && vx_meth(x) < 0)
+		return (-1);
+	return ((int)((set >> x->meth) & 1u));
+}
+
 /*
  * A BOOL expression: 1 or 0, or -1 with the run failed. Inlined where a
  * condition is tested, so that the checker's leaves (E_VAR_EQ_K,
@@ -588,9 +598,7 @@ vx_leaf(struct vx *x, vcl_ix i)
 			return (-1);
 		return (s.p != NULL);
 	case VCL_IR_E_METHOD_IN:
-		if (x->meth < 0 && vx_meth(x) < 0)
-			return (-1);
-		return ((n->a >> x->meth) & 1u);
+		return (vx_methods(x, n->a));
 	default:
 		return (vx_bool(x, i));
 	}
@@ -831,8 +839,10 @@ vx_body(struct vx *x, vcl_ix i)
 		const struct vcl_ir *n = &ir[i];
 
 		VCL_ASSERT(i < nir);
-		if (n->op == VCL_IR_S_IF) { /* the most frequent, first */
-			r = vx_cond(x, n->a);
+		if (n->op == VCL_IR_S_IF || n->op == VCL_IR_S_IF_METHOD) {
+			/* the most frequent, first */
+			r = n->op == VCL_IR_S_IF ? vx_cond(x, n->a) :
+			    vx_methods(x, n->a);
 			if (r < 0)
 				return (-1);
 			i = r ? n->b : n->c;

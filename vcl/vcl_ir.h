@@ -45,6 +45,8 @@ typedef uint32_t vcl_ix; /* an index into vcl_prog.ir; 0: none */
 	X(S_BAN)	/* a: expr (STRING) */                                 \
 	X(S_EXPR)	/* a: expr (a call whose value is dropped) */          \
 	X(S_NEW)	/* a: obj, b: the constructor call (E_FUNC) */         \
+	X(S_IF_METHOD)	/* a: a set of methods (E_METHOD_IN's a), b: then,    \
+			   c: else: an S_IF whose condition is that set */     \
 	/* expressions */                                                      \
 	X(E_CONST)	/* a: k */                                             \
 	X(E_VAR)	/* a: var id */                                        \
@@ -129,7 +131,9 @@ struct vcl_ir {
  * GET's: constants added later are other values), and &&, || and ! of two
  * sets are one set (&, |, ~). At run time req.method is read once (one
  * host call), looked up in vcl_prog.meth, and kept for the rest of the
- * run; a `set` or `unset` of req.method forgets it. A method the table
+ * run; a `set` or `unset` of req.method forgets it. An `if` whose whole
+ * condition is a set is an S_IF_METHOD, the set in the statement itself
+ * (the built-in vcl_recv's first three). A method the table
  * does not hold (an extension method, "get") is bit 0: in no set of
  * constants, in every complement, as a string comparison says.
  */

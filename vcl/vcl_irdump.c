@@ -291,8 +291,12 @@ dump_body(FILE *f, const struct vcl_prog *p, vcl_ix i, int ind,
 			}
 			break;
 		case VCL_IR_S_IF:
+		case VCL_IR_S_IF_METHOD:
 			fputs("if ", f);
-			dump_expr(f, p, n->a);
+			if (n->op == VCL_IR_S_IF_METHOD)
+				dump_methods(f, p, n->a, "BOOL");
+			else
+				dump_expr(f, p, n->a);
 			fputs(" {\n", f);
 			dump_body(f, p, n->b, ind + 1, callees);
 			if (n->c != 0) {

@@ -188,28 +188,32 @@ test_builtin_alone(void **state)
 	struct vcl_prog *p = vcl_load(NULL, NULL, NULL, 0, 0, NULL, d);
 	const struct vcl_ir *ir;
 	vcl_ix i;
-	unsigned n = 0, ifs = 0;
+	unsigned n = 0, ifs = 0, mifs = 0;
 
 	(void)state;
 	assert_non_null(p);
 	assert_int_equal(vcl_diag_count(d), 0);
 	assert_int_equal(p->nbackends, 0);
 	assert_int_equal(p->nacls, 1);
-	/* vcl_recv: 5 statements (four ifs and return (hash)) */
-	for (i = p->sub[VCL_SUB_RECV]; i != 0; i = p->ir[i].next, n++)
+	/* vcl_recv: 5 statements (four ifs, the first three on the method
+	 * alone, and return (hash)) */
+	for (i = p->sub[VCL_SUB_RECV]; i != 0; i = p->ir[i].next, n++) {
 		ifs += p->ir[i].op == VCL_IR_S_IF;
+		mifs += p->ir[i].op == VCL_IR_S_IF_METHOD;
+	}
 	assert_int_equal(n, 5);
-	assert_int_equal(ifs, 4);
+	assert_int_equal(mifs, 3);
+	assert_int_equal(ifs, 1);
 	/* its last: return (hash) */
 	for (i = p->sub[VCL_SUB_RECV]; p->ir[i].next != 0; i = p->ir[i].next)
 		;
 	assert_int_equal(p->ir[i].op, VCL_IR_S_RETURN);
 	assert_int_equal(p->ir[i].a, VCL_A_HASH);
 	/* the first: if (req.method == "CONNECT"), req.method against a
-	 * constant: the set {CONNECT} (E_METHOD_IN), the constant in
-	 * p->meth */
-	ir = &p->ir[p->ir[p->sub[VCL_SUB_RECV]].a];
-	assert_int_equal(ir->op, VCL_IR_E_METHOD_IN);
+	 * constant: the set {CONNECT}, the constant in p->meth, tested by
+	 * the if itself (S_IF_METHOD) */
+	ir = &p->ir[p->sub[VCL_SUB_RECV]];
+	assert_int_equal(ir->op, VCL_IR_S_IF_METHOD);
 	assert_int_equal(p->nmeth, 4); /* CONNECT PURGE GET HEAD */
 	assert_int_equal(p->meth[0].len, 7);
 	assert_memory_equal(p->meth[0].p, "CONNECT", 7);
@@ -217,8 +221,8 @@ test_builtin_alone(void **state)
 	/* the third: != "GET" && != "HEAD", one set: every value but those
 	 * two (the other values' bit 0 included) */
 	i = p->ir[p->ir[p->sub[VCL_SUB_RECV]].next].next;
-	ir = &p->ir[p->ir[i].a];
-	assert_int_equal(ir->op, VCL_IR_E_METHOD_IN);
+	ir = &p->ir[i];
+	assert_int_equal(ir->op, VCL_IR_S_IF_METHOD);
 	assert_int_equal(ir->a, ~(VCL_METH_BIT(2) | VCL_METH_BIT(3)));
 	assert_true(ir->a & VCL_METH_OTHER);
 	/* the fourth: defined(Content-Length) || defined(Transfer-Encoding) */

@@ -672,19 +672,42 @@ test_method_in(void **state)
 	assert_int_equal(irb_eval_bool(b, meth_in(b, get)), -1);
 	assert_string_equal(b->ret.reason.p, "cannot read variable");
 	b->ctx.fail_op = 0;
+	/* S_IF_METHOD: an if on a set alone, its branches, the bit kept
+	 * for a later E_METHOD_IN of the run, and a failing host */
+	b->ctx.vars[VCL_V_REQ_METHOD].s = (struct vcl_str){"GET", 3};
+	s1 = irb_node(b, VCL_IR_S_IF_METHOD, VCL_T_VOID, head,
+	    irb_ret(b, VCL_A_SYNTH, 0, 0), irb_node(b, VCL_IR_S_SET_HDR,
+	    VCL_T_VOID, VCL_W_REQ, irb_hname(b, "X-Else"), irb_str(b, "1")));
+	s2 = irb_node(b, VCL_IR_S_IF_METHOD, VCL_T_VOID, get | head, 0, 0);
+	s3 = irb_node(b, VCL_IR_S_IF, VCL_T_VOID, meth_in(b, ~get),
+	    irb_ret(b, VCL_A_PIPE, 0, 0), irb_ret(b, VCL_A_PASS, 0, 0));
+	irb_chain(b, s1, s2, s3, 0);
+	b->ctx.nvar_get = 0;
+	assert_int_equal(irb_run(b, VCL_SUB_RECV, s1), VCL_A_PASS);
+	assert_int_equal(b->ctx.nvar_get, 1);
+	assert_non_null(mock_hdr_find(&b->ctx, VCL_W_REQ,
+	    &(struct vcl_hdr){"X-Else", 6, 0}));
+	b->ctx.vars[VCL_V_REQ_METHOD].s = (struct vcl_str){"HEAD", 4};
+	assert_int_equal(irb_run(b, VCL_SUB_RECV, s1), VCL_A_SYNTH);
+	b->ctx.fail_op = 1;
+	assert_int_equal(irb_run(b, VCL_SUB_RECV, s1), VCL_A_FAIL);
+	assert_string_equal(b->ret.reason.p, "cannot read variable");
+	b->ctx.fail_op = 0;
 	{ /* -C -d: the constants of the set, or of its complement */
 		char *out = NULL;
 		size_t len = 0;
 		FILE *f = open_memstream(&out, &len);
 
 		assert_non_null(f);
-		b->p.sub[VCL_SUB_RECV] = irb_node(b, VCL_IR_S_IF, VCL_T_VOID,
-		    bin(b, VCL_IR_E_AND, VCL_T_BOOL, meth_in(b, get | head),
-		    meth_in(b, ~head), 0), 0, 0);
+		b->p.sub[VCL_SUB_RECV] = irb_chain(b, irb_node(b, VCL_IR_S_IF,
+		    VCL_T_VOID, bin(b, VCL_IR_E_AND, VCL_T_BOOL, meth_in(b,
+		    get | head), meth_in(b, ~head), 0), 0, 0), irb_node(b,
+		    VCL_IR_S_IF_METHOD, VCL_T_VOID, get, 0, 0), 0);
 		vcl_prog_dump(&b->p, f);
 		fclose(f);
 		assert_non_null(strstr(out, "if (&& BOOL (method-in BOOL "
 		    "\"GET\" \"HEAD\") (method-not-in BOOL \"HEAD\")) {\n"));
+		assert_non_null(strstr(out, "if (method-in BOOL \"GET\") {\n"));
 		free(out);
 	}
 	irb_free(b);
