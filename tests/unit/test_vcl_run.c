@@ -432,8 +432,8 @@ hash_default_only_for_builtin(void **state)
 {
 	static const char *const not_default[] = {
 	    "sub vcl_hash { hash_data(req.http.Cookie); }\n",
-	    "sub vcl_hash { hash_data(req.url); hash_data(req.http.host);"
-	    " return (lookup); }\n",
+	    ("sub vcl_hash { hash_data(req.url); hash_data(req.http.host);"
+	    " return (lookup); }\n"),
 	    "sub vcl_hash { if (req.http.X) { return (lookup); } }\n",
 	};
 	char text[1024];
