@@ -113,6 +113,7 @@ struct vcl_ir {
  *   == or != a constant string becomes (the same value: not set is "");
  *   E_HDR_DEFINED: E_DEFINED of a header. The nodes of the operands stay
  *   in the array, unused. docs/vcl-internals.md, "Cost budget".
+ * - E_METHOD_IN, S_IF_METHOD: req.method against constants, below.
  * - S_NEW: b is an E_FUNC whose a is the object type (enum vcl_obj_id),
  *   not a function id, and whose b is the constructor's arguments.
  * - vcl_acl_add returns -2 when a name does not resolve (the checker
