@@ -16,7 +16,8 @@
 # (unless --no-ref) so that the figure comes with a ratio. With --vcl FILE
 # a second accel row, "accel -f", runs FILE (its vcl_recv, vcl_hash,
 # vcl_hit and vcl_deliver before the built-in VCL's) on every hit: a copy
-# of it whose first `.port = "..."` is the origin's port (make bench-instr
+# of it whose first `.port = "..."` is the origin's port, its backend
+# (with -b as well for an accel that wants both) (make bench-instr
 # gives tests/vcl/daemon/perf-typical.vcl, or BENCH_VCL=FILE; BENCH_VCL=
 # for none).
 # Results: tests/bench/results/instr-<date-time>/ (instr.csv and the
@@ -79,6 +80,18 @@ if [ -n "$VCL" ]; then
 	# that before counting.
 	"$ACCEL_BIN" -C -f "$RES/bench.vcl" >"$RES/vcl-check.log" 2>&1 ||
 		die "$VCL does not load (see $RES/vcl-check.log)"
+	# Its backend is the VCL's; an accel that still wants -b beside -f
+	# (before the VCL's backends were bound) gets both.
+	FVCL=(-f "$RES/bench.vcl")
+	mkdir -p "$RES/probe"
+	spawn "$RES/probe/stderr.log" "$ACCEL_BIN" -a 127.0.0.1:0 "${FVCL[@]}" -t 1 -n "$RES/probe"
+	for t in $(seq 1 50); do
+		grep -q 'listening on' "$RES/probe/stderr.log" && break
+		kill -0 "$SPAWNED" 2>/dev/null || break
+		sleep 0.1
+	done
+	grep -q 'listening on' "$RES/probe/stderr.log" || FVCL+=(-b "127.0.0.1:$ORIGIN_PORT")
+	stop_pid "$SPAWNED"
 fi
 
 # curl_config N PORT: N fetches of /1k, one connection.
@@ -113,10 +126,10 @@ one_run() {
 	local vg=(valgrind --tool=callgrind --callgrind-out-file="$out")
 	case $name in
 	accel | accel-f)
-		local fvcl=()
-		[ "$name" = accel-f ] && fvcl=(-f "$RES/bench.vcl")
-		spawn "$dir/stderr.log" "${vg[@]}" "$ACCEL_BIN" -a 127.0.0.1:0 -b "127.0.0.1:$ORIGIN_PORT" \
-			"${fvcl[@]}" -t 1 -n "$dir" -p access_log=off
+		local args=(-b "127.0.0.1:$ORIGIN_PORT")
+		[ "$name" = accel-f ] && args=("${FVCL[@]}")
+		spawn "$dir/stderr.log" "${vg[@]}" "$ACCEL_BIN" -a 127.0.0.1:0 "${args[@]}" \
+			-t 1 -n "$dir" -p access_log=off
 		pid=$SPAWNED port=""
 		for t in $(seq 1 600); do
 			port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$dir/stderr.log" | head -n 1)
