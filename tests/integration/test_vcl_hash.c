@@ -8,6 +8,8 @@
  */
 #include "tests/integration/cache_test_util.h"
 
+#include <stdio.h>
+
 /* GET target with Host: host and these fields (each ending in CRLF);
  * its body is `body` and its Cache-Status holds `cs`. */
 #define GET_KEY(c, host, target, fields, body, cs) \
@@ -51,12 +53,51 @@ builtin_key_is_host_then_url(void **state)
 	RIG_DONE(t, 4);
 }
 
+/*
+ * The rig on tests/vcl/daemon/hash-variant.vcl, its backend the origin:
+ * with -f alone, or with -b too for an accel that wants both (before the
+ * VCL's backends were bound; the probe is a start that fails at once).
+ */
+static struct rig *
+variant_rig(void)
+{
+	struct rig *t = hx_alloc(sizeof(*t));
+	const char *path = hx_printf("%s/hash-variant.vcl", hx_tmpdir());
+	char text[4096];
+	struct hx_accel *probe;
+	FILE *f = fopen("tests/vcl/daemon/hash-variant.vcl", "r");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(text, 1, sizeof text - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	t->o = hx_origin_start();
+	f = fopen(path, "w");
+	assert_non_null(f);
+	/* the file's backend is 127.0.0.1:8080: the origin's port instead */
+	assert_non_null(strstr(text, "\"8080\""));
+	fprintf(f, "%.*s\"%d\"%s", (int)(strstr(text, "\"8080\"") - text),
+	    text, t->o->port, strstr(text, "\"8080\"") + 6);
+	fclose(f);
+	probe = hx_accel_spawn("-a 127.0.0.1:0 -t 1 -f %s -n %s/probe", path,
+	    hx_tmpdir());
+	if (hx_accel_wait(probe, 1000) == -1) {
+		(void)hx_accel_stop(probe);
+		t->a = hx_accel_start("-f %s", path);
+	} else
+		t->a = hx_accel_start("-b 127.0.0.1:%d -f %s", t->o->port,
+		    path);
+	t->c = hx_connect(t->a->port);
+	return t;
+}
+
 /* A user's vcl_hash adding X-Variant: run, its inputs before the
  * built-in ones; requests without the header share the built-in key. */
 static void
 user_vcl_hash_is_run(void **state)
 {
-	struct rig *t = RIG_START("-f tests/vcl/daemon/hash-variant.vcl");
+	struct rig *t = variant_rig();
 
 	(void)state;
 	respond_fresh(t->o, "one");
