@@ -139,8 +139,10 @@ bench-quick:
 bench-smoke: build/accel
 	@sh tests/bench/smoke.sh
 
+# BENCH_VCL: a second accel row with -f FILE (BENCH_VCL= for none).
+BENCH_VCL ?= tests/vcl/daemon/perf-typical.vcl
 bench-instr: build/accel
-	@sh tests/bench/instr.sh
+	@sh tests/bench/instr.sh $(if $(BENCH_VCL),--vcl $(BENCH_VCL))
 
 # The LMDB tier's chunk size (docs/storage-lmdb.md); not part of make test.
 build/bench/lmdb_chunk: tests/bench/lmdb_chunk.c build/libaccel.a $(HDRS)

@@ -22,6 +22,7 @@
 #include "accel/cache_int.h"
 #include "accel/hb.h"
 #include "accel/rfc9111.h"
+#include "accel/vcl_host.h"
 
 #include <string.h>
 #include <time.h>
@@ -173,23 +174,24 @@ cache_fini(void)
 /* ---- key ---- */
 
 /*
- * The hash inputs of (req's host, path) into req's workspace, and the key
- * from them: *hashin points into the workspace (valid until the request
- * ends). 0, or -1 when the workspace is full.
+ * The hash inputs (host, then path, each as hash_data() adds it) into
+ * req's workspace, and the key from them: *hashin points into the
+ * workspace (valid until the request ends). 0, or -1 when the workspace
+ * is full.
  */
 static int
-cache_key_of(struct req *req, const char *path, size_t plen,
-    struct sto_key *key, const uint8_t **hashin, size_t *hashin_len)
+cache_key_from(struct req *req, struct vcl_str host, const char *path,
+    size_t plen, struct sto_key *key, const uint8_t **hashin,
+    size_t *hashin_len)
 {
-	const struct h1_req *r = &req->h;
-	size_t cap = plen + (r->host ? r->host_len : 0) + 16;
+	size_t cap = plen + host.len + 16;
 	void *buf = ws_alloc(&req->ws, cap);
 	struct sto_hashin hi;
 
 	if (buf == NULL)
 		return (-1);
 	sto_hashin_init(&hi, buf, cap);
-	sto_hashin_add(&hi, r->host ? r->host : "", r->host ? r->host_len : 0);
+	sto_hashin_add(&hi, host.p != NULL ? host.p : "", host.len);
 	sto_hashin_add(&hi, path, plen);
 	if (hi.hi_overflow)
 		return (-1);
@@ -197,6 +199,39 @@ cache_key_of(struct req *req, const char *path, size_t plen,
 	*hashin_len = hi.hi_len;
 	sto_key_make(key, *hashin, *hashin_len);
 	return (0);
+}
+
+/* The key of (req's host, path): what the built-in vcl_hash makes. */
+static int
+cache_key_of(struct req *req, const char *path, size_t plen,
+    struct sto_key *key, const uint8_t **hashin, size_t *hashin_len)
+{
+	struct vcl_str host = {req->h.host, req->h.host ? req->h.host_len : 0};
+
+	return (cache_key_from(req, host, path, plen, key, hashin,
+	    hashin_len));
+}
+
+/*
+ * The built-in vcl_hash without a run (vcl_hash_is_default): req.http.host
+ * and req.url read through the host operations, as the run would read
+ * them (what vcl_recv wrote, not the parsed head), hashed as
+ * acc_hash_data() would. The cheap half of the VCL cost budget
+ * (docs/vcl-internals.md).
+ */
+static int
+cache_hash_default(struct req *req)
+{
+	static const struct vcl_hdr host_hdr = {"host", 4, H1H_HOST};
+	struct vcl_ctx c = {req, NULL, &req->ws, NULL};
+	struct vcl_str host;
+	union vcl_val url;
+
+	if (acc_vcl_ops.ho_hdr_get(&c, VCL_W_REQ, &host_hdr, &host) != 0 ||
+	    acc_vcl_ops.ho_var_get(&c, VCL_V_REQ_URL, &url) != 0)
+		return (-1);
+	return (cache_key_from(req, host, url.s.p != NULL ? url.s.p : "",
+	    url.s.len, &req->key, &req->hashin, &req->hashin_len));
 }
 
 /*
@@ -209,11 +244,15 @@ int
 cache_hash(struct req *req)
 {
 	const struct h1_req *r = &req->h;
-	size_t cap = r->path_len + (r->host ? r->host_len : 0) + 256;
-	void *buf = ws_alloc(&req->ws, cap);
+	size_t cap;
+	void *buf;
 	struct sto_hashin hi;
 	struct vcl_ret ret;
 
+	if (vcl_hash_is_default(acc_vcl_prog_req(req)))
+		return (cache_hash_default(req));
+	cap = r->path_len + (r->host ? r->host_len : 0) + 256;
+	buf = ws_alloc(&req->ws, cap);
 	if (buf == NULL)
 		return (-1);
 	sto_hashin_init(&hi, buf, cap);

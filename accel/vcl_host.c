@@ -408,6 +408,11 @@ acc_hdr_get(struct vcl_ctx *c, enum vcl_where w, const struct vcl_hdr *h,
 			*s = str_of(req->h.host, req->h.host_len);
 		return (0);
 	}
+	/* A known header the request lacks (the built-in vcl_recv's
+	 * Content-Length and Transfer-Encoding): one bit test, no view.
+	 * req->h.seen follows the edits (req_view_store). */
+	if (h->hint != H1H_OTHER && !(req->h.seen & (1u << h->hint)))
+		return (0);
 	hs = req_view(req);
 	f = hdrs_get(&hs, (enum h1_hk)h->hint, h->name, h->len);
 	if (f != NULL)

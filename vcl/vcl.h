@@ -179,6 +179,17 @@ void vcl_prog_rel(struct vcl_prog **pp);
 enum vcl_action vcl_run(const struct vcl_prog *p, enum vcl_sub sub,
     struct vcl_ctx *ctx, struct vcl_ret *ret);
 
+/*
+ * 1 when p's vcl_hash is `hash_data(req.http.host); hash_data(req.url);
+ * return (lookup);` and nothing else (the built-in VCL's, with no user
+ * code before it), else 0. The host may then make the cache key from
+ * those two values itself instead of running vcl_hash, on one condition:
+ * it reads them as a run would (its own ho_hdr_get and ho_var_get, at
+ * hash time, so that what vcl_recv wrote is what is hashed) and hashes
+ * them as its ho_hash_data would. docs/vcl-internals.md, "Cost budget".
+ */
+int vcl_hash_is_default(const struct vcl_prog *p);
+
 /* The program's backends, in declaration order; the first is the default
  * (Varnish's rule when vcl_recv sets none). */
 struct vcl_backend *vcl_prog_backends(const struct vcl_prog *p,

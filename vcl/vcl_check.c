@@ -487,6 +487,51 @@ ck_graph(struct vcl_ck *ck)
 
 /* --- bodies --- */
 
+/* Whether vcl_hash is `hash_data(req.http.host); hash_data(req.url);
+ * return (lookup);` and nothing before it (vcl_hash_is_default). */
+static int
+ck_hash_default(const struct vcl_prog *p)
+{
+	const struct vcl_ir *ir = p->ir, *s1, *s2, *s3, *e1, *e2;
+	const struct vcl_hdr *h;
+
+	if (p->sub[VCL_SUB_HASH] == 0)
+		return (0);
+	s1 = &ir[p->sub[VCL_SUB_HASH]];
+	if (s1->op != VCL_IR_S_HASH_DATA || s1->next == 0)
+		return (0);
+	s2 = &ir[s1->next];
+	if (s2->op != VCL_IR_S_HASH_DATA || s2->next == 0)
+		return (0);
+	s3 = &ir[s2->next];
+	e1 = &ir[s1->a];
+	e2 = &ir[s2->a];
+	if (e1->op != VCL_IR_E_HDR || e1->a != VCL_W_REQ ||
+	    e2->op != VCL_IR_E_VAR || e2->a != VCL_V_REQ_URL ||
+	    s3->op != VCL_IR_S_RETURN || s3->a != VCL_A_LOOKUP ||
+	    s3->b != 0 || s3->c != 0)
+		return (0);
+	h = &p->hdrs[e1->b];
+	return (h->len == 4 && strncasecmp(h->name, "host", 4) == 0);
+}
+
+/* vcl_prog.quick: the subroutines that are a lone return without
+ * arguments (a plain `return;` is a user sub's, never one of these). */
+static void
+ck_quick(struct vcl_prog *p)
+{
+	const struct vcl_ir *n;
+	unsigned i;
+
+	for (i = 0; i < VCL_SUB__MAX; i++) {
+		n = &p->ir[p->sub[i]];
+		if (p->sub[i] != 0 && n->op == VCL_IR_S_RETURN && n->b == 0 &&
+		    n->c == 0 && n->a < VCL_A__MAX && n->a < UINT8_MAX)
+			p->quick[i] = (uint8_t)(n->a + 1);
+	}
+	p->hash_default = ck_hash_default(p);
+}
+
 static void
 ck_bodies(struct vcl_ck *ck)
 {
@@ -508,6 +553,7 @@ ck_bodies(struct vcl_ck *ck)
 	ck->cur = NULL;
 	for (i = 0; i < ck->nfix; i++)
 		ck->p->ir[ck->fix[i].at].a = ck->subs[ck->fix[i].callee].first;
+	ck_quick(ck->p);
 }
 
 /* Warnings for what nothing uses. */

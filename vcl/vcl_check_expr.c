@@ -371,20 +371,28 @@ ck_cmp_ok(enum vcl_type t, enum vcl_op op)
 /*
  * A STRING variable or header == or != a constant string, the built-in
  * VCL's every comparison: node ix becomes E_VAR_EQ_K or E_HDR_EQ_K, which
- * the interpreter runs without evaluating its operands as nodes.
+ * the interpreter runs without evaluating its operands as nodes; one of
+ * req.method becomes an E_METHOD_IN (vcl_ir.h).
  */
 static void
-ck_cmp_k(struct vcl_ir *ir, vcl_ix ix)
+ck_cmp_k(struct vcl_prog *p, vcl_ix ix)
 {
-	struct vcl_ir *n = &ir[ix];
-	const struct vcl_ir *l = &ir[n->a], *k = &ir[n->b];
+	struct vcl_ir *n = &p->ir[ix];
+	const struct vcl_ir *l = &p->ir[n->a], *k = &p->ir[n->b];
 	uint16_t ne = n->c == VCL_OP_NE;
+	int m;
 
 	if (n->flags != VCL_T_STRING || (n->c != VCL_OP_EQ &&
 	    n->c != VCL_OP_NE) || k->op != VCL_IR_E_CONST ||
 	    k->type != VCL_T_STRING || l->type != VCL_T_STRING)
 		return;
-	if (l->op == VCL_IR_E_VAR) {
+	if (l->op == VCL_IR_E_VAR && l->a == VCL_V_REQ_METHOD &&
+	    (m = vcl_meth_add(p, &p->k[k->a].s)) >= 0) {
+		n->op = VCL_IR_E_METHOD_IN;
+		n->a = ne ? ~VCL_METH_BIT(m) : VCL_METH_BIT(m);
+		n->b = n->c = 0;
+		n->flags = 0;
+	} else if (l->op == VCL_IR_E_VAR) {
 		n->op = VCL_IR_E_VAR_EQ_K;
 		n->a = l->a;
 		n->b = k->a;
@@ -433,7 +441,7 @@ ck_cmp(struct vcl_ck *ck, const struct vcl_node *n)
 	r = ck_emit(ck, VCL_IR_E_CMP, VCL_T_BOOL, l, r, op, &n->u.binary.oppos);
 	if (r != 0) {
 		ck->p->ir[r].flags = (uint16_t)lt;
-		ck_cmp_k(ck->p->ir, r);
+		ck_cmp_k(ck->p, r);
 	}
 	return (r);
 }
@@ -498,7 +506,16 @@ ck_binary(struct vcl_ck *ck, const struct vcl_node *n)
 	}
 }
 
-/* && and ||: each operand a condition, folded left. */
+/* Whether ix is a set of methods (E_METHOD_IN). */
+static int
+ck_is_methods(const struct vcl_ck *ck, vcl_ix ix)
+{
+	return (ck->p->ir[ix].op == VCL_IR_E_METHOD_IN);
+}
+
+/* && and ||: each operand a condition, folded left. Two sets of methods
+ * are one (`req.method != "GET" && req.method != "HEAD"`): the set's node
+ * is acc's own (made for this expression alone), r's stays unused. */
 static vcl_ix
 ck_logic(struct vcl_ck *ck, const struct vcl_node *n)
 {
@@ -508,6 +525,13 @@ ck_logic(struct vcl_ck *ck, const struct vcl_node *n)
 
 	for (it = it->next; it != NULL && acc != 0; it = it->next) {
 		r = ck_expr_as(ck, it, VCL_T_BOOL);
+		if (r != 0 && ck_is_methods(ck, acc) && ck_is_methods(ck, r)) {
+			if (op == VCL_IR_E_AND)
+				ck->p->ir[acc].a &= ck->p->ir[r].a;
+			else
+				ck->p->ir[acc].a |= ck->p->ir[r].a;
+			continue;
+		}
 		acc = r == 0 ? 0 : ck_emit(ck, op, VCL_T_BOOL, acc, r, 0,
 		    &n->pos);
 	}
@@ -522,6 +546,11 @@ ck_unary(struct vcl_ck *ck, const struct vcl_node *n)
 
 	if (n->u.unary.op == VCL_OP_NOT) {
 		a = ck_expr_as(ck, n->u.unary.arg, VCL_T_BOOL);
+		if (a != 0 && ck_is_methods(ck, a)) {
+			/* the complement (the node is this expression's) */
+			ck->p->ir[a].a = ~ck->p->ir[a].a;
+			return (a);
+		}
 		return (a == 0 ? 0 : ck_emit(ck, VCL_IR_E_NOT, VCL_T_BOOL, a,
 		    0, 0, &n->pos));
 	}

@@ -300,6 +300,11 @@ ck_if(struct vcl_ck *ck, const struct vcl_node *n,
 	}
 	if (cond == 0)
 		return (0);
+	/* a set of methods alone: tested by the statement (vcl_ir.h) */
+	if (ck->p->ir[cond].op == VCL_IR_E_METHOD_IN)
+		return (ck_emit(ck, VCL_IR_S_IF_METHOD, VCL_T_VOID,
+		    ck->p->ir[cond].a, then, els, br == n->u.ifs.branches ?
+		    &n->pos : &br->pos));
 	return (ck_emit(ck, VCL_IR_S_IF, VCL_T_VOID, cond, then, els,
 	    br == n->u.ifs.branches ? &n->pos : &br->pos));
 }

@@ -29,11 +29,14 @@ struct vx {
 	struct vcl_ret *ret;
 	const struct vcl_ir *ir;
 	unsigned depth; /* bounded at S_CALL by vx_maxdepth() */
+	int meth;	/* req.method's bit in E_METHOD_IN sets, -1: not read
+			   yet in this run (or written since) */
 };
 
 static int vx_eval(struct vx *x, vcl_ix i, union vcl_val *v);
 static inline int vx_cond(struct vx *x, vcl_ix i)
     __attribute__((always_inline));
+static int vx_bool(struct vx *x, vcl_ix i);
 
 int
 vcl_rt_fail(struct vcl_rt *rt, const char *why)
@@ -71,6 +74,44 @@ static double
 vx_num(const struct vcl_ir *n, const union vcl_val *v)
 {
 	return (vx_is_int(n->type) ? (double)v->i : v->r);
+}
+
+/*
+ * Whether a and b, both n bytes long, are equal: the short ones of the
+ * hot comparisons (a method, a header's "1") without a call and without
+ * a loop, as two overlapping words of each (the head and the tail).
+ */
+static inline int
+vx_memeq(const char *a, const char *b, size_t n)
+{
+	uint64_t a0, a1, b0, b1;
+	uint32_t c0, c1, d0, d1;
+	uint16_t e0, e1, f0, f1;
+
+	if (n > 16)
+		return (memcmp(a, b, n) == 0);
+	if (n >= 8) {
+		memcpy(&a0, a, 8);
+		memcpy(&b0, b, 8);
+		memcpy(&a1, a + n - 8, 8);
+		memcpy(&b1, b + n - 8, 8);
+		return (((a0 ^ b0) | (a1 ^ b1)) == 0);
+	}
+	if (n >= 4) {
+		memcpy(&c0, a, 4);
+		memcpy(&d0, b, 4);
+		memcpy(&c1, a + n - 4, 4);
+		memcpy(&d1, b + n - 4, 4);
+		return (((c0 ^ d0) | (c1 ^ d1)) == 0);
+	}
+	if (n >= 2) {
+		memcpy(&e0, a, 2);
+		memcpy(&f0, b, 2);
+		memcpy(&e1, a + n - 2, 2);
+		memcpy(&f1, b + n - 2, 2);
+		return (((e0 ^ f0) | (e1 ^ f1)) == 0);
+	}
+	return (n == 0 || a[0] == b[0]);
 }
 
 /* Strings compare as Varnish's strands: not set is "". */
@@ -395,6 +436,7 @@ vx_eval(struct vx *x, vcl_ix i, union vcl_val *v)
 	case VCL_IR_E_VAR_EQ_K:
 	case VCL_IR_E_HDR_EQ_K:
 	case VCL_IR_E_HDR_DEFINED:
+	case VCL_IR_E_METHOD_IN:
 		r = vx_cond(x, i);
 		if (r < 0)
 			return (-1);
@@ -433,16 +475,97 @@ vx_sval(struct vx *x, vcl_ix i, struct vcl_str *s)
 	return (0);
 }
 
-static int vx_bool(struct vx *x, vcl_ix i);
+int
+vcl_meth_add(struct vcl_prog *p, const struct vcl_str *k)
+{
+	unsigned i;
+
+	for (i = 0; i < p->nmeth; i++)
+		if (p->meth[i].len == k->len && (k->len == 0 ||
+		    memcmp(p->meth[i].p, k->p, k->len) == 0))
+			return ((int)i);
+	if (p->nmeth == VCL_METH_MAX)
+		return (-1);
+	p->meth[p->nmeth] = *k;
+	if (k->len < VCL_METH_SHORT)
+		p->meth_len[k->len] |= 1u << p->nmeth;
+	return ((int)p->nmeth++);
+}
+
+/* The lowest bit set in m (not 0). */
+static inline unsigned
+vx_lowbit(uint32_t m)
+{
+#if defined(__GNUC__)
+	return ((unsigned)__builtin_ctz(m));
+#else
+	unsigned i = 0;
+
+	while (!(m & 1u)) {
+		m >>= 1;
+		i++;
+	}
+	return (i);
+#endif
+}
+
+/*
+ * req.method's bit (vcl_ir.h, E_METHOD_IN): read from the host once per
+ * run and looked up among the program's method constants of its length;
+ * 0 for a value that is none of them. -1 with the run failed.
+ */
+static int
+vx_meth(struct vx *x)
+{
+	const struct vcl_prog *p = x->rt.p;
+	union vcl_val v;
+	uint32_t m;
+	unsigned i;
+
+	if (vx_host(x, x->rt.ops->ho_var_get(x->rt.ctx, VCL_V_REQ_METHOD, &v),
+	    "cannot read variable"))
+		return (-1);
+	if (v.s.p == NULL)
+		v.s.len = 0; /* not set compares as "" */
+	x->meth = 0;
+	if (v.s.len < VCL_METH_SHORT) {
+		for (m = p->meth_len[v.s.len]; m != 0; m &= m - 1) {
+			i = vx_lowbit(m);
+			if (vx_memeq(p->meth[i].p, v.s.p, v.s.len)) {
+				x->meth = (int)i + 1;
+				break;
+			}
+		}
+		return (x->meth);
+	}
+	for (i = 0; i < p->nmeth; i++) {
+		if (p->meth[i].len == v.s.len &&
+		    vx_memeq(p->meth[i].p, v.s.p, v.s.len)) {
+			x->meth = (int)i + 1;
+			break;
+		}
+	}
+	return (x->meth);
+}
+
+/* Whether req.method is in set (E_METHOD_IN, S_IF_METHOD): 1 or 0, or
+ * -1 with the run failed. */
+static inline int
+vx_methods(struct vx *x, uint32_t set)
+{
+	if (x->meth < 0 && vx_meth(x) < 0)
+		return (-1);
+	return ((int)((set >> x->meth) & 1u));
+}
 
 /*
  * A BOOL expression: 1 or 0, or -1 with the run failed. Inlined where a
  * condition is tested, so that the checker's leaves (E_VAR_EQ_K,
- * E_HDR_EQ_K, E_HDR_DEFINED: every condition of the built-in VCL but its
- * && and ||) cost no call; the rest is vx_bool's.
+ * E_HDR_EQ_K, E_HDR_DEFINED, E_METHOD_IN: every condition of the
+ * built-in VCL) cost no call; the rest is vx_bool's.
  */
-static inline int
-vx_cond(struct vx *x, vcl_ix i)
+static inline __attribute__((always_inline)) int
+vx_leaf(struct vx *x, vcl_ix i)
 {
 	const struct vcl_ir *n = &x->ir[i];
 	const struct vcl_prog *p = x->rt.p;
@@ -458,25 +581,44 @@ vx_cond(struct vx *x, vcl_ix i)
 		    "cannot read variable"))
 			return (-1);
 		ks = &p->k[n->b].s;
-		return ((v.s.len == ks->len && (ks->len == 0 ||
-		    memcmp(v.s.p, ks->p, ks->len) == 0)) != n->flags);
+		return ((v.s.len == ks->len && vx_memeq(v.s.p, ks->p,
+		    ks->len)) != n->flags);
 	case VCL_IR_E_HDR_EQ_K:
 		VCL_ASSERT(n->b < p->nhdrs && n->c < p->nk);
 		if (vx_host(x, x->rt.ops->ho_hdr_get(x->rt.ctx, n->a,
 		    &p->hdrs[n->b], &s), "cannot read header"))
 			return (-1);
 		ks = &p->k[n->c].s;
-		return ((s.len == ks->len && (ks->len == 0 ||
-		    memcmp(s.p, ks->p, ks->len) == 0)) != n->flags);
+		return ((s.len == ks->len && vx_memeq(s.p, ks->p, ks->len)) !=
+		    n->flags);
 	case VCL_IR_E_HDR_DEFINED:
 		VCL_ASSERT(n->b < p->nhdrs);
 		if (vx_host(x, x->rt.ops->ho_hdr_get(x->rt.ctx, n->a,
 		    &p->hdrs[n->b], &s), "cannot read header"))
 			return (-1);
 		return (s.p != NULL);
+	case VCL_IR_E_METHOD_IN:
+		return (vx_methods(x, n->a));
 	default:
 		return (vx_bool(x, i));
 	}
+}
+
+/* A condition: a leaf, or && / || of two (the built-in's Content-Length
+ * || Transfer-Encoding) without a call either; the rest is vx_bool's. */
+static inline int
+vx_cond(struct vx *x, vcl_ix i)
+{
+	const struct vcl_ir *n = &x->ir[i];
+	int r;
+
+	VCL_ASSERT(i < x->rt.p->nir);
+	if (n->op != VCL_IR_E_OR && n->op != VCL_IR_E_AND)
+		return (vx_leaf(x, i));
+	r = vx_leaf(x, n->a);
+	if (r < 0 || r == (n->op == VCL_IR_E_OR))
+		return (r);
+	return (vx_leaf(x, n->b));
 }
 
 /* The other BOOL expressions: &&, || and ! over conditions, or any. */
@@ -514,6 +656,21 @@ vx_bool(struct vx *x, vcl_ix i)
 			return (s.p != NULL);
 		}
 		break;
+	case VCL_IR_E_MATCH: {
+		/* a typical VCL's every test (req.url ~ "..."): the
+		 * subject straight from the host */
+		const struct vcl_prog *p = x->rt.p;
+		struct vcl_str s;
+
+		if (vx_sval(x, n->a, &s))
+			return (-1);
+		VCL_ASSERT(n->b < p->nre);
+		r = vcl_re_match(p->re[n->b], s.p == NULL ? "" : s.p,
+		    s.p == NULL ? 0 : s.len);
+		if (r < 0)
+			return (vcl_rt_fail(&x->rt, "regex match failed"));
+		return (r != (int)n->c);
+	}
 	case VCL_IR_E_AND:
 	case VCL_IR_E_OR:
 		r = vx_cond(x, n->a);
@@ -593,14 +750,14 @@ vx_maxdepth(const struct vcl_prog *p)
 	    VX_MAX_DEPTH);
 }
 
+static int vx_body(struct vx *x, vcl_ix i);
+
 /*
- * Runs the statements chained from i: 0 when the chain ends, 1 after a
- * return (x->ret set), 2 after a plain `return;` (S_RETURN with a ==
- * VCL_A__MAX: the checker's, back to the caller), -1 on a failure
- * (x->rt.err set).
+ * The statements vx_body() does not run itself (they are rarer on a hit,
+ * and out of line they keep vx_body's frame small): 0, or as vx_body.
  */
-static int
-vx_body(struct vx *x, vcl_ix i)
+static __attribute__((noinline)) int
+vx_stmt(struct vx *x, const struct vcl_ir *n)
 {
 	const struct vcl_prog *p = x->rt.p;
 	const struct vcl_host_ops *o = x->rt.ops;
@@ -609,92 +766,115 @@ vx_body(struct vx *x, vcl_ix i)
 	struct vcl_str s;
 	int r;
 
-	for (; i != 0; i = x->ir[i].next) {
-		const struct vcl_ir *n = &x->ir[i];
+	switch (n->op) {
+	case VCL_IR_S_SET_VAR:
+		if (vx_eval(x, n->b, &v))
+			return (-1);
+		if (n->a == VCL_V_REQ_METHOD)
+			x->meth = -1; /* E_METHOD_IN reads it again */
+		return (vx_host(x, o->ho_var_set(ctx, n->a, &v),
+		    "cannot set variable"));
+	case VCL_IR_S_UNSET_VAR:
+		if (n->a == VCL_V_REQ_METHOD)
+			x->meth = -1;
+		return (vx_host(x, o->ho_var_unset(ctx, n->a),
+		    "cannot unset variable"));
+	case VCL_IR_S_SET_HDR:
+		if (vx_str(x, n->c, &s))
+			return (-1);
+		return (vx_host(x, o->ho_hdr_set(ctx, n->a, &p->hdrs[n->b],
+		    &s), "cannot set header"));
+	case VCL_IR_S_RETURN:
+		return (vx_return(x, n));
+	case VCL_IR_S_CALL:
+		if (++x->depth > vx_maxdepth(p))
+			return (vcl_rt_fail(&x->rt, "subroutine calls too deep"));
+		r = vx_body(x, n->a);
+		x->depth--;
+		return (r == 1 || r < 0 ? r : 0);
+	case VCL_IR_S_SYNTHETIC:
+		if (vx_str(x, n->a, &s))
+			return (-1);
+		return (vx_host(x, o->ho_synthetic(ctx, &s),
+		    "synthetic failed"));
+	case VCL_IR_S_BAN:
+		if (vx_str(x, n->a, &s))
+			return (-1);
+		return (vx_host(x, o->ho_ban(ctx, &s), "ban failed"));
+	case VCL_IR_S_EXPR:
+		return (vx_eval(x, n->a, &v));
+	case VCL_IR_S_NEW: {
+		struct vcl_args a;
 
-		VCL_ASSERT(i < p->nir);
-		switch (n->op) {
-		case VCL_IR_S_SET_VAR:
-			if (vx_eval(x, n->b, &v) ||
-			    vx_host(x, o->ho_var_set(ctx, n->a, &v),
-			    "cannot set variable"))
-				return (-1);
-			break;
-		case VCL_IR_S_UNSET_VAR:
-			if (vx_host(x, o->ho_var_unset(ctx, n->a),
-			    "cannot unset variable"))
-				return (-1);
-			break;
-		case VCL_IR_S_SET_HDR:
-			if (vx_str(x, n->c, &s) ||
-			    vx_host(x, o->ho_hdr_set(ctx, n->a, &p->hdrs[n->b],
-			    &s), "cannot set header"))
-				return (-1);
-			break;
-		case VCL_IR_S_UNSET_HDR:
-			if (vx_host(x, o->ho_hdr_unset(ctx, n->a,
-			    &p->hdrs[n->b]), "cannot unset header"))
-				return (-1);
-			break;
-		case VCL_IR_S_IF:
-			r = vx_cond(x, n->a);
+		if (x->rt.sub != VCL_SUB_INIT)
+			return (vcl_rt_fail(&x->rt, "new outside vcl_init"));
+		VCL_ASSERT(n->a < p->nobjs);
+		if (vx_args(x, x->ir[n->b].b, &a) ||
+		    vcl_dir_new(&x->rt, &p->objs[n->a], &a))
+			return (-1);
+		return (0);
+	}
+	default:
+		VCL_WRONG("not a statement");
+	}
+}
+
+/*
+ * Runs the statements chained from i: 0 when the chain ends, 1 after a
+ * return (x->ret set), 2 after a plain `return;` (S_RETURN with a ==
+ * VCL_A__MAX: the checker's, back to the caller), -1 on a failure
+ * (x->rt.err set). The statements of a hit (if, return without
+ * arguments, hash_data, unset of a header) are run here; vx_stmt() runs
+ * the others.
+ */
+static int
+vx_body(struct vx *x, vcl_ix i)
+{
+	const struct vcl_ir *ir = x->ir;
+	const uint32_t nir = x->rt.p->nir;
+	struct vcl_str s;
+	int r;
+
+	while (i != 0) {
+		const struct vcl_ir *n = &ir[i];
+
+		VCL_ASSERT(i < nir);
+		if (n->op == VCL_IR_S_IF || n->op == VCL_IR_S_IF_METHOD) {
+			/* the most frequent, first */
+			r = n->op == VCL_IR_S_IF ? vx_cond(x, n->a) :
+			    vx_methods(x, n->a);
 			if (r < 0)
 				return (-1);
-			if ((r ? n->b : n->c) != 0 &&
-			    (r = vx_body(x, r ? n->b : n->c)) != 0)
+			i = r ? n->b : n->c;
+			if (i != 0 && (r = vx_body(x, i)) != 0)
 				return (r);
-			break;
+			i = n->next;
+			continue;
+		}
+		switch (n->op) {
 		case VCL_IR_S_RETURN:
-			if (n->b == 0 && n->c == 0 && n->a != VCL_A__MAX) {
-				x->ret->action = n->a;
-				return (1);
-			}
-			return (vx_return(x, n));
-		case VCL_IR_S_CALL:
-			if (++x->depth > vx_maxdepth(p))
-				return (vcl_rt_fail(&x->rt,
-				    "subroutine calls too deep"));
-			r = vx_body(x, n->a);
-			x->depth--;
-			if (r == 1 || r < 0)
-				return (r);
-			break;
+			if (n->b != 0 || n->c != 0 || n->a == VCL_A__MAX)
+				return (vx_stmt(x, n));
+			x->ret->action = n->a;
+			return (1);
 		case VCL_IR_S_HASH_DATA:
 			if (vx_sval(x, n->a, &s) ||
-			    vx_host(x, o->ho_hash_data(ctx, &s),
+			    vx_host(x, x->rt.ops->ho_hash_data(x->rt.ctx, &s),
 			    "hash_data failed"))
 				return (-1);
 			break;
-		case VCL_IR_S_SYNTHETIC:
-			if (vx_str(x, n->a, &s) ||
-			    vx_host(x, o->ho_synthetic(ctx, &s),
-			    "synthetic failed"))
+		case VCL_IR_S_UNSET_HDR:
+			VCL_ASSERT(n->b < x->rt.p->nhdrs);
+			if (vx_host(x, x->rt.ops->ho_hdr_unset(x->rt.ctx, n->a,
+			    &x->rt.p->hdrs[n->b]), "cannot unset header"))
 				return (-1);
 			break;
-		case VCL_IR_S_BAN:
-			if (vx_str(x, n->a, &s) ||
-			    vx_host(x, o->ho_ban(ctx, &s), "ban failed"))
-				return (-1);
-			break;
-		case VCL_IR_S_EXPR:
-			if (vx_eval(x, n->a, &v))
-				return (-1);
-			break;
-		case VCL_IR_S_NEW: {
-			struct vcl_args a;
-
-			if (x->rt.sub != VCL_SUB_INIT)
-				return (vcl_rt_fail(&x->rt,
-				    "new outside vcl_init"));
-			VCL_ASSERT(n->a < p->nobjs);
-			if (vx_args(x, x->ir[n->b].b, &a) ||
-			    vcl_dir_new(&x->rt, &p->objs[n->a], &a))
-				return (-1);
-			break;
-		}
 		default:
-			VCL_WRONG("not a statement");
+			if ((r = vx_stmt(x, n)) != 0)
+				return (r);
+			break;
 		}
+		i = n->next;
 	}
 	return (0);
 }
@@ -726,31 +906,15 @@ vx_natural(enum vcl_sub sub, unsigned *status)
 	return (nat[sub]);
 }
 
-enum vcl_action
-vcl_run(const struct vcl_prog *p, enum vcl_sub sub, struct vcl_ctx *ctx,
+/* A run of the interpreter (vcl_run's slow path, out of line so that a
+ * quick subroutine saves no registers). */
+static __attribute__((noinline)) enum vcl_action
+vx_run(const struct vcl_prog *p, enum vcl_sub sub, struct vcl_ctx *ctx,
     struct vcl_ret *ret)
 {
-	const struct vcl_ir *n;
 	struct vx x;
 	int r;
 
-	VCL_CHECK_OBJ_NOTNULL(p, VCL_PROG_MAGIC);
-	VCL_ASSERT((unsigned)sub < VCL_SUB__MAX);
-	VCL_AN(ret);
-	ret->action = VCL_A_FAIL;
-	ret->status = 0;
-	ret->reason.p = NULL;
-	ret->reason.len = 0;
-	ret->duration = -1;
-	/* The built-in VCL's vcl_hit and vcl_deliver, `return (deliver)`
-	 * alone: no interpreter state to set up. */
-	VCL_ASSERT(p->sub[sub] < p->nir);
-	n = &p->ir[p->sub[sub]];
-	if (p->sub[sub] != 0 && n->op == VCL_IR_S_RETURN && n->b == 0 &&
-	    n->c == 0 && n->a != VCL_A__MAX) {
-		ret->action = n->a;
-		return (ret->action);
-	}
 	x.rt.p = p;
 	x.rt.ops = p->ops;
 	x.rt.ctx = ctx;
@@ -759,6 +923,8 @@ vcl_run(const struct vcl_prog *p, enum vcl_sub sub, struct vcl_ctx *ctx,
 	x.ret = ret;
 	x.ir = p->ir;
 	x.depth = 0;
+	x.meth = -1;
+	VCL_ASSERT(p->sub[sub] < p->nir);
 	r = vx_body(&x, p->sub[sub]);
 	if (r == 0 || r == 2)
 		ret->action = vx_natural(sub, &ret->status);
@@ -770,4 +936,24 @@ vcl_run(const struct vcl_prog *p, enum vcl_sub sub, struct vcl_ctx *ctx,
 		ret->duration = -1;
 	}
 	return (ret->action);
+}
+
+enum vcl_action
+vcl_run(const struct vcl_prog *p, enum vcl_sub sub, struct vcl_ctx *ctx,
+    struct vcl_ret *ret)
+{
+	VCL_CHECK_OBJ_NOTNULL(p, VCL_PROG_MAGIC);
+	VCL_ASSERT((unsigned)sub < VCL_SUB__MAX);
+	VCL_AN(ret);
+	ret->action = VCL_A_FAIL;
+	ret->status = 0;
+	ret->reason.p = NULL;
+	ret->reason.len = 0;
+	ret->duration = -1;
+	/* The built-in VCL's vcl_hit and vcl_deliver: nothing to run. */
+	if (p->quick[sub] != 0) {
+		ret->action = (enum vcl_action)(p->quick[sub] - 1);
+		return (ret->action);
+	}
+	return (vx_run(p, sub, ctx, ret));
 }

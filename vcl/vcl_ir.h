@@ -45,6 +45,8 @@ typedef uint32_t vcl_ix; /* an index into vcl_prog.ir; 0: none */
 	X(S_BAN)	/* a: expr (STRING) */                                 \
 	X(S_EXPR)	/* a: expr (a call whose value is dropped) */          \
 	X(S_NEW)	/* a: obj, b: the constructor call (E_FUNC) */         \
+	X(S_IF_METHOD)	/* a: a set of methods (E_METHOD_IN's a), b: then,    \
+			   c: else: an S_IF whose condition is that set */     \
 	/* expressions */                                                      \
 	X(E_CONST)	/* a: k */                                             \
 	X(E_VAR)	/* a: var id */                                        \
@@ -69,7 +71,9 @@ typedef uint32_t vcl_ix; /* an index into vcl_prog.ir; 0: none */
 	/* the checker's for the hot shapes (BOOL) */                          \
 	X(E_VAR_EQ_K)	/* a: STRING var id, b: k (STRING); flags: 1 for != */ \
 	X(E_HDR_EQ_K)	/* a: where, b: h, c: k (STRING); flags: 1 for != */   \
-	X(E_HDR_DEFINED) /* a: where, b: h: the header is set */
+	X(E_HDR_DEFINED) /* a: where, b: h: the header is set */          \
+	X(E_METHOD_IN)	/* a: a set of methods (VCL_METH_BIT): req.method   \
+			   is one of them */
 
 enum vcl_irop {
 #define X(name) VCL_IR_##name,
@@ -109,6 +113,7 @@ struct vcl_ir {
  *   == or != a constant string becomes (the same value: not set is "");
  *   E_HDR_DEFINED: E_DEFINED of a header. The nodes of the operands stay
  *   in the array, unused. docs/vcl-internals.md, "Cost budget".
+ * - E_METHOD_IN, S_IF_METHOD: req.method against constants, below.
  * - S_NEW: b is an E_FUNC whose a is the object type (enum vcl_obj_id),
  *   not a function id, and whose b is the constructor's arguments.
  * - vcl_acl_add returns -2 when a name does not resolve (the checker
@@ -117,6 +122,29 @@ struct vcl_ir {
 #define VCL_IR_ARITH(l, r) ((uint16_t)((unsigned)(l) | ((unsigned)(r) << 8)))
 #define VCL_IR_ARITH_L(flags) ((enum vcl_type)((flags)&0xff))
 #define VCL_IR_ARITH_R(flags) ((enum vcl_type)((flags) >> 8))
+
+/*
+ * E_METHOD_IN: req.method compared with constant strings, the built-in
+ * vcl_recv's first three conditions. The checker puts each distinct
+ * constant once in vcl_prog.meth (at most VCL_METH_MAX); a set is a bit
+ * mask over them, bit 0 standing for every other value. So `req.method
+ * == "GET"` is the set {GET}, `!= "GET"` its complement (every bit but
+ * GET's: constants added later are other values), and &&, || and ! of two
+ * sets are one set (&, |, ~). At run time req.method is read once (one
+ * host call), looked up in vcl_prog.meth, and kept for the rest of the
+ * run; a `set` or `unset` of req.method forgets it. An `if` whose whole
+ * condition is a set is an S_IF_METHOD, the set in the statement itself
+ * (the built-in vcl_recv's first three). A method the table
+ * does not hold (an extension method, "get") is bit 0: in no set of
+ * constants, in every complement, as a string comparison says.
+ */
+#define VCL_METH_MAX 31
+#define VCL_METH_BIT(i) (1u << ((i) + 1)) /* vcl_prog.meth[i] */
+#define VCL_METH_OTHER 1u		  /* none of vcl_prog.meth */
+#define VCL_METH_SHORT 16 /* lengths vcl_prog.meth_len indexes */
+/* The index of constant k in p->meth, added (with its meth_len bit) when
+ * new; -1 when the table is full. The checker's (vcl_exec.c). */
+int vcl_meth_add(struct vcl_prog *p, const struct vcl_str *k);
 
 /*
  * Regexes (vcl_re.c): PCRE2, compiled (and JIT-compiled when PCRE2 can) at
@@ -179,6 +207,12 @@ struct vcl_prog {
 	/* The first statement of each built-in subroutine (the user's body
 	 * and the built-in VCL's one after the other), 0 when empty. */
 	vcl_ix sub[VCL_SUB__MAX];
+	/* A built-in subroutine that is one `return (action)` and nothing
+	 * else (the built-in VCL's vcl_hit, vcl_deliver): the action + 1,
+	 * which vcl_run returns without running anything; else 0. */
+	uint8_t quick[VCL_SUB__MAX];
+	/* vcl_hash is the built-in VCL's alone (vcl_hash_is_default). */
+	int hash_default;
 
 	union vcl_val *k; /* constants; strings point into strs */
 	uint32_t nk;
@@ -194,6 +228,13 @@ struct vcl_prog {
 	uint32_t nprobes;
 	struct vcl_object *objs;
 	uint32_t nobjs;
+
+	/* The constants req.method is compared with (E_METHOD_IN). */
+	struct vcl_str meth[VCL_METH_MAX];
+	unsigned nmeth;
+	/* Per length below VCL_METH_SHORT, which of them have it (bit i:
+	 * meth[i]): the run compares req.method with those alone. */
+	uint32_t meth_len[VCL_METH_SHORT];
 
 	/* The deepest call chain (subroutines), for the interpreter's
 	 * bound, and the most captures any regex has (match data size). */

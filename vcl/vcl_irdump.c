@@ -135,6 +135,22 @@ dump_list(FILE *f, const struct vcl_prog *p, vcl_ix i)
 	}
 }
 
+/* E_METHOD_IN: "(method-in BOOL "GET" "HEAD")", or the complement as
+ * "method-not-in" (a set holding every other value). */
+static void
+dump_methods(FILE *f, const struct vcl_prog *p, uint32_t set, const char *t)
+{
+	int other = (set & VCL_METH_OTHER) != 0;
+	unsigned i;
+
+	fprintf(f, "(%s %s", other ? "method-not-in" : "method-in", t);
+	for (i = 0; i < p->nmeth; i++)
+		if (((set & VCL_METH_BIT(i)) != 0) != other)
+			fprintf(f, " \"%.*s\"", (int)p->meth[i].len,
+			    p->meth[i].p);
+	fputc(')', f);
+}
+
 static void
 dump_expr(FILE *f, const struct vcl_prog *p, vcl_ix i)
 {
@@ -232,6 +248,9 @@ dump_expr(FILE *f, const struct vcl_prog *p, vcl_ix i)
 		}
 		fputc(')', f);
 		return;
+	case VCL_IR_E_METHOD_IN:
+		dump_methods(f, p, n->a, t);
+		return;
 	default:
 		fprintf(f, "(op%u?)", n->op);
 		return;
@@ -272,8 +291,12 @@ dump_body(FILE *f, const struct vcl_prog *p, vcl_ix i, int ind,
 			}
 			break;
 		case VCL_IR_S_IF:
+		case VCL_IR_S_IF_METHOD:
 			fputs("if ", f);
-			dump_expr(f, p, n->a);
+			if (n->op == VCL_IR_S_IF_METHOD)
+				dump_methods(f, p, n->a, "BOOL");
+			else
+				dump_expr(f, p, n->a);
 			fputs(" {\n", f);
 			dump_body(f, p, n->b, ind + 1, callees);
 			if (n->c != 0) {

@@ -127,3 +127,10 @@ vcl_prog_backends(const struct vcl_prog *p, unsigned *n)
 		*n = p->nbackends;
 	return (p->backends);
 }
+
+int
+vcl_hash_is_default(const struct vcl_prog *p)
+{
+	VCL_CHECK_OBJ_NOTNULL(p, VCL_PROG_MAGIC);
+	return (p->hash_default);
+}

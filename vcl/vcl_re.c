@@ -27,6 +27,8 @@ struct vcl_re {
 #define VCL_RE_MAGIC 0x2e6e2e11u
 	pcre2_code *code;
 	unsigned ncap; /* capturing groups */
+	int jit;       /* JIT-compiled, and not in UTF mode: matched with
+			  pcre2_jit_match() (re_exec) */
 };
 
 static pthread_key_t re_key;
@@ -94,7 +96,7 @@ vcl_re_compile(const char *pat, size_t len, char *err, size_t errlen)
 	struct vcl_re *re;
 	int code;
 	PCRE2_SIZE off;
-	uint32_t ncap = 0;
+	uint32_t ncap = 0, opts;
 	PCRE2_UCHAR msg[256];
 
 	VCL_AN(pat);
@@ -113,7 +115,10 @@ vcl_re_compile(const char *pat, size_t len, char *err, size_t errlen)
 		free(re);
 		return (NULL);
 	}
-	(void)pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
+	opts = 0;
+	(void)pcre2_pattern_info(re->code, PCRE2_INFO_ALLOPTIONS, &opts);
+	re->jit = pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE) == 0 &&
+	    (opts & PCRE2_UTF) == 0;
 	(void)pcre2_pattern_info(re->code, PCRE2_INFO_CAPTURECOUNT, &ncap);
 	re->ncap = ncap;
 	return (re);
@@ -151,8 +156,19 @@ re_exec(const struct vcl_re *re, pcre2_match_data *md, const char *s,
 	/* PCRE2 wants a non-NULL subject even when it is empty. */
 	if (re_mctx == NULL)
 		return (-1); /* no limits, no match */
-	rc = pcre2_match(re->code, (PCRE2_SPTR)(s != NULL ? s : ""), len, off,
-	    opts, md, re_mctx);
+	/*
+	 * pcre2_jit_match() is pcre2_match() on JIT code without the checks
+	 * of its arguments (about 120 instructions a call, most of a short
+	 * match): ours are valid by construction, and a pattern in UTF mode
+	 * ((*UTF)), whose subject pcre2_match() would check, is not matched
+	 * here (re->jit). The JIT honours the same match limit.
+	 */
+	if (re->jit)
+		rc = pcre2_jit_match(re->code, (PCRE2_SPTR)(s != NULL ? s : ""),
+		    len, off, opts, md, re_mctx);
+	else
+		rc = pcre2_match(re->code, (PCRE2_SPTR)(s != NULL ? s : ""),
+		    len, off, opts, md, re_mctx);
 	if (rc == PCRE2_ERROR_NOMATCH)
 		return (0);
 	if (rc < 0)

@@ -139,6 +139,8 @@ test_corpus(void **state)
 {
 	(void)state;
 	assert_int_equal(each_vcl("tests/vcl/corpus", corpus_one), 27);
+	/* and the daemon's (the bench's typical VCL) */
+	assert_int_equal(each_vcl("tests/vcl/daemon", corpus_one), 2);
 }
 
 /* A bad file fails first at the place and with the words it expects. */
@@ -186,37 +188,43 @@ test_builtin_alone(void **state)
 	struct vcl_prog *p = vcl_load(NULL, NULL, NULL, 0, 0, NULL, d);
 	const struct vcl_ir *ir;
 	vcl_ix i;
-	unsigned n = 0, ifs = 0;
+	unsigned n = 0, ifs = 0, mifs = 0;
 
 	(void)state;
 	assert_non_null(p);
 	assert_int_equal(vcl_diag_count(d), 0);
 	assert_int_equal(p->nbackends, 0);
 	assert_int_equal(p->nacls, 1);
-	/* vcl_recv: 5 statements (four ifs and return (hash)) */
-	for (i = p->sub[VCL_SUB_RECV]; i != 0; i = p->ir[i].next, n++)
+	/* vcl_recv: 5 statements (four ifs, the first three on the method
+	 * alone, and return (hash)) */
+	for (i = p->sub[VCL_SUB_RECV]; i != 0; i = p->ir[i].next, n++) {
 		ifs += p->ir[i].op == VCL_IR_S_IF;
+		mifs += p->ir[i].op == VCL_IR_S_IF_METHOD;
+	}
 	assert_int_equal(n, 5);
-	assert_int_equal(ifs, 4);
+	assert_int_equal(mifs, 3);
+	assert_int_equal(ifs, 1);
 	/* its last: return (hash) */
 	for (i = p->sub[VCL_SUB_RECV]; p->ir[i].next != 0; i = p->ir[i].next)
 		;
 	assert_int_equal(p->ir[i].op, VCL_IR_S_RETURN);
 	assert_int_equal(p->ir[i].a, VCL_A_HASH);
-	/* the first: if (req.method == "CONNECT"), a variable against a
-	 * constant: E_VAR_EQ_K (flags 0: ==) */
-	ir = &p->ir[p->ir[p->sub[VCL_SUB_RECV]].a];
-	assert_int_equal(ir->op, VCL_IR_E_VAR_EQ_K);
-	assert_int_equal(ir->flags, 0);
-	assert_int_equal(ir->a, VCL_V_REQ_METHOD);
-	assert_true(ir->b < p->nk);
-	assert_int_equal(p->k[ir->b].s.len, 7);
-	/* the third: != "GET" && != "HEAD" */
+	/* the first: if (req.method == "CONNECT"), req.method against a
+	 * constant: the set {CONNECT}, the constant in p->meth, tested by
+	 * the if itself (S_IF_METHOD) */
+	ir = &p->ir[p->sub[VCL_SUB_RECV]];
+	assert_int_equal(ir->op, VCL_IR_S_IF_METHOD);
+	assert_int_equal(p->nmeth, 4); /* CONNECT PURGE GET HEAD */
+	assert_int_equal(p->meth[0].len, 7);
+	assert_memory_equal(p->meth[0].p, "CONNECT", 7);
+	assert_int_equal(ir->a, VCL_METH_BIT(0));
+	/* the third: != "GET" && != "HEAD", one set: every value but those
+	 * two (the other values' bit 0 included) */
 	i = p->ir[p->ir[p->sub[VCL_SUB_RECV]].next].next;
-	ir = &p->ir[p->ir[i].a];
-	assert_int_equal(ir->op, VCL_IR_E_AND);
-	assert_int_equal(p->ir[ir->a].op, VCL_IR_E_VAR_EQ_K);
-	assert_int_equal(p->ir[ir->a].flags, 1);
+	ir = &p->ir[i];
+	assert_int_equal(ir->op, VCL_IR_S_IF_METHOD);
+	assert_int_equal(ir->a, ~(VCL_METH_BIT(2) | VCL_METH_BIT(3)));
+	assert_true(ir->a & VCL_METH_OTHER);
 	/* the fourth: defined(Content-Length) || defined(Transfer-Encoding) */
 	ir = &p->ir[p->ir[p->ir[i].next].a];
 	assert_int_equal(ir->op, VCL_IR_E_OR);
@@ -234,6 +242,13 @@ test_builtin_alone(void **state)
 	assert_int_equal(p->ir[i].op, VCL_IR_S_RETURN);
 	assert_int_equal(p->ir[i].a, VCL_A_LOOKUP);
 	assert_int_equal(p->ir[i].next, 0);
+	/* that vcl_hash is the default one, which accel runs without the
+	 * interpreter; vcl_hit and vcl_deliver are quick (a lone return) */
+	assert_int_equal(vcl_hash_is_default(p), 1);
+	assert_int_equal(p->quick[VCL_SUB_HIT], VCL_A_DELIVER + 1);
+	assert_int_equal(p->quick[VCL_SUB_DELIVER], VCL_A_DELIVER + 1);
+	assert_int_equal(p->quick[VCL_SUB_RECV], 0);
+	assert_int_equal(p->quick[VCL_SUB_HASH], 0);
 	/* the headers are shared: Content-Type is one entry */
 	assert_true(p->nhdrs >= 4);
 	vcl_prog_rel(&p);

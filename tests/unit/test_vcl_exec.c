@@ -584,6 +584,166 @@ test_eq_k_ops(void **state)
 	irb_free(b);
 }
 
+/* A set of methods of the program's table (vcl_ir.h, E_METHOD_IN). */
+static vcl_ix
+meth_in(struct irb *b, uint32_t set)
+{
+	return (irb_node(b, VCL_IR_E_METHOD_IN, VCL_T_BOOL, set, 0, 0));
+}
+
+/* E_METHOD_IN: req.method read once per run, looked up in p->meth; a
+ * value the table lacks is bit 0; a set of req.method reads it again. */
+static void
+test_method_in(void **state)
+{
+	struct irb *b = irb_new();
+	const uint32_t get = VCL_METH_BIT(0), head = VCL_METH_BIT(1),
+	    none = VCL_METH_BIT(2);
+	vcl_ix s1, s2, s3;
+
+	(void)state;
+	assert_int_equal(vcl_meth_add(&b->p, &(struct vcl_str){"GET", 3}), 0);
+	assert_int_equal(vcl_meth_add(&b->p, &(struct vcl_str){"HEAD", 4}),
+	    1);
+	assert_int_equal(vcl_meth_add(&b->p, &(struct vcl_str){"", 0}), 2);
+	assert_int_equal(vcl_meth_add(&b->p, &(struct vcl_str){"HEAD", 4}),
+	    1);
+	assert_int_equal(b->p.nmeth, 3);
+	/* past VCL_METH_SHORT: found by a scan, not by its length */
+	assert_int_equal(vcl_meth_add(&b->p, &(struct vcl_str){
+	    "VERY-LONG-METHOD-NAME", 21}), 3);
+	b->ctx.vars[VCL_V_REQ_METHOD].s = (struct vcl_str){"GET", 3};
+	assert_int_equal(irb_eval_bool(b, meth_in(b, get)), 1);
+	assert_int_equal(irb_eval_bool(b, meth_in(b, head)), 0);
+	assert_int_equal(irb_eval_bool(b, meth_in(b, ~(get | head))), 0);
+	assert_string_equal(irb_eval_str(b, meth_in(b, get | head)), "true");
+	/* case-sensitive, length first: "get", "GETX", "HEA" are none of
+	 * them (bit 0: in every complement, in no set of constants) */
+	b->ctx.vars[VCL_V_REQ_METHOD].s = (struct vcl_str){"get", 3};
+	assert_int_equal(irb_eval_bool(b, meth_in(b, get | head)), 0);
+	assert_int_equal(irb_eval_bool(b, meth_in(b, ~get)), 1);
+	assert_int_equal(irb_eval_bool(b, meth_in(b, VCL_METH_OTHER)), 1);
+	b->ctx.vars[VCL_V_REQ_METHOD].s = (struct vcl_str){"GETX", 4};
+	assert_int_equal(irb_eval_bool(b, meth_in(b, get)), 0);
+	b->ctx.vars[VCL_V_REQ_METHOD].s = (struct vcl_str){"HEA", 3};
+	assert_int_equal(irb_eval_bool(b, meth_in(b, head)), 0);
+	b->ctx.vars[VCL_V_REQ_METHOD].s = (struct vcl_str){"HEAD", 4};
+	assert_int_equal(irb_eval_bool(b, meth_in(b, head)), 1);
+	b->ctx.vars[VCL_V_REQ_METHOD].s = (struct vcl_str){
+	    "VERY-LONG-METHOD-NAME", 21};
+	assert_int_equal(irb_eval_bool(b, meth_in(b, VCL_METH_BIT(3))), 1);
+	assert_int_equal(irb_eval_bool(b, meth_in(b, VCL_METH_OTHER)), 0);
+	b->ctx.vars[VCL_V_REQ_METHOD].s = (struct vcl_str){
+	    "VERY-LONG-METHOD-NAMX", 21};
+	assert_int_equal(irb_eval_bool(b, meth_in(b, VCL_METH_OTHER)), 1);
+	/* not set compares as "": the "" constant's bit */
+	b->ctx.vars[VCL_V_REQ_METHOD].s = (struct vcl_str){NULL, 0};
+	assert_int_equal(irb_eval_bool(b, meth_in(b, none)), 1);
+	assert_int_equal(irb_eval_bool(b, meth_in(b, get)), 0);
+	/* read once per run: a second test in the same run does not ask
+	 * the host again (a failing host would fail it) ... */
+	b->ctx.vars[VCL_V_REQ_METHOD].s = (struct vcl_str){"GET", 3};
+	s2 = irb_node(b, VCL_IR_S_SET_HDR, VCL_T_VOID, VCL_W_REQ,
+	    irb_hname(b, "X-Second"), irb_str(b, "1"));
+	s3 = irb_node(b, VCL_IR_S_IF, VCL_T_VOID, meth_in(b, get),
+	    irb_ret(b, VCL_A_PASS, 0, 0), irb_ret(b, VCL_A_PIPE, 0, 0));
+	s1 = irb_node(b, VCL_IR_S_IF, VCL_T_VOID, meth_in(b, get), 0,
+	    irb_ret(b, VCL_A_SYNTH, 0, 0));
+	irb_chain(b, s1, s2, s3, 0);
+	b->ctx.nvar_get = 0;
+	assert_int_equal(irb_run(b, VCL_SUB_RECV, s1), VCL_A_PASS);
+	assert_int_equal(b->ctx.nvar_get, 1);
+	/* ... but `set req.method` makes the next test read it again */
+	s2 = irb_node(b, VCL_IR_S_SET_VAR, VCL_T_VOID, VCL_V_REQ_METHOD,
+	    irb_str(b, "HEAD"), 0);
+	s3 = irb_node(b, VCL_IR_S_IF, VCL_T_VOID, meth_in(b, head),
+	    irb_ret(b, VCL_A_PASS, 0, 0), irb_ret(b, VCL_A_PIPE, 0, 0));
+	s1 = irb_node(b, VCL_IR_S_IF, VCL_T_VOID, meth_in(b, get), 0,
+	    irb_ret(b, VCL_A_SYNTH, 0, 0));
+	irb_chain(b, s1, s2, s3, 0);
+	b->ctx.nvar_get = 0;
+	assert_int_equal(irb_run(b, VCL_SUB_RECV, s1), VCL_A_PASS);
+	assert_int_equal(b->ctx.nvar_get, 2);
+	assert_int_equal(b->ctx.vars[VCL_V_REQ_METHOD].s.len, 4);
+	/* and so does a new run (the value set above is HEAD now) */
+	assert_int_equal(irb_eval_bool(b, meth_in(b, get)), 0);
+	/* a host that cannot read req.method fails the run */
+	b->ctx.fail_op = 1;
+	assert_int_equal(irb_eval_bool(b, meth_in(b, get)), -1);
+	assert_string_equal(b->ret.reason.p, "cannot read variable");
+	b->ctx.fail_op = 0;
+	/* S_IF_METHOD: an if on a set alone, its branches, the bit kept
+	 * for a later E_METHOD_IN of the run, and a failing host */
+	b->ctx.vars[VCL_V_REQ_METHOD].s = (struct vcl_str){"GET", 3};
+	s1 = irb_node(b, VCL_IR_S_IF_METHOD, VCL_T_VOID, head,
+	    irb_ret(b, VCL_A_SYNTH, 0, 0), irb_node(b, VCL_IR_S_SET_HDR,
+	    VCL_T_VOID, VCL_W_REQ, irb_hname(b, "X-Else"), irb_str(b, "1")));
+	s2 = irb_node(b, VCL_IR_S_IF_METHOD, VCL_T_VOID, get | head, 0, 0);
+	s3 = irb_node(b, VCL_IR_S_IF, VCL_T_VOID, meth_in(b, ~get),
+	    irb_ret(b, VCL_A_PIPE, 0, 0), irb_ret(b, VCL_A_PASS, 0, 0));
+	irb_chain(b, s1, s2, s3, 0);
+	b->ctx.nvar_get = 0;
+	assert_int_equal(irb_run(b, VCL_SUB_RECV, s1), VCL_A_PASS);
+	assert_int_equal(b->ctx.nvar_get, 1);
+	assert_non_null(mock_hdr_find(&b->ctx, VCL_W_REQ,
+	    &(struct vcl_hdr){"X-Else", 6, 0}));
+	b->ctx.vars[VCL_V_REQ_METHOD].s = (struct vcl_str){"HEAD", 4};
+	assert_int_equal(irb_run(b, VCL_SUB_RECV, s1), VCL_A_SYNTH);
+	b->ctx.fail_op = 1;
+	assert_int_equal(irb_run(b, VCL_SUB_RECV, s1), VCL_A_FAIL);
+	assert_string_equal(b->ret.reason.p, "cannot read variable");
+	b->ctx.fail_op = 0;
+	{ /* -C -d: the constants of the set, or of its complement */
+		char *out = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&out, &len);
+
+		assert_non_null(f);
+		b->p.sub[VCL_SUB_RECV] = irb_chain(b, irb_node(b, VCL_IR_S_IF,
+		    VCL_T_VOID, bin(b, VCL_IR_E_AND, VCL_T_BOOL, meth_in(b,
+		    get | head), meth_in(b, ~head), 0), 0, 0), irb_node(b,
+		    VCL_IR_S_IF_METHOD, VCL_T_VOID, get, 0, 0), 0);
+		vcl_prog_dump(&b->p, f);
+		fclose(f);
+		assert_non_null(strstr(out, "if (&& BOOL (method-in BOOL "
+		    "\"GET\" \"HEAD\") (method-not-in BOOL \"HEAD\")) {\n"));
+		assert_non_null(strstr(out, "if (method-in BOOL \"GET\") {\n"));
+		free(out);
+	}
+	irb_free(b);
+}
+
+/* The constant comparisons of every length up to and past the short
+ * compare (16 bytes), with a difference at each position. */
+static void
+test_eq_k_lengths(void **state)
+{
+	static const char text[] = "abcdefghijklmnopqrstuvwxyz";
+	struct irb *b = irb_new();
+	char val[32];
+	size_t n, d;
+	vcl_ix k;
+
+	(void)state;
+	for (n = 0; n <= 20; n++) {
+		k = irb_str(b, NULL);
+		b->k[b->ir[k].a].s = (struct vcl_str){text, n};
+		memcpy(val, text, n);
+		b->ctx.vars[VCL_V_REQ_URL].s = (struct vcl_str){val, n};
+		assert_int_equal(irb_eval_bool(b, irb_node(b,
+		    VCL_IR_E_VAR_EQ_K, VCL_T_BOOL, VCL_V_REQ_URL,
+		    b->ir[k].a, 0)), 1);
+		for (d = 0; d < n; d++) {
+			val[d] = 'X';
+			assert_int_equal(irb_eval_bool(b, irb_node(b,
+			    VCL_IR_E_VAR_EQ_K, VCL_T_BOOL, VCL_V_REQ_URL,
+			    b->ir[k].a, 0)), 0);
+			val[d] = text[d];
+		}
+	}
+	irb_free(b);
+}
+
 static void
 test_match_acl(void **state)
 {
@@ -615,6 +775,18 @@ test_match_acl(void **state)
 	    VCL_T_BOOL, irb_str(b, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab"),
 	    1, 0)), -1);
 	assert_string_equal(b->ret.reason.p, "regex match failed");
+	/* a variable's value as the subject (a condition's fast path and a
+	 * value's generic one agree); a host that cannot read it fails */
+	b->ctx.vars[VCL_V_REQ_URL].s = (struct vcl_str){"/foo", 4};
+	assert_int_equal(irb_eval_bool(b, irb_node(b, VCL_IR_E_MATCH,
+	    VCL_T_BOOL, irb_var(b, VCL_V_REQ_URL, VCL_T_STRING), 0, 0)), 1);
+	assert_string_equal(STR(b, irb_node(b, VCL_IR_E_MATCH, VCL_T_BOOL,
+	    irb_var(b, VCL_V_REQ_URL, VCL_T_STRING), 0, 1)), "false");
+	b->ctx.fail_op = 1;
+	assert_int_equal(irb_eval_bool(b, irb_node(b, VCL_IR_E_MATCH,
+	    VCL_T_BOOL, irb_var(b, VCL_V_REQ_URL, VCL_T_STRING), 0, 0)), -1);
+	assert_string_equal(b->ret.reason.p, "cannot read variable");
+	b->ctx.fail_op = 0;
 	assert_int_equal(irb_eval_bool(b, irb_node(b, VCL_IR_E_ACL, VCL_T_BOOL,
 	    irb_var(b, VCL_V_CLIENT_IP, VCL_T_IP), 0, 0)), 1);
 	a.addr[0] = 11;
@@ -720,6 +892,8 @@ main(void)
 		cmocka_unit_test(test_defined),
 		cmocka_unit_test(test_fast_paths),
 		cmocka_unit_test(test_eq_k_ops),
+		cmocka_unit_test(test_method_in),
+		cmocka_unit_test(test_eq_k_lengths),
 		cmocka_unit_test(test_match_acl),
 		cmocka_unit_test(test_alloc_failure),
 		cmocka_unit_test(test_dump),

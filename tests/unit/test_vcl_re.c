@@ -131,6 +131,27 @@ test_nomatch(void **state)
 	vcl_re_free(&r);
 }
 
+/* The limits hold with the JIT's fast entry (pcre2_jit_match): a
+ * backtracking explosion is an error, not a hang; a pattern in UTF mode
+ * goes through pcre2_match, which refuses a subject that is not UTF-8. */
+static void
+test_limits_and_utf(void **state)
+{
+	struct vcl_re *r = re("^(a+)+$");
+	char s[64];
+
+	(void)state;
+	memset(s, 'a', 40);
+	s[40] = 'b';
+	assert_int_equal(vcl_re_match(r, s, 41), -1);
+	assert_int_equal(vcl_re_match(r, s, 40), 1);
+	vcl_re_free(&r);
+	r = re("(*UTF)^.x$");
+	assert_int_equal(vcl_re_match(r, "\xc3\xa9x", 3), 1);
+	assert_int_equal(vcl_re_match(r, "\xffx", 2), -1);
+	vcl_re_free(&r);
+}
+
 /* Many groups grow the thread's match data. */
 static void
 test_many_groups(void **state)
@@ -163,6 +184,7 @@ main(void)
 	    cmocka_unit_test(test_match),
 	    cmocka_unit_test(test_sub),
 	    cmocka_unit_test(test_nomatch),
+	    cmocka_unit_test(test_limits_and_utf),
 	    cmocka_unit_test(test_many_groups),
 	};
 

@@ -327,6 +327,151 @@ eq_k_shapes(void **state)
 	vcl_prog_rel(&p);
 }
 
+/*
+ * req.method against constants (E_METHOD_IN): an extension method, the
+ * case of a method, && || ! of comparisons folded into one set, a set
+ * of req.method in the same run, a user sub called between, and the
+ * built-in's tests after the user's (its constants added to the table).
+ */
+static void
+method_sets(void **state)
+{
+	struct vcl_prog *p = load_text(
+	    "vcl 4.1;\n"
+	    "backend default { .host = \"127.0.0.1\"; .port = \"8080\"; }\n"
+	    "sub is_brew {\n"
+	    "  if (req.method == \"BREW\") { return (synth(418)); }\n"
+	    "}\n"
+	    "sub vcl_recv {\n"
+	    "  call is_brew;\n"
+	    "  if (req.method == \"get\") { return (synth(400)); }\n"
+	    "  if (req.method == \"OPTIONS\" || req.method == \"TRACE\") {\n"
+	    "    return (synth(405));\n"
+	    "  }\n"
+	    "  if (!(req.method == \"GET\" || req.method == \"HEAD\") &&\n"
+	    "      req.method != \"POST\" && req.method != \"DELETE\") {\n"
+	    "    return (synth(501));\n"
+	    "  }\n"
+	    "  if (req.http.X-As-Post) { set req.method = \"POST\"; }\n"
+	    "  if (req.method == \"POST\") { return (synth(299)); }\n"
+	    "}\n");
+	static const struct {
+		const char *method, *hdr;
+		enum vcl_action want;
+		unsigned status;
+	} cases[] = {
+	    {"BREW", NULL, VCL_A_SYNTH, 418},
+	    {"get", NULL, VCL_A_SYNTH, 400},
+	    {"OPTIONS", NULL, VCL_A_SYNTH, 405},
+	    {"TRACE", NULL, VCL_A_SYNTH, 405},
+	    {"PUT", NULL, VCL_A_SYNTH, 501},
+	    {"FOO", NULL, VCL_A_SYNTH, 501}, /* none of the constants */
+	    {"", NULL, VCL_A_SYNTH, 501},
+	    {"POST", NULL, VCL_A_SYNTH, 299},
+	    {"GET", "X-As-Post", VCL_A_SYNTH, 299}, /* read again after set */
+	    {"GET", NULL, VCL_A_HASH, 0},
+	    {"HEAD", NULL, VCL_A_HASH, 0},
+	    {"DELETE", NULL, VCL_A_PASS, 0}, /* the built-in's != GET HEAD */
+	};
+	struct vcl_ctx c;
+	struct vcl_ret r;
+	size_t i;
+
+	(void)state;
+	/* one set for the whole of the fourth condition */
+	assert_true(p->nmeth >= 8);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		req_init(&c, cases[i].method, "/", "h");
+		if (cases[i].hdr != NULL)
+			req_hdr(&c, VCL_W_REQ, cases[i].hdr, "1");
+		assert_int_equal(run(p, VCL_SUB_RECV, &c, &r), cases[i].want);
+		assert_int_equal(r.status, cases[i].status);
+	}
+	vcl_prog_rel(&p);
+}
+
+/* More distinct constants than the table holds: those past it stay
+ * string comparisons, and every one still matches its method. */
+static void
+method_table_full(void **state)
+{
+	char text[8192], m[16];
+	size_t n = 0;
+	unsigned i;
+	struct vcl_prog *p;
+	struct vcl_ctx c;
+	struct vcl_ret r;
+
+	(void)state;
+	n += (size_t)snprintf(text + n, sizeof text - n, "vcl 4.1;\n"
+	    "backend default { .host = \"127.0.0.1\"; .port = \"80\"; }\n"
+	    "sub vcl_recv {\n");
+	for (i = 0; i < VCL_METH_MAX + 4; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n,
+		    "  if (req.method != \"M%u\") { } else {"
+		    " return (synth(%u)); }\n", i, 600 + i);
+	snprintf(text + n, sizeof text - n, "}\n");
+	p = load_text(text);
+	assert_int_equal(p->nmeth, VCL_METH_MAX);
+	for (i = 0; i < VCL_METH_MAX + 4; i++) {
+		snprintf(m, sizeof m, "M%u", i);
+		req_init(&c, m, "/", "h");
+		assert_int_equal(run(p, VCL_SUB_RECV, &c, &r), VCL_A_SYNTH);
+		assert_int_equal(r.status, 600 + i);
+	}
+	req_init(&c, "GET", "/", "h");
+	assert_int_equal(run(p, VCL_SUB_RECV, &c, &r), VCL_A_HASH);
+	vcl_prog_rel(&p);
+}
+
+/* vcl_hash_is_default: only for the built-in vcl_hash alone; a user's
+ * vcl_hash before it (even one that returns the same key's inputs in
+ * another order, or adds one) is run. */
+static void
+hash_default_only_for_builtin(void **state)
+{
+	static const char *const not_default[] = {
+	    "sub vcl_hash { hash_data(req.http.Cookie); }\n",
+	    ("sub vcl_hash { hash_data(req.url); hash_data(req.http.host);"
+	    " return (lookup); }\n"),
+	    "sub vcl_hash { if (req.http.X) { return (lookup); } }\n",
+	};
+	char text[1024];
+	struct vcl_prog *p;
+	struct vcl_ctx c;
+	struct vcl_ret r;
+	size_t i;
+
+	(void)state;
+	p = load_text("vcl 4.1;\n"
+	    "backend default { .host = \"127.0.0.1\"; .port = \"80\"; }\n"
+	    "sub vcl_recv { set req.url = \"/rewritten\"; }\n");
+	assert_int_equal(vcl_hash_is_default(p), 1);
+	/* what a host hashing on its own must match: the values as vcl_recv
+	 * left them */
+	req_init(&c, "GET", "/a", "h");
+	assert_int_equal(run(p, VCL_SUB_RECV, &c, &r), VCL_A_HASH);
+	assert_int_equal(run(p, VCL_SUB_HASH, &c, &r), VCL_A_LOOKUP);
+	assert_string_equal(c.hashed, "h|/rewritten|");
+	vcl_prog_rel(&p);
+	/* the same text as the built-in's, written by the user: the same
+	 * key, so the same answer */
+	p = load_text("vcl 4.1;\n"
+	    "backend default { .host = \"127.0.0.1\"; .port = \"80\"; }\n"
+	    "sub vcl_hash { hash_data(req.http.Host); hash_data(req.url);"
+	    " return (lookup); }\n");
+	assert_int_equal(vcl_hash_is_default(p), 1);
+	vcl_prog_rel(&p);
+	for (i = 0; i < sizeof not_default / sizeof not_default[0]; i++) {
+		snprintf(text, sizeof text, "vcl 4.1;\nbackend default {"
+		    " .host = \"127.0.0.1\"; .port = \"80\"; }\n%s",
+		    not_default[i]);
+		p = load_text(text);
+		assert_int_equal(vcl_hash_is_default(p), 0);
+		vcl_prog_rel(&p);
+	}
+}
+
 int
 main(void)
 {
@@ -336,6 +481,9 @@ main(void)
 	    cmocka_unit_test(user_purge_synth_hash_ttl),
 	    cmocka_unit_test(corpus_programs_run),
 	    cmocka_unit_test(eq_k_shapes),
+	    cmocka_unit_test(method_sets),
+	    cmocka_unit_test(method_table_full),
+	    cmocka_unit_test(hash_default_only_for_builtin),
 	};
 	return (cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -37,6 +37,7 @@ struct vcl_ctx {
 	_Alignas(16) char arena[4096];
 	size_t used, limit;
 	int fail_op;	/* the host operations return -1 */
+	unsigned nvar_get; /* ho_var_get calls */
 	char hashed[256];
 	size_t nhashed;
 	char synth[256];
@@ -61,6 +62,7 @@ mock_hdr_find(struct vcl_ctx *c, enum vcl_where w, const struct vcl_hdr *h)
 IRB_FN int
 mock_var_get(struct vcl_ctx *c, enum vcl_var_id v, union vcl_val *val)
 {
+	c->nvar_get++;
 	if (c->fail_op)
 		return (-1);
 	*val = c->vars[v];
