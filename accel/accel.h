@@ -157,6 +157,7 @@ struct worker {
 	/* The VCL program this worker last took (one reference; vcl_active.c):
 	 * new requests start on it while it is the active one. */
 	struct acc_vcl *vcl_cur;
+	double vcl_fail_said; /* monotonic: the last failure said on stderr */
 	struct logbuf log;
 	unsigned nsess;
 	int draining;
@@ -700,6 +701,10 @@ int acc_vcl_reload(void);
  * the old program); at exit, drop what the worker holds. */
 void acc_vcl_wrk_sync(struct worker *wrk);
 void acc_vcl_wrk_fini(struct worker *wrk);
+/* A run on wrk ended in fail: counted, and said on stderr (which
+ * subroutine, why) at most once a second per worker. */
+void acc_vcl_failed(struct worker *wrk, enum vcl_sub sub,
+    const struct vcl_ret *ret);
 /* A request ends (DONE, or its session closes): its program is let go. */
 void acc_vcl_req_fini(struct req *req);
 /* fetch_start: the fetch takes its request's program and backend choice.

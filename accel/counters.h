@@ -18,6 +18,7 @@
 	X(req_timeout, "client head timeouts (408)")                           \
 	X(resp_bytes, "response bytes queued to clients (head and body)")      \
 	X(req_body_bytes, "request body bytes forwarded to origins")           \
+	X(vcl_fail, "VCL subroutines that failed (a 503, or the fetch fails)") \
 	X(fetch_total, "origin requests sent")                                 \
 	X(fetch_retry, "origin requests retried on a fresh connection")        \
 	X(fetch_err_connect, "origin connect failures (503)")                  \

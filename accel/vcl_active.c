@@ -552,7 +552,28 @@ acc_vcl_run(struct req *req, enum vcl_sub sub, struct vcl_ret *ret)
 {
 	struct vcl_ctx c = {req, NULL, &req->ws, NULL};
 
-	return (vcl_run(req_prog(req), sub, &c, ret));
+	enum vcl_action a = vcl_run(req_prog(req), sub, &c, ret);
+
+	if (__builtin_expect(a == VCL_A_FAIL, 0))
+		acc_vcl_failed(req->sp->wrk, sub, ret);
+	return (a);
+}
+
+void
+acc_vcl_failed(struct worker *wrk, enum vcl_sub sub, const struct vcl_ret *ret)
+{
+	double now;
+
+	if (wrk == NULL)
+		return;
+	wrk->ctr.vcl_fail++;
+	now = now_mono();
+	if (wrk->vcl_fail_said != 0 && now < wrk->vcl_fail_said + 1.0)
+		return; /* a broken VCL on a busy site: not a line per request */
+	wrk->vcl_fail_said = now;
+	fprintf(stderr, "accel: VCL failed in %s: %.*s\n", vcl_sub_name(sub),
+	    ret->reason.p != NULL ? (int)ret->reason.len : 4,
+	    ret->reason.p != NULL ? ret->reason.p : "fail");
 }
 
 int
@@ -560,7 +581,9 @@ acc_vcl_hash(struct req *req, struct sto_hashin *hi, struct vcl_ret *ret)
 {
 	struct vcl_ctx c = {req, NULL, &req->ws, hi};
 
-	return (vcl_run(req_prog(req), VCL_SUB_HASH, &c, ret) ==
-	    VCL_A_LOOKUP &&
-	    !hi->hi_overflow ? 0 : -1);
+	enum vcl_action a = vcl_run(req_prog(req), VCL_SUB_HASH, &c, ret);
+
+	if (a == VCL_A_FAIL)
+		acc_vcl_failed(req->sp->wrk, VCL_SUB_HASH, ret);
+	return (a == VCL_A_LOOKUP && !hi->hi_overflow ? 0 : -1);
 }

@@ -24,8 +24,13 @@ acc_vcl_be_run(struct busyobj *bo, enum vcl_sub sub, struct vcl_ret *ret)
 {
 	struct vcl_ctx c = {bo->req, bo, &bo->ws, NULL};
 
+	enum vcl_action a;
+
 	CHECK_OBJ_NOTNULL(bo, BUSYOBJ_MAGIC);
-	return (vcl_run(acc_vcl_prog_bo(bo), sub, &c, ret));
+	a = vcl_run(acc_vcl_prog_bo(bo), sub, &c, ret);
+	if (__builtin_expect(a == VCL_A_FAIL, 0))
+		acc_vcl_failed(bo->wrk, sub, ret);
+	return (a);
 }
 
 static struct vcl_str

@@ -63,6 +63,50 @@ vx_host(struct vx *x, int r, const char *why)
 	return (r < 0 ? vcl_rt_fail(&x->rt, why) : 0);
 }
 
+/*
+ * The same, naming what could not be written: "cannot set req.url",
+ * "cannot unset req.http.Content-Length" (made in the arena, on this
+ * failure only; the bare why when it is full).
+ */
+static __attribute__((noinline)) int
+vx_host_failed(struct vx *x, const char *why, const char *where,
+    const char *name, size_t len)
+{
+	size_t n = strlen(why) + strlen(where) + len + 8;
+	char *m = x->rt.err == NULL ? x->rt.ops->ho_alloc(x->rt.ctx, n) : NULL;
+
+	if (m == NULL)
+		return (vcl_rt_fail(&x->rt, why));
+	(void)snprintf(m, n, "%s %s%.*s", why, where, (int)len, name);
+	return (vcl_rt_fail(&x->rt, m));
+}
+
+static const char *const vx_where[] = {
+	"req.http.", "bereq.http.", "beresp.http.", "obj.http.", "resp.http.",
+};
+
+static int
+vx_host_hdr(struct vx *x, int r, const char *why, unsigned where,
+    const struct vcl_hdr *h)
+{
+	if (__builtin_expect(r >= 0, 1))
+		return (0);
+	return (vx_host_failed(x, why, where < 5 ? vx_where[where] : "",
+	    h->name, h->len));
+}
+
+static int
+vx_host_var(struct vx *x, int r, const char *why, unsigned id)
+{
+	const struct vcl_var *v;
+
+	if (__builtin_expect(r >= 0, 1))
+		return (0);
+	v = vcl_var_get((enum vcl_var_id)id);
+	return (vx_host_failed(x, why, "", v != NULL ? v->vv_name : "?",
+	    v != NULL ? strlen(v->vv_name) : 1));
+}
+
 static int
 vx_is_int(enum vcl_type t)
 {
@@ -772,18 +816,18 @@ vx_stmt(struct vx *x, const struct vcl_ir *n)
 			return (-1);
 		if (n->a == VCL_V_REQ_METHOD)
 			x->meth = -1; /* E_METHOD_IN reads it again */
-		return (vx_host(x, o->ho_var_set(ctx, n->a, &v),
-		    "cannot set variable"));
+		return (vx_host_var(x, o->ho_var_set(ctx, n->a, &v),
+		    "cannot set", n->a));
 	case VCL_IR_S_UNSET_VAR:
 		if (n->a == VCL_V_REQ_METHOD)
 			x->meth = -1;
-		return (vx_host(x, o->ho_var_unset(ctx, n->a),
-		    "cannot unset variable"));
+		return (vx_host_var(x, o->ho_var_unset(ctx, n->a),
+		    "cannot unset", n->a));
 	case VCL_IR_S_SET_HDR:
 		if (vx_str(x, n->c, &s))
 			return (-1);
-		return (vx_host(x, o->ho_hdr_set(ctx, n->a, &p->hdrs[n->b],
-		    &s), "cannot set header"));
+		return (vx_host_hdr(x, o->ho_hdr_set(ctx, n->a, &p->hdrs[n->b],
+		    &s), "cannot set", n->a, &p->hdrs[n->b]));
 	case VCL_IR_S_RETURN:
 		return (vx_return(x, n));
 	case VCL_IR_S_CALL:
@@ -865,8 +909,9 @@ vx_body(struct vx *x, vcl_ix i)
 			break;
 		case VCL_IR_S_UNSET_HDR:
 			VCL_ASSERT(n->b < x->rt.p->nhdrs);
-			if (vx_host(x, x->rt.ops->ho_hdr_unset(x->rt.ctx, n->a,
-			    &x->rt.p->hdrs[n->b]), "cannot unset header"))
+			if (vx_host_hdr(x, x->rt.ops->ho_hdr_unset(x->rt.ctx, n->a,
+			    &x->rt.p->hdrs[n->b]), "cannot unset", n->a,
+			    &x->rt.p->hdrs[n->b]))
 				return (-1);
 			break;
 		default:

@@ -119,5 +119,5 @@ main(void)
 	    HX_TEST(builtin_key_is_host_then_url),
 	    HX_TEST(user_vcl_hash_is_run),
 	};
-	HX_RUN(tests);
+	return HX_RUN(tests);
 }

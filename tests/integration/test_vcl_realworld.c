@@ -11,6 +11,8 @@
  *   their analytics cookies dropped, the admin and logged-in users
  *   passed, X-Cache from obj.hits, theme files stored for 7 days with
  *   their Set-Cookie removed, PURGE from the VCL's ACL.
+ * - failing_vcl_says_why: a program that fails at run time is a 503 and
+ *   one line on stderr naming the subroutine and what failed.
  *
  * The tests run from the repository's root (tests/vcl/ is read there).
  */
@@ -266,12 +268,41 @@ wordpress_site(void **state)
 	hx_accel_stop_ok(a);
 }
 
+/* A program that fails at run time: a 503 for the client, the vcl_fail
+ * counter, and one line on stderr that says which subroutine and why
+ * (not one per request). */
+static void
+failing_vcl_says_why(void **state)
+{
+	struct hx_origin *o = hx_origin_start();
+	char *vcl = hx_printf("%s/fail.vcl", hx_tmpdir());
+	struct hx_accel *a;
+	struct hx_conn *c;
+	const char *line = "accel: VCL failed in vcl_recv: cannot set "
+	    "req.url\n";
+
+	write_file(vcl, hx_printf("vcl 4.1;\nbackend default {\n"
+	    "\t.host = \"127.0.0.1\";\n\t.port = \"%d\";\n}\n"
+	    "sub vcl_recv {\n\tset req.url = \"no-slash\" + req.url;\n}\n",
+	    o->port));
+	a = hx_accel_start("-f %s", vcl);
+	c = hx_connect(a->port);
+	HX_ASSERT_STATUS(get(c, "/x", ""), 503);
+	HX_ASSERT_STATUS(get(c, "/y", ""), 503);
+	hx_accel_stop_ok(a);
+	HX_ASSERT_ORIGIN_UNTOUCHED(o);
+	assert_int_equal(hx_counter(a, "vcl_fail"), 2);
+	assert_non_null(strstr(a->log, line));
+	assert_null(strstr(strstr(a->log, line) + 1, line));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    HX_TEST(corpus_programs_serve),
 	    HX_TEST(wordpress_site),
+	    HX_TEST(failing_vcl_says_why),
 	};
 	return HX_RUN(tests);
 }

@@ -54,6 +54,18 @@ test_set_unset(void **state)
 	assert_memory_equal(mock_hdr_find(&b->ctx, VCL_W_REQ, &h)->val.p, "2",
 	    1);
 	assert_int_equal(b->ctx.vset[VCL_V_BERESP_TTL], 0);
+	/* A write the host refuses fails the run, naming what it wrote. */
+	b->ctx.fail_op = 1;
+	assert_int_equal(irb_run(b, VCL_SUB_RECV, s1), VCL_A_FAIL);
+	assert_string_equal(b->ret.reason.p, "cannot set req.url");
+	assert_int_equal(irb_run(b, VCL_SUB_RECV, irb_node(b, VCL_IR_S_SET_HDR,
+	    VCL_T_VOID, VCL_W_REQ, irb_hname(b, "X-C"), irb_str(b, "v"))),
+	    VCL_A_FAIL);
+	assert_string_equal(b->ret.reason.p, "cannot set req.http.X-C");
+	assert_int_equal(irb_run(b, VCL_SUB_RECV, s3), VCL_A_FAIL);
+	assert_string_equal(b->ret.reason.p, "cannot unset req.http.X-A");
+	assert_int_equal(irb_run(b, VCL_SUB_RECV, s5), VCL_A_FAIL);
+	assert_string_equal(b->ret.reason.p, "cannot unset beresp.ttl");
 	irb_free(b);
 }
 
