@@ -471,13 +471,39 @@ acc_alloc(struct vcl_ctx *c, size_t n)
 	return (ws_alloc(c->ws, n));
 }
 
+/* The most hash-input bytes a key may have (a vcl_hash that hashes more
+ * fails, and the request gets a 414). */
+#define ACC_HASHIN_MAX (64u << 10)
+
+/*
+ * hash_data(): appended to the key's inputs. cache_hash sized their
+ * buffer for the usual host and URL; a vcl_hash that hashes more (a
+ * cookie, several headers) moves them to a buffer twice as large in the
+ * workspace (the old one stays there until the request ends).
+ */
 static int
 acc_hash_data(struct vcl_ctx *c, const struct vcl_str *s)
 {
-	if (c->hash == NULL)
+	struct sto_hashin *hi = c->hash;
+	const char *p = s->p != NULL ? s->p : "";
+
+	if (hi == NULL)
 		return (-1);
-	sto_hashin_add(c->hash, s->p != NULL ? s->p : "", s->len);
-	return (c->hash->hi_overflow ? -1 : 0);
+	if (sto_hashin_add(hi, p, s->len) != 0 &&
+	    s->len <= ACC_HASHIN_MAX - hi->hi_len - 8) {
+		size_t need = hi->hi_len + s->len + 8;
+		size_t cap = 2 * hi->hi_cap > need ? 2 * hi->hi_cap : need;
+		uint8_t *nb = ws_alloc(c->ws, cap);
+
+		if (nb == NULL)
+			return (-1);
+		memcpy(nb, hi->hi_buf, hi->hi_len);
+		hi->hi_buf = nb;
+		hi->hi_cap = cap;
+		hi->hi_overflow = 0;
+		(void)sto_hashin_add(hi, p, s->len);
+	}
+	return (hi->hi_overflow ? -1 : 0);
 }
 
 static int

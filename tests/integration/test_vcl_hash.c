@@ -112,12 +112,58 @@ user_vcl_hash_is_run(void **state)
 	RIG_DONE(t, 3);
 }
 
+/* An origin and accel running `vcl` (after a backend on the origin). */
+static struct rig *
+vcl_rig(const char *vcl)
+{
+	struct rig *t = hx_alloc(sizeof(*t));
+	const char *path = hx_printf("%s/hash.vcl", hx_tmpdir());
+	FILE *f;
+
+	t->o = hx_origin_start();
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "vcl 4.1;\nbackend default {\n\t.host = \"127.0.0.1\";\n"
+	    "\t.port = \"%d\";\n}\n%s", t->o->port, vcl);
+	assert_int_equal(fclose(f), 0);
+	t->a = hx_accel_start("-f %s", path);
+	t->c = hx_connect(t->a->port);
+	return t;
+}
+
+/* A vcl_hash that hashes more than the host and the URL (an 8 KB
+ * cookie): the key's inputs grow in the workspace, and two cookies that
+ * differ in their last byte are two objects. */
+static void
+user_vcl_hash_hashes_a_long_cookie(void **state)
+{
+	struct rig *t = vcl_rig("sub vcl_hash {\n\thash_data(req.http.Cookie);\n}\n");
+	char *big = hx_alloc(8001);
+
+	(void)state;
+	memset(big, 'b', 8000);
+	big[8000] = '\0';
+	respond_fresh(t->o, "one");
+	respond_fresh(t->o, "two");
+	big[7999] = '1';
+	GET_KEY(t->c, "h", "/c", hx_printf("Cookie: %s\r\n", big), "one",
+	    "stored");
+	big[7999] = '2';
+	GET_KEY(t->c, "h", "/c", hx_printf("Cookie: %s\r\n", big), "two",
+	    "stored");
+	big[7999] = '1';
+	GET_KEY(t->c, "h", "/c", hx_printf("Cookie: %s\r\n", big), "one",
+	    "hit");
+	RIG_DONE(t, 2);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    HX_TEST(builtin_key_is_host_then_url),
 	    HX_TEST(user_vcl_hash_is_run),
+	    HX_TEST(user_vcl_hash_hashes_a_long_cookie),
 	};
 	return HX_RUN(tests);
 }
