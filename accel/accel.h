@@ -611,7 +611,22 @@ enum {
 	OC_NO_CACHE = 1u << 0,        /* validate before every use */
 	OC_MUST_REVALIDATE = 1u << 1, /* never serve stale */
 	OC_ACCEPT_RANGES = 1u << 2,   /* the origin sent Accept-Ranges */
+	/* Bits 8..31 (HDRS_NAME_FILTER) hold the filter of the stored
+	 * block's field names (hdrs_name_bit): a name whose bit is clear is
+	 * not in the block. Set by fill_hdrs; an object stored before the
+	 * filter existed (the LMDB tier keeps o_cflags as written) lacks
+	 * the flag, and its block is walked as before. */
+	OC_HNAMES = 1u << 3,
 };
+
+/* Whether o's stored block certainly has no field with a name of that
+ * filter (hdrs_name_bit bits): 0 when it may have one, or o has no
+ * filter. */
+static inline int
+cache_hdrs_lack(const struct sto_obj *o, uint32_t names)
+{
+	return ((o->o_cflags & OC_HNAMES) != 0 && (o->o_cflags & names) == 0);
+}
 
 /* What the fetch does with a response head (cache_fill_begin). */
 enum fill_rc {

@@ -333,9 +333,16 @@ dl_head_edited(struct req *req, const struct dl_plan *pl,
 	if (hb_begin(&hb, req->sp->out, sh.len + 640 + resp_ed_bytes(ed)) != 0)
 		return (-1);
 	resp_ed_status_line(&hb, ed, pl->status);
-	while (dl_hdr_next((const char *)sh.ptr, sh.len, &pos, &h))
-		if (dl_keep(pl, req->obj, &h) && !resp_ed_drops(ed, &h))
-			hb_field(&hb, h.name, h.name_len, h.value, h.value_len);
+	/* The usual edit adds a field the origin did not send: when the
+	 * block holds none of the names edited, it goes as is, unwalked. */
+	if (pl->what == DL_WHOLE && cache_hdrs_lack(req->obj, ed->names))
+		hb_add(&hb, sh.ptr, sh.len);
+	else
+		while (dl_hdr_next((const char *)sh.ptr, sh.len, &pos, &h))
+			if (dl_keep(pl, req->obj, &h) &&
+			    !resp_ed_drops(ed, &h))
+				hb_field(&hb, h.name, h.name_len, h.value,
+				    h.value_len);
 	dl_head_tail(&hb, req, pl);
 	return (hb_end(&hb));
 }
@@ -374,12 +381,12 @@ dl_head_tail(struct hb *hb, struct req *req, const struct dl_plan *pl)
 	if (ed == NULL)
 		cache_head_age(hb, req, req->obj);
 	else {
-		if (!resp_ed_drops_name(ed, "Age")) {
+		if (!resp_ed_drops_own(ed, RESP_ED_AGE)) {
 			hb_lit(hb, "Age: ");
 			hb_num(hb, (uint64_t)req->age, 10);
 			hb_lit(hb, "\r\n");
 		}
-		if (!resp_ed_drops_name(ed, "Cache-Status"))
+		if (!resp_ed_drops_own(ed, RESP_ED_CACHE_STATUS))
 			cache_status_hdr(hb, req, req->obj->o_ttl - req->age);
 		resp_ed_write(hb, ed);
 	}
