@@ -589,6 +589,11 @@ enum req_step cache_deliver_hit(struct req *req);
 /* The next field of a stored header block b[0..len) from *pos (start at
  * 0): 1 with *h pointing into b, 0 at the end (cache_deliver.c). */
 int cache_hdr_next(const char *b, size_t len, size_t *pos, struct h1_hdr *h);
+struct resp_ed;
+/* Write the stored header block b[0..len) into hb but the fields the edit
+ * list ed replaces or removes (cache_deliver.c). */
+void cache_hdrs_edited(struct hb *hb, const char *b, size_t len,
+    const struct resp_ed *ed);
 /* A hit served from o: obj.hits one higher. A lost race retries; at 255
  * the count stays (it is one byte). */
 static inline void

@@ -108,8 +108,6 @@ stream_head_edited(struct hb *hb, struct req *req, const struct sto_obj *o,
     const struct resp_ed *ed)
 {
 	struct sto_bytes sh = sto_obj_hdrs(o);
-	struct h1_hdr h;
-	size_t pos = 0;
 
 	if (ed->close)
 		req->sp->close_after = 1;
@@ -120,10 +118,7 @@ stream_head_edited(struct hb *hb, struct req *req, const struct sto_obj *o,
 	if (cache_hdrs_lack(o, ed->names))
 		hb_add(hb, sh.ptr, sh.len);
 	else
-		while (cache_hdr_next((const char *)sh.ptr, sh.len, &pos, &h))
-			if (!resp_ed_drops(ed, &h))
-				hb_field(hb, h.name, h.name_len, h.value,
-				    h.value_len);
+		cache_hdrs_edited(hb, (const char *)sh.ptr, sh.len, ed);
 	if (!resp_ed_drops_own(ed, RESP_ED_AGE)) {
 		hb_lit(hb, "Age: ");
 		hb_num(hb, (uint64_t)req->age, 10);
