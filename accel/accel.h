@@ -590,6 +590,11 @@ enum req_step cache_deliver_hit(struct req *req);
 /* The next field of a stored header block b[0..len) from *pos (start at
  * 0): 1 with *h pointing into b, 0 at the end (cache_deliver.c). */
 int cache_hdr_next(const char *b, size_t len, size_t *pos, struct h1_hdr *h);
+struct resp_ed;
+/* Write the stored header block b[0..len) into hb but the fields the edit
+ * list ed replaces or removes (cache_deliver.c). */
+void cache_hdrs_edited(struct hb *hb, const char *b, size_t len,
+    const struct resp_ed *ed);
 /* A hit served from o: obj.hits one higher. A lost race retries; at 255
  * the count stays (it is one byte). */
 static inline void
@@ -612,7 +617,22 @@ enum {
 	OC_NO_CACHE = 1u << 0,        /* validate before every use */
 	OC_MUST_REVALIDATE = 1u << 1, /* never serve stale */
 	OC_ACCEPT_RANGES = 1u << 2,   /* the origin sent Accept-Ranges */
+	/* Bits 8..31 (HDRS_NAME_FILTER) hold the filter of the stored
+	 * block's field names (hdrs_name_bit): a name whose bit is clear is
+	 * not in the block. Set by fill_hdrs; an object stored before the
+	 * filter existed (the LMDB tier keeps o_cflags as written) lacks
+	 * the flag, and its block is walked as before. */
+	OC_HNAMES = 1u << 3,
 };
+
+/* Whether o's stored block certainly has no field with a name of that
+ * filter (hdrs_name_bit bits): 0 when it may have one, or o has no
+ * filter. */
+static inline int
+cache_hdrs_lack(const struct sto_obj *o, uint32_t names)
+{
+	return ((o->o_cflags & OC_HNAMES) != 0 && (o->o_cflags & names) == 0);
+}
 
 /* What the fetch does with a response head (cache_fill_begin). */
 enum fill_rc {

@@ -39,6 +39,7 @@ fill_hdrs(struct sto_obj *o, const struct h1_hdr *hdrs, unsigned n, int conn,
 	size_t cap = h1_hdrs_bytes(hdrs, n) + 32, len = 0;
 	char *buf = ws_alloc(ws, cap);
 	unsigned nvia = 0;
+	uint32_t names = 0; /* hdrs_name_bit of each name written */
 	if (buf == NULL)
 		return (-1);
 	for (unsigned i = 0; i < n; i++) {
@@ -47,6 +48,7 @@ fill_hdrs(struct sto_obj *o, const struct h1_hdr *hdrs, unsigned n, int conn,
 		    (conn ? h1_is_hop(h, hdrs, n) : h1_kind_hop(h->kind)) ||
 		    (h->name_len == 3 && strncasecmp(h->name, "age", 3) == 0))
 			continue;
+		names |= hdrs_name_bit(h->name, h->name_len);
 		memcpy(buf + len, h->name, h->name_len);
 		len += h->name_len;
 		memcpy(buf + len, ": ", 2);
@@ -75,8 +77,13 @@ fill_hdrs(struct sto_obj *o, const struct h1_hdr *hdrs, unsigned n, int conn,
 	if (nvia > 0) {
 		memcpy(buf + len, "\r\n", 2);
 		len += 2;
+		names |= hdrs_name_bit("Via", 3);
 	}
-	return (sto_obj_set_hdrs(o, buf, len));
+	if (sto_obj_set_hdrs(o, buf, len) != 0)
+		return (-1);
+	/* fill_meta set the other flags before calling us. */
+	o->o_cflags = (o->o_cflags & ~HDRS_NAME_FILTER) | OC_HNAMES | names;
+	return (0);
 }
 
 /* The fields of a stored header block ("Name: value\r\n" lines, written

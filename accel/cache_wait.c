@@ -108,23 +108,23 @@ stream_head_edited(struct hb *hb, struct req *req, const struct sto_obj *o,
     const struct resp_ed *ed)
 {
 	struct sto_bytes sh = sto_obj_hdrs(o);
-	struct h1_hdr h;
-	size_t pos = 0;
 
 	if (ed->close)
 		req->sp->close_after = 1;
 	if (ed->status != 0)
 		req->resp_status = (int)resp_ed_wire_status(ed->status);
 	resp_ed_status_line(hb, ed, o->o_status);
-	while (cache_hdr_next((const char *)sh.ptr, sh.len, &pos, &h))
-		if (!resp_ed_drops(ed, &h))
-			hb_field(hb, h.name, h.name_len, h.value, h.value_len);
-	if (!resp_ed_drops_name(ed, "Age")) {
+	/* None of the names edited stored: the block as is, unwalked. */
+	if (cache_hdrs_lack(o, ed->names))
+		hb_add(hb, sh.ptr, sh.len);
+	else
+		cache_hdrs_edited(hb, (const char *)sh.ptr, sh.len, ed);
+	if (!resp_ed_drops_own(ed, RESP_ED_AGE)) {
 		hb_lit(hb, "Age: ");
 		hb_num(hb, (uint64_t)req->age, 10);
 		hb_lit(hb, "\r\n");
 	}
-	if (!resp_ed_drops_name(ed, "Cache-Status"))
+	if (!resp_ed_drops_own(ed, RESP_ED_CACHE_STATUS))
 		cache_status_hdr(hb, req, o->o_ttl - req->age);
 	resp_ed_write(hb, ed);
 }

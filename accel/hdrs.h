@@ -54,6 +54,34 @@ int hdrs_set(struct hdrs *hs, struct ws *ws, enum h1_hk kind,
 int hdrs_unset(struct hdrs *hs, struct ws *ws, enum h1_hk kind,
     const char *name, size_t len);
 
+/*
+ * A header name's bit in a 24-bit filter of names (bits 8..31, so that it
+ * fits above the daemon's flags in sto_obj.o_cflags): case-insensitive,
+ * from the length and three of the name's bytes. A filter is the OR of
+ * the bits of the names in a set; a name whose bit is clear is certainly
+ * not in it (a set bit may be another name's: then compare the names).
+ * It lets a hit skip the walk of the stored header block when no name VCL
+ * edits or reads is in it (OC_HNAMES, cache_fill.c).
+ */
+#define HDRS_NAME_FILTER 0xffffff00u
+static inline uint32_t
+hdrs_name_bit(const char *name, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)name;
+	unsigned h;
+
+	if (len == 0)
+		return (1u << 8);
+	/* | 0x20 folds ASCII letters' case (other bytes just hash). The
+	 * weights were picked so that the usual origin fields (Server,
+	 * Date, Content-Type, Last-Modified, ETag, Accept-Ranges, Via) get
+	 * seven distinct bits, none of them X-Served-By's, X-Powered-By's,
+	 * Age's or Cache-Status's: names VCL commonly edits. */
+	h = (unsigned)len + (p[0] | 0x20u) * 3u + (p[len / 2] | 0x20u) * 7u +
+	    (p[len - 1] | 0x20u) * 2u;
+	return (1u << (8 + h % 24));
+}
+
 /* Whether a field value may hold these bytes (RFC 9110 5.5: VCHAR,
  * obs-text, SP, HTAB). */
 int hdrs_value_ok(const char *value, size_t vlen);

@@ -321,7 +321,7 @@ req_deliver(struct req *req)
 	}
 	req_deliver_status(&hb, req, r);
 	req_deliver_fields(&hb, bo, ed, &via);
-	if (ed == NULL || !resp_ed_drops_name(ed, "Via")) {
+	if (ed == NULL || !resp_ed_drops_own(ed, RESP_ED_VIA)) {
 		hb_lit(&hb, "Via: ");
 		if (via != NULL) {
 			hb_add(&hb, via->value, via->value_len);
@@ -329,7 +329,7 @@ req_deliver(struct req *req)
 		}
 		hb_lit(&hb, "1.1 accel\r\n");
 	}
-	if (ed == NULL || !resp_ed_drops_name(ed, "Cache-Status"))
+	if (ed == NULL || !resp_ed_drops_own(ed, RESP_ED_CACHE_STATUS))
 		cache_status_hdr(&hb, req, 0);
 	if (ed != NULL)
 		resp_ed_write(&hb, ed);

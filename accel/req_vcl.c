@@ -205,7 +205,7 @@ synth_write(struct req *req, const struct resp_ed *ed, unsigned st)
 	hb_lit(&hb, "Content-Length: ");
 	hb_num(&hb, req->synth_len, 10);
 	hb_lit(&hb, "\r\n");
-	if (!resp_ed_drops_name(ed, "Via"))
+	if (!resp_ed_drops_own(ed, RESP_ED_VIA))
 		hb_lit(&hb, "Via: 1.1 accel\r\n");
 	if (sp->close_after)
 		hb_lit(&hb, "Connection: close\r\n");

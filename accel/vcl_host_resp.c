@@ -31,7 +31,7 @@ ed_is(const struct resp_ed_f *f, enum h1_hk kind, const char *name,
 }
 
 const struct resp_ed_f *
-resp_ed_find(const struct resp_ed *e, enum h1_hk kind, const char *name,
+resp_ed_find_slow(const struct resp_ed *e, enum h1_hk kind, const char *name,
     size_t len)
 {
 	for (unsigned i = 0; i < e->n; i++)
@@ -40,13 +40,19 @@ resp_ed_find(const struct resp_ed *e, enum h1_hk kind, const char *name,
 	return (NULL);
 }
 
-int
-resp_ed_drops_name(const struct resp_ed *e, const char *name)
+/* Which of accel's own fields (RESP_ED_*) that name is: 0 for others. */
+static unsigned
+ed_own(enum h1_hk kind, const char *name, size_t len)
 {
-	size_t len = strlen(name);
-
-	return (e != NULL && e->n > 0 &&
-	    resp_ed_find(e, h1_kind_of(name, len), name, len) != NULL);
+	if (kind == H1H_VIA)
+		return (RESP_ED_VIA);
+	if (kind != H1H_OTHER)
+		return (0);
+	if (len == 3 && strncasecmp(name, "Age", 3) == 0)
+		return (RESP_ED_AGE);
+	if (len == 12 && strncasecmp(name, "Cache-Status", 12) == 0)
+		return (RESP_ED_CACHE_STATUS);
+	return (0);
 }
 
 struct resp_ed *
@@ -108,6 +114,10 @@ resp_ed_put(struct req *req, enum h1_hk kind, const char *name, size_t len,
 		f->name = name;
 		f->name_len = len;
 		f->kind = kind;
+		if (kind != H1H_OTHER)
+			e->kinds |= 1u << kind;
+		e->names |= hdrs_name_bit(name, len);
+		e->own |= ed_own(kind, name, len);
 	}
 	f->value = value;
 	f->value_len = value != NULL ? vlen : 0;
@@ -172,10 +182,14 @@ resp_base_status(const struct req *req)
 static int
 obj_hdr(const struct sto_obj *o, const struct vcl_hdr *h, struct vcl_str *s)
 {
-	struct sto_bytes b = sto_obj_hdrs(o);
+	struct sto_bytes b;
 	struct h1_hdr f;
 	size_t pos = 0;
 
+	/* Most names VCL asks for are not stored: no walk for them. */
+	if (cache_hdrs_lack(o, hdrs_name_bit(h->name, h->len)))
+		return (0);
+	b = sto_obj_hdrs(o);
 	while (cache_hdr_next((const char *)b.ptr, b.len, &pos, &f))
 		if (f.name_len == h->len &&
 		    strncasecmp(f.name, h->name, h->len) == 0) {

@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 
+#include "accel/hdrs.h"
 #include "accel/http1.h"
 
 struct hb;
@@ -41,7 +42,21 @@ struct resp_ed {
 	struct resp_ed_f *f; /* one entry per name, the last change wins */
 	unsigned n, cap;
 	size_t bytes;	    /* names and values set: bounds the head */
+	/* Summaries of f[0..n), so that a name the list does not hold is
+	 * answered without a walk of it (a hit asks for every stored field):
+	 * kinds: H1_SEEN bit of each known kind; names: hdrs_name_bit of
+	 * every name (known or not); own: RESP_ED_* of accel's own fields. */
+	uint32_t kinds;
+	uint32_t names;
+	unsigned own;
 	unsigned close : 1; /* Connection: close was set */
+};
+
+/* accel's own fields of a head, which the list may replace or remove. */
+enum {
+	RESP_ED_AGE = 1u << 0,
+	RESP_ED_CACHE_STATUS = 1u << 1,
+	RESP_ED_VIA = 1u << 2,
 };
 
 /* The status sent for a VCL status (Varnish: above 999, modulo 1000). */
@@ -51,9 +66,20 @@ resp_ed_wire_status(unsigned st)
 	return (st > 999 ? st % 1000 : st);
 }
 
-/* The change recorded for that name, or NULL. */
-const struct resp_ed_f *resp_ed_find(const struct resp_ed *e, enum h1_hk kind,
-    const char *name, size_t len);
+/* The change recorded for that name (of that kind: h1_kind_of, or the
+ * VCL hint), or NULL. A pointer into e, valid as long as e. */
+const struct resp_ed_f *resp_ed_find_slow(const struct resp_ed *e,
+    enum h1_hk kind, const char *name, size_t len);
+static inline const struct resp_ed_f *
+resp_ed_find(const struct resp_ed *e, enum h1_hk kind, const char *name,
+    size_t len)
+{
+	/* A known kind is one bit; another name its filter bit. */
+	if (kind != H1H_OTHER ? (e->kinds & (1u << kind)) == 0 :
+	    (e->names & hdrs_name_bit(name, len)) == 0)
+		return (NULL);
+	return (resp_ed_find_slow(e, kind, name, len));
+}
 
 /* Does the list replace or remove the field h (so its writer skips it)? */
 static inline int
@@ -63,8 +89,12 @@ resp_ed_drops(const struct resp_ed *e, const struct h1_hdr *h)
 	    NULL);
 }
 
-/* The same for one of accel's own fields (Age, Via, Cache-Status). */
-int resp_ed_drops_name(const struct resp_ed *e, const char *name);
+/* The same for one of accel's own fields (RESP_ED_AGE...). */
+static inline int
+resp_ed_drops_own(const struct resp_ed *e, unsigned own)
+{
+	return (e != NULL && (e->own & own) != 0);
+}
 
 /* Record a set (value not NULL) or an unset of a field. 0, or -1 (a value
  * a field may not hold, or the workspace is full). */

@@ -416,6 +416,98 @@ deliver_removes_accel_fields(void **state)
 	RIG_DONE(t, 1);
 }
 
+/* A hit reads and replaces stored fields by name in any case (the
+ * stored block's name filter says which names may be there: a name it
+ * holds is found, one it lacks reads as unset), and an added field the
+ * origin did not send leaves the stored ones as they were. */
+static void
+deliver_finds_stored_fields_on_hit(void **state)
+{
+	struct rig *t = VCL_RIG(
+	    "sub vcl_deliver {\n"
+	    "\tif (resp.http.x-custom == \"a\") {\n"
+	    "\t\tset resp.http.X-Seen = resp.http.X-CUSTOM;\n"
+	    "\t}\n"
+	    "\tif (resp.http.X-Absent) {\n"
+	    "\t\tset resp.http.X-Bad = \"1\";\n"
+	    "\t}\n"
+	    "\tif (resp.http.server) {\n"
+	    "\t\tunset resp.http.SERVER;\n"
+	    "\t}\n"
+	    "\tset resp.http.X-custom = \"b\";\n"
+	    "\tset resp.http.X-Served-By = \"accel\";\n"
+	    "\tset resp.http.X-Etag = resp.http.etag;\n"
+	    "}\n", "");
+	struct hx_resp *r;
+	int i;
+
+	respond(t->o, ok(MAX_AGE_60 "Server: apache\r\nX-Custom: a\r\n"
+	    "ETag: \"e1\"\r\nX-Kept: 1\r\n", "obj"));
+	for (i = 0; i < 3; i++) {
+		r = i == 0 ? GET_STORED(t->c, "/s", "obj", 60) :
+		    GET_HIT(t->c, "/s", "obj", 58, 60);
+		HX_ASSERT_HDR(r, "X-Seen", "a");
+		HX_ASSERT_HDR(r, "X-Custom", "b");
+		assert_int_equal(hx_resp_hdr_count(r, "X-Custom"), 1);
+		HX_ASSERT_NO_HDR(r, "X-Bad");
+		HX_ASSERT_NO_HDR(r, "Server");
+		HX_ASSERT_HDR(r, "X-Served-By", "accel");
+		HX_ASSERT_HDR(r, "X-Etag", "\"e1\"");
+		HX_ASSERT_HDR(r, "ETag", "\"e1\"");
+		HX_ASSERT_HDR(r, "X-Kept", "1");
+		HX_ASSERT_HDR(r, "Content-Length", "3");
+	}
+	RIG_DONE(t, 1);
+}
+
+/* The typical vcl_deliver (perf-typical.vcl's): a field added, one
+ * removed when the origin sent it. On a hit whose stored block holds
+ * neither name the block goes out whole; a 304 still keeps only its
+ * fields, a Range its 206. */
+static void
+deliver_adds_field_on_hit(void **state)
+{
+	struct rig *t = VCL_RIG(
+	    "sub vcl_deliver {\n"
+	    "\tset resp.http.X-Served-By = \"accel\";\n"
+	    "\tif (resp.http.X-Powered-By) {\n"
+	    "\t\tunset resp.http.X-Powered-By;\n"
+	    "\t}\n"
+	    "}\n", "");
+	struct hx_resp *r;
+	int i;
+
+	respond(t->o, ok(MAX_AGE_60 "Server: nginx\r\nETag: \"e1\"\r\n"
+	    "Content-Type: text/plain\r\n", "obj"));
+	respond(t->o, ok(MAX_AGE_60 "X-Powered-By: php\r\nX-Kept: 1\r\n",
+	    "php"));
+	for (i = 0; i < 3; i++) {
+		r = i == 0 ? GET_STORED(t->c, "/a", "obj", 60) :
+		    GET_HIT(t->c, "/a", "obj", 58, 60);
+		HX_ASSERT_HDR(r, "X-Served-By", "accel");
+		HX_ASSERT_HDR(r, "Server", "nginx");
+		HX_ASSERT_HDR(r, "ETag", "\"e1\"");
+		HX_ASSERT_HDR(r, "Content-Type", "text/plain");
+		assert_int_equal(hx_resp_hdr_count(r, "X-Served-By"), 1);
+	}
+	r = req_on(t, "GET", "/a", "Host: h\r\nIf-None-Match: \"e1\"\r\n");
+	HX_ASSERT_STATUS(r, 304);
+	HX_ASSERT_HDR(r, "X-Served-By", "accel");
+	HX_ASSERT_NO_HDR(r, "Content-Type");
+	r = req_on(t, "GET", "/a", "Host: h\r\nRange: bytes=1-1\r\n");
+	HX_ASSERT_STATUS(r, 206);
+	HX_ASSERT_BODY(r, "b");
+	HX_ASSERT_HDR(r, "X-Served-By", "accel");
+	for (i = 0; i < 2; i++) {
+		r = i == 0 ? GET_STORED(t->c, "/p", "php", 60) :
+		    GET_HIT(t->c, "/p", "php", 58, 60);
+		HX_ASSERT_NO_HDR(r, "X-Powered-By");
+		HX_ASSERT_HDR(r, "X-Kept", "1");
+		HX_ASSERT_HDR(r, "X-Served-By", "accel");
+	}
+	RIG_DONE(t, 2);
+}
+
 /* resp.status and resp.reason on a hit and on a miss not stored. */
 static void
 deliver_sets_status(void **state)
@@ -726,6 +818,8 @@ main(void)
 	    HX_TEST(hash_data_on_a_header),
 	    HX_TEST(deliver_edits_every_response),
 	    HX_TEST(deliver_removes_accel_fields),
+	    HX_TEST(deliver_finds_stored_fields_on_hit),
+	    HX_TEST(deliver_adds_field_on_hit),
 	    HX_TEST(deliver_sets_status),
 	    HX_TEST(miss_returns_pass),
 	    HX_TEST(hit_pass_and_pass_synth),

@@ -1,7 +1,8 @@
 /*
  * test_cache_deliver.c: the pure parts of a hit's delivery
  * (accel/cache_deliver.c, included for its static functions): the stored
- * header block walk, the multipart boundary, which answer a request gets
+ * header block walk, the block less the fields an edit list drops
+ * (cache_hdrs_edited), the multipart boundary, which answer a request gets
  * (whole, 304, 206, multipart, 416) and which stored fields each carries.
  * The exchanges themselves: tests/integration/test_cache_range.c.
  */
@@ -65,6 +66,59 @@ t_hdr_next_kind(void **state UNUSED)
 	assert_int_equal(h.kind, H1H_OTHER);
 	assert_false(dl_hdr_next(b, strlen(b), &pos, &h));
 	assert_false(dl_hdr_next(b, strlen(b), &pos, &h)); /* stays at end */
+}
+
+/* cache_hdrs_edited(block, the list of these unsets) as a string. */
+static const char *
+edited(const char *b, const char *const *unset, unsigned n)
+{
+	static char out[512], wsmem[4096];
+	struct req r;
+	struct hb hb;
+	struct evbuffer *eb = evbuffer_new();
+
+	memset(&r, 0, sizeof r);
+	ws_init(&r.ws, wsmem, sizeof wsmem);
+	for (unsigned i = 0; i < n; i++)
+		assert_int_equal(resp_ed_put(&r, h1_kind_of(unset[i],
+		    strlen(unset[i])), unset[i], strlen(unset[i]), NULL, 0), 0);
+	assert_non_null(r.resp_ed);
+	assert_int_equal(hb_begin(&hb, eb, strlen(b) + 1), 0);
+	cache_hdrs_edited(&hb, b, strlen(b), r.resp_ed);
+	assert_int_equal(hb_end(&hb), 0);
+	assert_true(evbuffer_get_length(eb) < sizeof out);
+	out[evbuffer_remove(eb, out, sizeof out - 1)] = '\0';
+	evbuffer_free(eb);
+	return (out);
+}
+
+/* The stored lines but those the list names, as stored; names compared
+ * in any case, known kinds by kind, names sharing a filter bit by name. */
+static void
+t_hdrs_edited(void **state UNUSED)
+{
+	static const char b[] = "Server: nginx\r\nX-Powered-By: php\r\n"
+	    "Cache-Control: max-age=60\r\nx-served-by: origin\r\n"
+	    "Via: 1.1 a, 1.1 accel\r\n";
+	const char *u1[] = {"X-POWERED-BY"};
+	const char *u2[] = {"server", "Via"};
+	const char *u3[] = {"Cache-Control", "X-Served-By"};
+	const char *u4[] = {"X-Absent"};
+	const char *u5[] = {"X-Custom"}; /* X-Served-By's bit, not its name */
+
+	assert_int_equal(hdrs_name_bit("X-Custom", 8),
+	    hdrs_name_bit("X-Served-By", 11));
+	assert_string_equal(edited(b, u1, 1), "Server: nginx\r\n"
+	    "Cache-Control: max-age=60\r\nx-served-by: origin\r\n"
+	    "Via: 1.1 a, 1.1 accel\r\n");
+	assert_string_equal(edited(b, u2, 2), "X-Powered-By: php\r\n"
+	    "Cache-Control: max-age=60\r\nx-served-by: origin\r\n");
+	assert_string_equal(edited(b, u3, 2), "Server: nginx\r\n"
+	    "X-Powered-By: php\r\nVia: 1.1 a, 1.1 accel\r\n");
+	assert_string_equal(edited(b, u4, 1), b);
+	assert_string_equal(edited(b, u5, 1), b);
+	assert_string_equal(edited("", u1, 1), "");
+	assert_string_equal(edited("X-Powered-By: php\r\n", u1, 1), "");
 }
 
 /* ---------------- a fake object and request ---------------- */
@@ -359,6 +413,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(t_hdr_next),
 	    cmocka_unit_test(t_hdr_next_kind),
+	    cmocka_unit_test(t_hdrs_edited),
 	    cmocka_unit_test(t_plan_whole),
 	    cmocka_unit_test(t_plan_304),
 	    cmocka_unit_test(t_plan_range),
