@@ -583,6 +583,8 @@ extern struct sto_tier *cache_disk; /* LMDB, behind memory; NULL: none */
 int cache_init(const char *const *specs, unsigned n, const char *state_dir,
     char *err, size_t errlen);
 void cache_fini(void);
+/* Write what the disk tier has queued (at a stop, before the counters). */
+void cache_flush(void);
 int cache_hash(struct req *req);
 enum req_step cache_lookup(struct req *req);
 /* HIT (cache_deliver.c): answer from req->obj, a COMPLETE object. */

@@ -162,6 +162,15 @@ cache_init(const char *const *specs, unsigned n, const char *state_dir,
 	return (0);
 }
 
+/* Drain: what the disk tier has queued is written before the counters
+ * are printed, so they say what a stop kept. */
+void
+cache_flush(void)
+{
+	if (cache_disk != NULL)
+		(void)sto_lmdb_flush(cache_disk);
+}
+
 void
 cache_fini(void)
 {

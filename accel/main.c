@@ -308,6 +308,7 @@ main(int argc, char **argv)
 		wrk_signal_drain(&workers[w]);
 	for (unsigned w = 0; w < nworkers; w++)
 		pthread_join(workers[w].thr, NULL);
+	cache_flush();
 	print_counters();
 	for (unsigned w = 0; w < nworkers; w++)
 		wrk_fini(&workers[w]);
