@@ -278,6 +278,10 @@ struct req {
 	unsigned fetched : 1;	  /* a fetch started: a later HIT step
 				     delivers its answer (no vcl_hit) */
 	unsigned vcl_deliver_done : 1; /* vcl_deliver ran for this answer */
+	/* The request's program (req->vcl; set with it): its vcl_hit and
+	 * vcl_deliver only deliver; it reads obj.hits (hits are counted). */
+	unsigned vcl_hit_fixed : 1;
+	unsigned vcl_obj_hits : 1;
 	/* vcl_backend_error's answer (fetch_vcl.c writes it, req_synth sends
 	 * it), in the request's workspace; NULL: accel's own text */
 	const struct be_synth *be_synth;

@@ -139,8 +139,10 @@ req_hit_not(struct req *req, enum vcl_action a, const struct vcl_ret *ret)
 	}
 }
 
-/* The common case (both subroutines deliver) is two tests and two runs:
- * the hit path is measured in instructions (make bench-instr). */
+/* The common case (both subroutines only deliver, as the built-in
+ * VCL's) is a test and no run: the hit path is measured in instructions
+ * (make bench-instr). obj.hits is counted only for a program that reads
+ * it (an atomic operation on a shared object per hit otherwise). */
 enum req_step
 req_vcl_hit(struct req *req)
 {
@@ -148,8 +150,11 @@ req_vcl_hit(struct req *req)
 	enum vcl_action a;
 
 	req->vcl_deliver_done = 1;
-	if (!req->fetched) {
+	if (req->vcl_obj_hits && !req->fetched)
 		cache_obj_hit(req->obj);
+	if (req->vcl_hit_fixed)
+		return (R_HIT);
+	if (!req->fetched) {
 		a = acc_vcl_run(req, VCL_SUB_HIT, &ret);
 		if (a != VCL_A_DELIVER)
 			return (req_hit_not(req, a, &ret));

@@ -53,6 +53,8 @@ struct acc_vcl {
 	atomic_uint refs;
 	unsigned rr : 1;	 /* generated for -b: no hint, round-robin */
 	unsigned inited : 1;	 /* vcl_init ran: vcl_fini runs at the end */
+	unsigned hit_fixed : 1;	 /* vcl_hit and vcl_deliver only deliver */
+	unsigned obj_hits : 1;	 /* the program reads obj.hits */
 	struct vcl_backend *vb;	 /* the program's backends (priv: the
 				    registry's entry; NULL: `none`) */
 	unsigned nbe;
@@ -267,6 +269,10 @@ vcl_make(struct vcl_prog *p, char *err, size_t errlen)
 		return (NULL);
 	}
 	v->inited = 1;
+	/* The hit path's shortcuts (req_vcl_hit), decided once. */
+	v->hit_fixed = vcl_sub_fixed(p, VCL_SUB_HIT) == VCL_A_DELIVER &&
+	    vcl_sub_fixed(p, VCL_SUB_DELIVER) == VCL_A_DELIVER;
+	v->obj_hits = vcl_prog_reads(p, VCL_V_OBJ_HITS);
 	return (v);
 }
 
@@ -416,6 +422,8 @@ req_take(struct req *req)
 
 	req->vcl = wrk_cur(wrk);
 	req->vcl->wc[wrk->id].n++;
+	req->vcl_hit_fixed = req->vcl->hit_fixed;
+	req->vcl_obj_hits = req->vcl->obj_hits;
 	return (req->vcl);
 }
 

@@ -190,6 +190,15 @@ enum vcl_action vcl_run(const struct vcl_prog *p, enum vcl_sub sub,
  */
 int vcl_hash_is_default(const struct vcl_prog *p);
 
+/*
+ * At load, for the host's fast paths: the action sub always returns when
+ * it is a lone `return (action)` (the built-in vcl_hit and vcl_deliver),
+ * else -1; and whether any expression of the program reads variable id
+ * (accel counts obj.hits only for a program that reads it).
+ */
+int vcl_sub_fixed(const struct vcl_prog *p, enum vcl_sub sub);
+int vcl_prog_reads(const struct vcl_prog *p, enum vcl_var_id id);
+
 /* The program's backends, in declaration order; the first is the default
  * (Varnish's rule when vcl_recv sets none). */
 struct vcl_backend *vcl_prog_backends(const struct vcl_prog *p,

@@ -134,3 +134,22 @@ vcl_hash_is_default(const struct vcl_prog *p)
 	VCL_CHECK_OBJ_NOTNULL(p, VCL_PROG_MAGIC);
 	return (p->hash_default);
 }
+
+int
+vcl_sub_fixed(const struct vcl_prog *p, enum vcl_sub sub)
+{
+	VCL_CHECK_OBJ_NOTNULL(p, VCL_PROG_MAGIC);
+	VCL_ASSERT((unsigned)sub < VCL_SUB__MAX);
+	return (p->quick[sub] != 0 ? (int)p->quick[sub] - 1 : -1);
+}
+
+int
+vcl_prog_reads(const struct vcl_prog *p, enum vcl_var_id id)
+{
+	VCL_CHECK_OBJ_NOTNULL(p, VCL_PROG_MAGIC);
+	for (uint32_t i = 1; i < p->nir; i++)
+		if ((p->ir[i].op == VCL_IR_E_VAR ||
+		    p->ir[i].op == VCL_IR_E_VAR_EQ_K) && p->ir[i].a == (uint32_t)id)
+			return (1);
+	return (0);
+}

@@ -472,10 +472,45 @@ hash_default_only_for_builtin(void **state)
 	}
 }
 
+/* vcl_sub_fixed and vcl_prog_reads, the daemon's hit shortcuts: the
+ * built-in vcl_hit and vcl_deliver only deliver; a user's that does
+ * anything, or returns another action, is not fixed; obj.hits is read
+ * only where an expression reads it. */
+static void
+fixed_subs_and_reads(void **state)
+{
+	static const char be[] = "vcl 4.1;\nbackend default {"
+	    " .host = \"127.0.0.1\"; .port = \"80\"; }\n";
+	char text[1024];
+	struct vcl_prog *p;
+
+	(void)state;
+	p = load_text(be);
+	assert_int_equal(vcl_sub_fixed(p, VCL_SUB_HIT), VCL_A_DELIVER);
+	assert_int_equal(vcl_sub_fixed(p, VCL_SUB_DELIVER), VCL_A_DELIVER);
+	assert_int_equal(vcl_sub_fixed(p, VCL_SUB_RECV), -1);
+	assert_int_equal(vcl_prog_reads(p, VCL_V_OBJ_HITS), 0);
+	vcl_prog_rel(&p);
+	snprintf(text, sizeof text, "%s%s", be, "sub vcl_deliver {\n"
+	    "\tif (obj.hits > 0) { set resp.http.X-Cache = \"HIT\"; }\n}\n");
+	p = load_text(text);
+	assert_int_equal(vcl_sub_fixed(p, VCL_SUB_HIT), VCL_A_DELIVER);
+	assert_int_equal(vcl_sub_fixed(p, VCL_SUB_DELIVER), -1);
+	assert_int_equal(vcl_prog_reads(p, VCL_V_OBJ_HITS), 1);
+	assert_int_equal(vcl_prog_reads(p, VCL_V_OBJ_TTL), 0);
+	vcl_prog_rel(&p);
+	snprintf(text, sizeof text, "%s%s", be,
+	    "sub vcl_hit {\n\treturn (pass);\n}\n");
+	p = load_text(text);
+	assert_int_equal(vcl_sub_fixed(p, VCL_SUB_HIT), VCL_A_PASS);
+	vcl_prog_rel(&p);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(fixed_subs_and_reads),
 	    cmocka_unit_test(builtin_decisions),
 	    cmocka_unit_test(user_recv_falls_through),
 	    cmocka_unit_test(user_purge_synth_hash_ttl),
