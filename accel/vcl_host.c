@@ -97,8 +97,8 @@ host_name_read(void)
 		snprintf(host_name_buf, sizeof host_name_buf, "localhost");
 }
 
-static struct vcl_str
-host_name(void)
+struct vcl_str
+acc_host_name(void)
 {
 	(void)pthread_once(&host_name_once, host_name_read);
 	return (str_of(host_name_buf, strlen(host_name_buf)));
@@ -180,7 +180,7 @@ acc_var_get(struct vcl_ctx *c, enum vcl_var_id id, union vcl_val *v)
 		return (local_ip(req, v));
 	case VCL_V_SERVER_HOSTNAME:
 	case VCL_V_SERVER_IDENTITY:
-		v->s = host_name();
+		v->s = acc_host_name();
 		return (0);
 	case VCL_V_NOW:
 		v->r = now_real();

@@ -29,6 +29,10 @@ struct vcl_ctx {
 	struct sto_hashin *hash; /* vcl_hash: where hash_data() goes */
 };
 
+/* server.hostname and server.identity: the machine's name (read once;
+ * accel has no -i, so the identity is the name too). */
+struct vcl_str acc_host_name(void);
+
 /* Headers VCL may not write: the key's authority and the framing. */
 int acc_hdr_locked(const struct vcl_hdr *h);
 

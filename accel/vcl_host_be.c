@@ -232,6 +232,10 @@ acc_be_var_get(struct vcl_ctx *c, enum vcl_var_id id, union vcl_val *v)
 	case VCL_V_NOW:
 		v->r = now_real();
 		return (0);
+	case VCL_V_SERVER_HOSTNAME:
+	case VCL_V_SERVER_IDENTITY:
+		v->s = acc_host_name();
+		return (0);
 	default:
 		break;
 	}

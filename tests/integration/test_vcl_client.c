@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The rig of cache_test_util.h on a VCL: "vcl 4.1;", a backend on the
  * origin, then `subs`; `params` are more accel arguments. */
@@ -784,6 +785,8 @@ request_facts_readable(void **state)
 	    "\tset resp.http.X-Server = server.ip;\n"
 	    "\tset resp.http.X-Local = local.ip;\n"
 	    "\tset resp.http.X-Hitmiss = req.is_hitmiss;\n"
+	    "\tset resp.http.X-Name = server.hostname + \"/\" + "
+	    "server.identity;\n"
 	    "}\n", "");
 	struct hx_resp *r;
 	const char *x1;
@@ -794,6 +797,12 @@ request_facts_readable(void **state)
 	x1 = hx_strdup(hx_resp_hdr(r, "X-Xid"));
 	HX_ASSERT_HDR(r, "X-Server", "127.0.0.1");
 	HX_ASSERT_HDR(r, "X-Local", "127.0.0.1");
+	{
+		char name[256] = "";
+
+		assert_int_equal(gethostname(name, sizeof name - 1), 0);
+		HX_ASSERT_HDR(r, "X-Name", hx_printf("%s/%s", name, name));
+	}
 	r = GET(t->c, "/f");
 	/* the first answer could not be stored: a hit-for-miss now */
 	HX_ASSERT_HDR(r, "X-Hitmiss", "true");

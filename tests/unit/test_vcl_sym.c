@@ -556,6 +556,7 @@ test_var_unsupported(void **state)
 	    "beresp.do_stream", "beresp.status", "beresp.http.Vary",
 	    "beresp.body", "obj.ttl", "obj.hits", "obj.http.X", "resp.status",
 	    "resp.http.X", "resp.body", "client.ip", "server.ip", "local.ip",
+	    "server.hostname", "server.identity",
 	    "now", "req.esi_level", "obj.can_esi", "req_top.url"};
 	/* what it does not, ESI's switches first */
 	static const char *const no[] = {"req.esi", "beresp.do_esi",
@@ -563,7 +564,7 @@ test_var_unsupported(void **state)
 	    "beresp.storage_hint", "obj.storage", "req.storage",
 	    "beresp.filters", "resp.filters", "req.filters", "bereq.filters",
 	    "req.trace", "sess.timeout_idle", "sess.xid", "remote.ip",
-	    "server.hostname", "server.identity", "client.identity",
+	    "client.identity",
 	    "local.socket", "storage.s0.happy", "beresp.transit_buffer",
 	    "req", "bereq", "beresp", "resp"};
 
