@@ -94,6 +94,9 @@ void hx_fail_at(const char *file, int line, const char *fmt, ...)
 int hx_free_port(void);
 /* A new temporary directory, removed at teardown. */
 char *hx_tmpdir(void);
+/* A VCL file in a new temporary directory: "vcl 4.1;", one backend named
+ * default on 127.0.0.1:port, then body. Its path (freed at teardown). */
+const char *hx_vcl_file(int port, const char *body);
 
 /* ------------------------------------------------------------------ */
 /* Bodies: a sink that counts, stores (up to cap), CRCs and checks the  */

@@ -262,6 +262,21 @@ hx_tmpdir(void)
 	return d;
 }
 
+const char *
+hx_vcl_file(int port, const char *body)
+{
+	const char *path = hx_printf("%s/test.vcl", hx_tmpdir());
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		HX_FAIL("cannot write %s", path);
+	fprintf(f, "vcl 4.1;\n\nbackend default {\n\t.host = \"127.0.0.1\";\n"
+	    "\t.port = \"%d\";\n}\n\n%s", port, body);
+	if (fclose(f) != 0)
+		HX_FAIL("cannot write %s", path);
+	return path;
+}
+
 /* ------------------------------------------------------------------ */
 /* Pattern, CRC, body sink                                             */
 

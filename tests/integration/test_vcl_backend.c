@@ -13,21 +13,6 @@
 
 #include <stdio.h>
 
-/* The VCL `body` (after "vcl 4.1;" and a backend on port) in a file of
- * the test's temporary directory: its path. */
-static const char *
-vcl_file(int port, const char *body)
-{
-	const char *path = hx_printf("%s/be.vcl", hx_tmpdir());
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fprintf(f, "vcl 4.1;\n\nbackend default {\n\t.host = \"127.0.0.1\";\n"
-	    "\t.port = \"%d\";\n}\n\n%s", port, body);
-	assert_int_equal(fclose(f), 0);
-	return path;
-}
-
 /* An origin, accel running `vcl` in front of it, one client connection. */
 static struct rig *
 vcl_rig(const char *vcl, const char *params)
@@ -35,7 +20,7 @@ vcl_rig(const char *vcl, const char *params)
 	struct rig *t = hx_alloc(sizeof(*t));
 
 	t->o = hx_origin_start();
-	t->a = hx_accel_start("-f %s %s", vcl_file(t->o->port, vcl), params);
+	t->a = hx_accel_start("-f %s %s", hx_vcl_file(t->o->port, vcl), params);
 	t->c = hx_connect(t->a->port);
 	return t;
 }
@@ -507,7 +492,7 @@ static void
 backend_error_custom_answer_when_origin_is_down(void **state)
 {
 	int port = hx_free_port(); /* nothing listens there */
-	struct hx_accel *a = hx_accel_start("-f %s", vcl_file(port,
+	struct hx_accel *a = hx_accel_start("-f %s", hx_vcl_file(port,
 	    "sub vcl_backend_error {\n"
 	    "\tset beresp.http.X-Err = \"down\";\n"
 	    "\tset beresp.http.Content-Type = \"text/html\";\n"
@@ -538,7 +523,7 @@ backend_error_retry(void **state)
 {
 	int port = hx_free_port();
 	struct hx_accel *a = hx_accel_start("-f %s -p max_retries=3",
-	    vcl_file(port,
+	    hx_vcl_file(port,
 	    "sub vcl_backend_error {\n"
 	    "\tset beresp.http.X-Retries = bereq.retries;\n"
 	    "\tif (bereq.retries < 2) {\n"

@@ -24,18 +24,10 @@ static struct rig *
 vcl_rig_at(const char *subs, const char *params, const char *file, int line)
 {
 	struct rig *t = hx_alloc(sizeof(*t));
-	const char *path = hx_printf("%s/cli.vcl", hx_tmpdir());
-	FILE *f;
 
 	t->o = hx_origin_start();
-	f = fopen(path, "w");
-	if (f == NULL)
-		hx_fail_at(file, line, "cannot write %s", path);
-	fprintf(f, "vcl 4.1;\nimport std;\n\nbackend default {\n"
-	    "\t.host = \"127.0.0.1\";\n\t.port = \"%d\";\n}\n\n%s\n",
-	    t->o->port, subs);
-	fclose(f);
-	t->a = hx_accel_start_at(file, line, "-f %s %s", path, params);
+	t->a = hx_accel_start_at(file, line, "-f %s %s", hx_vcl_file(t->o->port,
+	    hx_printf("import std;\n\n%s\n", subs)), params);
 	t->c = hx_connect_at(t->a->port, file, line);
 	return t;
 }

@@ -117,16 +117,9 @@ static struct rig *
 vcl_rig(const char *vcl)
 {
 	struct rig *t = hx_alloc(sizeof(*t));
-	const char *path = hx_printf("%s/hash.vcl", hx_tmpdir());
-	FILE *f;
 
 	t->o = hx_origin_start();
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f, "vcl 4.1;\nbackend default {\n\t.host = \"127.0.0.1\";\n"
-	    "\t.port = \"%d\";\n}\n%s", t->o->port, vcl);
-	assert_int_equal(fclose(f), 0);
-	t->a = hx_accel_start("-f %s", path);
+	t->a = hx_accel_start("-f %s", hx_vcl_file(t->o->port, vcl));
 	t->c = hx_connect(t->a->port);
 	return t;
 }

@@ -275,17 +275,13 @@ static void
 failing_vcl_says_why(void **state)
 {
 	struct hx_origin *o = hx_origin_start();
-	char *vcl = hx_printf("%s/fail.vcl", hx_tmpdir());
 	struct hx_accel *a;
 	struct hx_conn *c;
 	const char *line = "accel: VCL failed in vcl_recv: cannot set "
 	    "req.url\n";
 
-	write_file(vcl, hx_printf("vcl 4.1;\nbackend default {\n"
-	    "\t.host = \"127.0.0.1\";\n\t.port = \"%d\";\n}\n"
-	    "sub vcl_recv {\n\tset req.url = \"no-slash\" + req.url;\n}\n",
-	    o->port));
-	a = hx_accel_start("-f %s", vcl);
+	a = hx_accel_start("-f %s", hx_vcl_file(o->port, "sub vcl_recv {\n"
+	    "\tset req.url = \"no-slash\" + req.url;\n}\n"));
 	c = hx_connect(a->port);
 	HX_ASSERT_STATUS(get(c, "/x", ""), 503);
 	HX_ASSERT_STATUS(get(c, "/y", ""), 503);
